@@ -1,0 +1,75 @@
+// splitbench command line. The only place that turns errors into exit codes.
+import { Command, CommanderError } from 'commander';
+import { isSplitbenchError, messageOf, type ErrorCode } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerModelCommands } from './commands/model.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerParseCommand } from './commands/parse.js';
+import { registerDevicesCommands } from './commands/devices.js';
+import { registerSimCommands } from './commands/sim.js';
+import { registerRunCommands } from './commands/run.js';
+import { registerReportCommands } from './commands/report.js';
+
+/** Exit codes: 0 ok, 1 failure or regression, 2 bad input (usage, config, model), 130 interrupted, 70 internal bug. */
+const exitCodeFor = (code: ErrorCode): number => {
+    switch (code) {
+        case 'USAGE':
+        case 'CONFIG_INVALID':
+        case 'MODEL_INVALID':
+        case 'SPLIT_INVALID':
+        case 'DEVICE_UNKNOWN':
+        case 'NOT_FOUND':
+            return 2;
+        case 'ABORTED':
+            return 130;
+        case 'INTERNAL':
+            return 70;
+        case 'UNSUPPORTED':
+        case 'RUNTIME_FAILED':
+        case 'DEVICE_UNREACHABLE':
+        case 'HOST_KEY_REJECTED':
+        case 'TRANSFER_FAILED':
+        case 'TIMEOUT':
+        case 'PARSE_FAILED':
+        case 'STORE_FAILED':
+            return 1;
+    }
+};
+
+export const buildProgram = (): Command => {
+    const program = new Command('splitbench')
+        .description('Split-inference benchmarking: cut TFLite models, run head and tail on UE and server, report.')
+        .version(VERSION)
+        .showHelpAfterError()
+        .exitOverride();
+    registerModelCommands(program);
+    registerBenchCommand(program);
+    registerParseCommand(program);
+    registerDevicesCommands(program);
+    registerSimCommands(program);
+    registerRunCommands(program);
+    registerReportCommands(program);
+    return program;
+};
+
+export const main = async (argv: readonly string[]): Promise<void> => {
+    const program = buildProgram();
+    try {
+        await program.parseAsync([...argv], { from: 'user' });
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            // help and version exit through here with code 0
+            process.exitCode = e.exitCode === 1 ? 2 : e.exitCode;
+            return;
+        }
+        if (isSplitbenchError(e)) {
+            process.stderr.write(`splitbench: ${e.message}\n`);
+            if (e.code === 'INTERNAL') process.stderr.write('This is a bug in splitbench; please report it.\n');
+            process.exitCode = exitCodeFor(e.code);
+            return;
+        }
+        process.stderr.write(`splitbench: internal error: ${messageOf(e)}\n`);
+        if (e instanceof Error && e.stack !== undefined) process.stderr.write(`${e.stack}\n`);
+        process.exitCode = 70;
+    }
+};

@@ -1,0 +1,42 @@
+// What the rest of splitbench sees of the native TFLite runtime. Only src/tflite/native.ts imports koffi.
+import type { DType } from '../model/dtype.js';
+
+export interface RuntimeTensor {
+    name: string;
+    dtype: DType;
+    shape: number[];
+    bytes: number;
+}
+
+export interface InterpreterOptions {
+    threads?: number | undefined;
+    /** Apply the XNNPACK delegate (benchmark_model's --use_xnnpack). Default false. */
+    xnnpack?: boolean | undefined;
+    /** Resize inputs before allocation: input name → shape (for dynamic dims). */
+    inputShapes?: Readonly<Record<string, readonly number[]>> | undefined;
+    /** Install the per-node timing wrapper. */
+    profile?: boolean | undefined;
+}
+
+/** Per-node timings accumulated by the profiler since the last reset. */
+export interface NodeTiming {
+    nodeIndex: number;
+    type: string;
+    outputs: string[];
+    /** One entry per invoke, in microseconds (sum of calls within that invoke). */
+    samplesUs: number[];
+    timesCalled: number;
+}
+
+export interface Interpreter {
+    readonly inputs: readonly RuntimeTensor[];
+    readonly outputs: readonly RuntimeTensor[];
+    setInput(index: number, data: Uint8Array): void;
+    invoke(): void;
+    /** Copy of output `index`'s bytes. */
+    output(index: number): Uint8Array;
+    /** Per-node timings (empty when profiling is off). */
+    nodeTimings(): NodeTiming[];
+    resetTimings(): void;
+    close(): void;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+    test: {
+        include: ['test/**/*.test.ts'],
+        // Tests share one adb server and one sshd; two cores make wide parallelism counter-productive.
+        maxWorkers: 2,
+        testTimeout: 60_000,
+        hookTimeout: 120_000,
+        clearMocks: true,
+        restoreMocks: true,
+        globalSetup: ['test/support/global-setup.ts'],
+    },
+});
