@@ -9,6 +9,7 @@ import { registerDevicesCommands } from './commands/devices.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerRunsCommands } from './commands/runs.js';
 
 /** Exit codes: 0 ok, 1 failure or regression, 2 bad input (usage, config, model), 130 interrupted, 70 internal bug. */
 const exitCodeFor = (code: ErrorCode): number => {
@@ -49,6 +50,7 @@ export const buildProgram = (): Command => {
     registerSimCommands(program);
     registerRunCommands(program);
     registerReportCommands(program);
+    registerRunsCommands(program);
     return program;
 };
 
