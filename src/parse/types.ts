@@ -39,6 +39,8 @@ export interface OpRow {
     minMs?: number | undefined;
     maxMs?: number | undefined;
     stdMs?: number | undefined;
+    /** Delegate-internal rows (`Delegate/<op>:<i>`): the delegate's own op index, which is NOT a TFLite node index. */
+    delegateOpIndex?: number | undefined;
 }
 
 export interface NodeTypeRow {
@@ -79,6 +81,8 @@ export interface InferenceSummary {
     p5Us?: number | undefined;
     medianUs?: number | undefined;
     p95Us?: number | undefined;
+    /** Nearest-rank p90 of the timed phase (built-in runner only; benchmark_model does not print it). */
+    p90Us?: number | undefined;
 }
 
 export interface MemoryInfo {
@@ -86,6 +90,9 @@ export interface MemoryInfo {
     overallMb?: number | undefined;
     peakMb?: number | undefined;
     vmRssMb?: number | undefined;
+    /** `+ RssAnnon` / `+ RssFile + RssShmem` lines of the end-of-run memory status block. */
+    rssAnonMb?: number | undefined;
+    rssFileMb?: number | undefined;
 }
 
 export interface DelegateInfo {
@@ -93,6 +100,14 @@ export interface DelegateInfo {
     nodesReplaced?: number | undefined;
     totalNodes?: number | undefined;
     partitions?: number | undefined;
+    /** Kernel node type the delegate shows up as in op tables (`TfLiteGpuDelegateV2`, `Vx Delegate`). */
+    kernel?: string | undefined;
+    /** From `Explicitly applied ...`: whole graph, part of it, or nothing delegated. */
+    mode?: 'complete' | 'partial' | 'none' | undefined;
+    /** Delegate kernels created (`w/ K delegate kernels`, `Created K GPU delegate kernels`). */
+    kernels?: number | undefined;
+    /** Ops the delegate refused (`Following operations are not supported by GPU delegate:` list). */
+    unsupportedOps?: string[] | undefined;
 }
 
 export const FAILURE_KINDS = [
@@ -116,6 +131,27 @@ export interface Failure {
     line: string;
     /** The op, when the failure names one. */
     op?: string | undefined;
+}
+
+/** What the built-in runner (origin 'runner') knows beyond benchmark_model's text. */
+export interface RunnerInfo {
+    /** e.g. `TFLite 2.9.0 (native, tfjs-tflite-node)`. */
+    runtime: string;
+    threads: number;
+    xnnpack: boolean;
+    opProfiling: boolean;
+    inputs: { name: string; dtype: string; shape: number[]; bytes: number; source: string }[];
+    /** Mean per-run sum of per-op times (µs), over the timed runs (profiling on). */
+    opSumAvgUs?: number | undefined;
+    /** opSumAvgUs / Inference (avg): how much of the invoke time the per-op rows explain. */
+    opSumToInvokeRatio?: number | undefined;
+    /** Mean invoke time (µs) of an extra timed phase run without the profiler, when measured. */
+    unprofiledAvgUs?: number | undefined;
+    /** (profiled avg − unprofiled avg) / unprofiled avg × 100, when measured. */
+    profilerOverheadPct?: number | undefined;
+    /** Phase limits the run used (benchmark_model's num_runs, min_secs, max_secs, warmup_runs, warmup_min_secs). */
+    phases?:
+        { warmupRuns: number; warmupMinSecs: number; numRuns: number; minSecs: number; maxSecs: number } | undefined;
 }
 
 export interface BenchmarkResult {
@@ -146,4 +182,10 @@ export interface BenchmarkResult {
     truncated: boolean;
     /** Lines the parser did not recognise (kept for diagnosis, not an error). */
     unknownLines: number;
+    /** `Loaded model ...` was printed (the model file was found and read). */
+    modelLoaded?: boolean | undefined;
+    /** How many benchmark runs (`STARTING!` sections) the text held; the result describes the last one. */
+    runsInText?: number | undefined;
+    /** Built-in runner details (origin 'runner' only). */
+    runner?: RunnerInfo | undefined;
 }

@@ -14,6 +14,8 @@ export interface InterpreterOptions {
     xnnpack?: boolean | undefined;
     /** Resize inputs before allocation: input name → shape (for dynamic dims). */
     inputShapes?: Readonly<Record<string, readonly number[]>> | undefined;
+    /** Accept inputs with dynamic dims that inputShapes does not size (they keep the model's placeholder size). */
+    allowUnsizedInputs?: boolean | undefined;
     /** Install the per-node timing wrapper. */
     profile?: boolean | undefined;
 }
@@ -21,6 +23,8 @@ export interface InterpreterOptions {
 /** Per-node timings accumulated by the profiler since the last reset. */
 export interface NodeTiming {
     nodeIndex: number;
+    /** Subgraph ordinal in the order the runtime prepared them (0 = primary). */
+    subgraphIndex?: number | undefined;
     type: string;
     outputs: string[];
     /** One entry per invoke, in microseconds (sum of calls within that invoke). */

@@ -1,4 +1,19 @@
+// `splitbench bench --graph=FILE [benchmark_model flags]`: the built-in runner with benchmark_model's command line.
 import type { Command } from 'commander';
+import { benchmarkModelMain } from '../../tflite/bench-cli.js';
 
-// Placeholder: filled in by the owner of this command group.
-export const registerBenchCommand = (_program: Command): void => {};
+export const registerBenchCommand = (program: Command): void => {
+    program
+        .command('bench')
+        .description(
+            'benchmark a .tflite model on the built-in TFLite runtime (benchmark_model flags; --help lists them)',
+        )
+        .helpOption(false)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .argument('[flags...]', 'benchmark_model flags, --flag=value')
+        .action(async (_flags: string[], _opts: unknown, cmd: Command) => {
+            // Flags go through untouched: benchmark_model's parser, not commander's, decides what they mean.
+            process.exitCode = await benchmarkModelMain(cmd.args);
+        });
+};

@@ -1,4 +1,466 @@
+// `splitbench devices …`: the device inventory in devices/NAME.yaml — add (probe + write), list, probe, check, trust.
 import type { Command } from 'commander';
+import {
+    DEVICE_NAME,
+    defaultDevicesDir,
+    deviceAddress,
+    deviceFilePath,
+    listDevices,
+    loadDevice,
+    saveDevice,
+    validateDeviceSpec,
+    type DeviceSpec,
+} from '../../config/device-file.js';
+import { createDriver } from '../../drivers/create.js';
+import type { DeviceProbe } from '../../drivers/types.js';
+import { SplitbenchError, isSplitbenchError, messageOf } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 
-// Placeholder: filled in by the owner of this command group.
-export const registerDevicesCommands = (_program: Command): void => {};
+interface GroupOptions {
+    devices?: string | undefined;
+}
+
+const out = (s: string): void => {
+    process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+};
+const note = (s: string): void => {
+    process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+};
+
+const devicesDir = (cmd: Command): string => defaultDevicesDir(cmd.optsWithGlobals<GroupOptions>().devices);
+
+const shown = (file: string): string => {
+    const rel = relative(process.cwd(), file);
+    return rel.startsWith('..') ? file : rel;
+};
+
+const seconds = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0)
+        throw new SplitbenchError('USAGE', `${flag} ${JSON.stringify(v)}: expected a positive number of seconds`);
+    return n;
+};
+
+const nonNegative = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0)
+        throw new SplitbenchError('USAGE', `${flag} ${JSON.stringify(v)}: expected a number ≥ 0`);
+    return n;
+};
+
+// ---- formatting ----------------------------------------------------------------------------------------
+
+const gib = (bytes: number): string =>
+    bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+
+const maxTemp = (p: DeviceProbe): { zone: string; c: number } | undefined => {
+    let best: { zone: string; c: number } | undefined;
+    for (const [zone, c] of Object.entries(p.thermalC)) if (best === undefined || c > best.c) best = { zone, c };
+    return best;
+};
+
+/** One-line description of a probe: what the device is and its state. */
+export const probeSummary = (p: DeviceProbe): string => {
+    const parts: string[] = [];
+    if (p.android !== undefined) {
+        const a = p.android;
+        parts.push(`${a.manufacturer} ${a.model}`, `Android ${a.release} (SDK ${a.sdk})`);
+        if (a.soc !== undefined) parts.push(a.soc);
+    } else {
+        parts.push([p.hostname, p.os].filter(Boolean).join(', '));
+        if (p.kernel !== undefined) parts.push(`kernel ${p.kernel}`);
+        if (p.cpuModel !== undefined) parts.push(p.cpuModel);
+    }
+    parts.push(`${p.cores} cores${p.bigCoreMask !== undefined ? ` (big ${p.bigCoreMask})` : ''}`);
+    parts.push(p.abis[0] ?? p.arch);
+    if (p.memTotalMb !== undefined) parts.push(`${(p.memTotalMb / 1024).toFixed(1)} GiB RAM`);
+    if (p.freeBytes !== undefined) parts.push(`${gib(p.freeBytes)} free in ${p.workDir}`);
+    const t = maxTemp(p);
+    if (t !== undefined) parts.push(`max ${t.c.toFixed(1)} °C (${t.zone})`);
+    if (p.android?.batteryLevel !== undefined) parts.push(`battery ${p.android.batteryLevel}%`);
+    if (p.android?.rooted === true) parts.push('rooted');
+    return parts.join(', ');
+};
+
+const table = (rows: string[][]): string => {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows
+        .map((r) =>
+            r
+                .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+                .join('  ')
+                .trimEnd(),
+        )
+        .join('\n');
+};
+
+// ---- driver helpers ------------------------------------------------------------------------------------
+
+const probeDevice = async (spec: DeviceSpec, timeoutMs: number): Promise<DeviceProbe> => {
+    const driver = await createDriver(spec);
+    try {
+        return await driver.probe({ timeoutMs });
+    } finally {
+        await driver.close();
+    }
+};
+
+// ---- add -----------------------------------------------------------------------------------------------
+
+interface AddOptions {
+    adb?: string | undefined;
+    adbServer?: string | undefined;
+    ssh?: string | undefined;
+    identity?: string | undefined;
+    knownHosts?: string | undefined;
+    fingerprint?: string | undefined;
+    local?: boolean | undefined;
+    workDir?: string | undefined;
+    probe: boolean;
+    force?: boolean | undefined;
+    timeout: string;
+    json?: boolean | undefined;
+}
+
+/** USER@HOST[:PORT], HOST may be [v6]. */
+export const parseSshTarget = (s: string): { user: string; host: string; port: number } => {
+    const m = /^([^@\s]+)@(\[[^\]\s]+\]|[^\s:@[\]]+)(?::(\d{1,5}))?$/.exec(s);
+    const port = m?.[3] !== undefined ? Number(m[3]) : 22;
+    if (m?.[1] === undefined || m[2] === undefined || port < 1 || port > 65535) {
+        throw new SplitbenchError('USAGE', `--ssh ${JSON.stringify(s)}: expected USER@HOST or USER@HOST:PORT`);
+    }
+    return { user: m[1], host: m[2].replace(/^\[|\]$/g, ''), port };
+};
+
+const buildSpec = (name: string, o: AddOptions): DeviceSpec => {
+    const chosen = [o.adb !== undefined, o.ssh !== undefined, o.local === true].filter(Boolean).length;
+    if (chosen !== 1)
+        throw new SplitbenchError(
+            'USAGE',
+            'devices add: give exactly one of --adb SERIAL|HOST:PORT, --ssh USER@HOST[:PORT] or --local',
+        );
+    const adbOnly = o.adbServer !== undefined;
+    const sshOnly = o.identity !== undefined || o.knownHosts !== undefined || o.fingerprint !== undefined;
+    if (adbOnly && o.adb === undefined) throw new SplitbenchError('USAGE', 'devices add: --adb-server goes with --adb');
+    if (sshOnly && o.ssh === undefined) {
+        throw new SplitbenchError('USAGE', 'devices add: --identity, --known-hosts and --fingerprint go with --ssh');
+    }
+    const common = { name, ...(o.workDir !== undefined ? { workDir: o.workDir } : {}) };
+    if (o.adb !== undefined) {
+        return {
+            ...common,
+            kind: 'adb',
+            adb: { serial: o.adb, ...(o.adbServer !== undefined ? { server: o.adbServer } : {}) },
+        };
+    }
+    if (o.ssh !== undefined) {
+        const t = parseSshTarget(o.ssh);
+        return {
+            ...common,
+            kind: 'ssh',
+            ssh: {
+                ...t,
+                ...(o.identity !== undefined ? { identity: o.identity } : {}),
+                ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}),
+                ...(o.fingerprint !== undefined ? { fingerprint: o.fingerprint } : {}),
+            },
+        };
+    }
+    return { ...common, kind: 'local', local: {} };
+};
+
+const kindAndAddress = (spec: DeviceSpec): string =>
+    spec.kind === 'local' ? 'local' : `${spec.kind} ${deviceAddress(spec)}`;
+
+const addDevice = async (dir: string, name: string, o: AddOptions): Promise<void> => {
+    if (!DEVICE_NAME.test(name)) {
+        throw new SplitbenchError(
+            'USAGE',
+            `device name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-" (starting with a letter or digit)`,
+        );
+    }
+    const file = deviceFilePath(dir, name);
+    if (existsSync(file) && o.force !== true) {
+        throw new SplitbenchError(
+            'USAGE',
+            `device "${name}" already exists (${shown(file)}): use --force to replace it, or splitbench devices probe ${name} to refresh it`,
+        );
+    }
+    const spec = buildSpec(name, o);
+    // Validate before touching the device, so a typo in --adb-server or --fingerprint fails at once.
+    validateDeviceSpec(spec);
+    if (!o.probe) {
+        const written = saveDevice(dir, spec);
+        out(`added ${name} (${kindAndAddress(spec)}) without a probe\nwrote ${shown(written)}`);
+        return;
+    }
+    let probe: DeviceProbe;
+    try {
+        probe = await probeDevice(spec, seconds('--timeout', o.timeout) * 1000);
+    } catch (e) {
+        if (isSplitbenchError(e, 'HOST_KEY_REJECTED')) {
+            // Keep the device so `devices trust NAME` can pin the key; the probe follows with `devices probe`.
+            const written = saveDevice(dir, spec);
+            note(
+                `wrote ${shown(written)} without a probe; trust the host key, then run splitbench devices probe ${name}`,
+            );
+        } else {
+            note(`nothing written: ${shown(file)} is only created when the device answers`);
+        }
+        throw e;
+    }
+    const saved = { ...spec, probe } as DeviceSpec;
+    const written = saveDevice(dir, saved);
+    if (o.json === true) out(JSON.stringify(saved, null, 2));
+    else out(`added ${name} (${kindAndAddress(spec)}): ${probeSummary(probe)}\nwrote ${shown(written)}`);
+};
+
+// ---- check ---------------------------------------------------------------------------------------------
+
+interface CheckOptions {
+    timeout: string;
+    minFreeMb: string;
+    maxTemp: string;
+    json?: boolean | undefined;
+}
+
+export interface HealthReport {
+    name: string;
+    kind: DeviceSpec['kind'];
+    address: string;
+    healthy: boolean;
+    problems: string[];
+    probe?: DeviceProbe | undefined;
+    errorCode?: string | undefined;
+}
+
+export const judgeHealth = (p: DeviceProbe, limits: { minFreeBytes: number; maxTempC: number }): string[] => {
+    const problems: string[] = [];
+    if (p.freeBytes !== undefined && p.freeBytes < limits.minFreeBytes) {
+        problems.push(`only ${gib(p.freeBytes)} free in ${p.workDir} (need ${gib(limits.minFreeBytes)})`);
+    }
+    const t = maxTemp(p);
+    if (t !== undefined && t.c > limits.maxTempC)
+        problems.push(`${t.zone} at ${t.c.toFixed(1)} °C (limit ${limits.maxTempC} °C)`);
+    const bt = p.android?.batteryTempC;
+    if (bt !== undefined && bt > limits.maxTempC)
+        problems.push(`battery at ${bt.toFixed(1)} °C (limit ${limits.maxTempC} °C)`);
+    return problems;
+};
+
+const checkDevices = async (dir: string, names: string[], o: CheckOptions): Promise<void> => {
+    const timeoutMs = seconds('--timeout', o.timeout) * 1000;
+    const limits = {
+        minFreeBytes: nonNegative('--min-free-mb', o.minFreeMb) * 1024 * 1024,
+        maxTempC: nonNegative('--max-temp', o.maxTemp),
+    };
+    let specs: DeviceSpec[];
+    const reports: HealthReport[] = [];
+    if (names.length > 0) {
+        specs = names.map((n) => loadDevice(dir, n));
+    } else {
+        const listed = listDevices(dir);
+        specs = listed.devices;
+        for (const bad of listed.errors) {
+            reports.push({
+                name: bad.name,
+                kind: 'local',
+                address: shown(bad.file),
+                healthy: false,
+                problems: [bad.error.message],
+                errorCode: bad.error.code,
+            });
+        }
+        if (specs.length === 0 && listed.errors.length === 0) {
+            throw new SplitbenchError(
+                'DEVICE_UNKNOWN',
+                `no devices in ${shown(dir)} — add one with splitbench devices add`,
+            );
+        }
+    }
+    const checked = await Promise.all(
+        specs.map(async (spec): Promise<HealthReport> => {
+            const base = { name: spec.name, kind: spec.kind, address: deviceAddress(spec) };
+            try {
+                const probe = await probeDevice(spec, timeoutMs);
+                const problems = judgeHealth(probe, limits);
+                return { ...base, healthy: problems.length === 0, problems, probe };
+            } catch (e) {
+                return {
+                    ...base,
+                    healthy: false,
+                    problems: [messageOf(e)],
+                    errorCode: isSplitbenchError(e) ? e.code : 'INTERNAL',
+                };
+            }
+        }),
+    );
+    reports.unshift(...checked);
+    if (o.json === true) {
+        out(JSON.stringify(reports, null, 2));
+    } else {
+        const width = Math.max(...reports.map((r) => r.name.length));
+        for (const r of reports) {
+            const state = r.healthy ? 'ok  ' : 'FAIL';
+            const detail = r.healthy && r.probe !== undefined ? healthLine(r.probe) : r.problems.join('; ');
+            out(`${state}  ${r.name.padEnd(width)}  ${r.kind.padEnd(5)}  ${detail}`);
+        }
+    }
+    if (reports.some((r) => !r.healthy)) process.exitCode = 1;
+};
+
+const healthLine = (p: DeviceProbe): string => {
+    const parts = ['reachable'];
+    if (p.freeBytes !== undefined) parts.push(`${gib(p.freeBytes)} free`);
+    const t = maxTemp(p);
+    if (t !== undefined) parts.push(`max ${t.c.toFixed(1)} °C`);
+    if (p.android?.batteryLevel !== undefined) parts.push(`battery ${p.android.batteryLevel}%`);
+    if (p.loadAvg?.[0] !== undefined) parts.push(`load ${p.loadAvg[0]}`);
+    return parts.join(', ');
+};
+
+// ---- trust ---------------------------------------------------------------------------------------------
+
+interface TrustOptions {
+    fingerprint?: string | undefined;
+    yes?: boolean | undefined;
+    timeout: string;
+}
+
+const trustDevice = async (dir: string, name: string, o: TrustOptions): Promise<void> => {
+    const spec = loadDevice(dir, name);
+    if (spec.kind !== 'ssh')
+        throw new SplitbenchError(
+            'USAGE',
+            `devices trust: ${name} is a ${spec.kind} device; only ssh devices have host keys`,
+        );
+    const { scanSshHostKey } = await import('../../drivers/ssh/ssh-driver.js');
+    const key = await scanSshHostKey({
+        host: spec.ssh.host,
+        port: spec.ssh.port,
+        timeoutMs: seconds('--timeout', o.timeout) * 1000,
+    });
+    out(`${name}: ${spec.ssh.host}:${spec.ssh.port} presents ${key.keyType} ${key.fingerprint}`);
+    if (o.fingerprint !== undefined && o.fingerprint !== key.fingerprint) {
+        throw new SplitbenchError(
+            'HOST_KEY_REJECTED',
+            `devices trust ${name}: the server presents ${key.fingerprint}, not the expected ${o.fingerprint}; nothing pinned`,
+        );
+    }
+    if (o.fingerprint === undefined && o.yes !== true) {
+        note(
+            `not pinned: compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_${key.keyType.replace(/^ssh-/, '')}_key.pub), then re-run with --yes or --fingerprint ${key.fingerprint}`,
+        );
+        process.exitCode = 1;
+        return;
+    }
+    const file = saveDevice(dir, { ...spec, ssh: { ...spec.ssh, fingerprint: key.fingerprint } });
+    out(`pinned ${key.fingerprint} in ${shown(file)}`);
+};
+
+// ---- registration --------------------------------------------------------------------------------------
+
+export const registerDevicesCommands = (program: Command): void => {
+    const devices = program
+        .command('devices')
+        .description(
+            'Device inventory: devices/NAME.yaml files saying how to reach each phone or host, with its last probe.',
+        )
+        .option('--devices <dir>', 'device folder (default: $SPLITBENCH_DEVICES, else ./devices)');
+
+    devices
+        .command('add <name>')
+        .description('Probe a device and write devices/NAME.yaml.')
+        .option('--adb <serial>', 'Android device: USB serial (adb devices) or HOST:PORT (connected on demand)')
+        .option('--adb-server <host:port>', 'adb server to use (default 127.0.0.1:5037, started if not running)')
+        .option('--ssh <user@host[:port]>', 'Linux host over SSH')
+        .option('--identity <file>', 'SSH private key (default: ssh-agent, then ~/.ssh/id_*)')
+        .option('--known-hosts <file>', 'known_hosts file to verify the host key (default ~/.ssh/known_hosts)')
+        .option('--fingerprint <SHA256:...>', 'pin the host key fingerprint instead of using known_hosts')
+        .option('--local', 'this machine')
+        .option('--work-dir <dir>', 'root of the working directories on the device (one sub-directory per campaign)')
+        .option('--no-probe', 'write the file without contacting the device')
+        .option('--force', 'replace an existing device file')
+        .option('--timeout <secs>', 'probe timeout', '60')
+        .option('--json', 'print the written device as JSON')
+        .action(async (name: string, o: AddOptions, cmd: Command) => {
+            await addDevice(devicesDir(cmd), name, o);
+        });
+
+    devices
+        .command('list')
+        .description('List the devices with address, model or CPU, ABI and when they were last probed.')
+        .option('--json', 'print the device files as JSON')
+        .action((o: { json?: boolean | undefined }, cmd: Command) => {
+            const dir = devicesDir(cmd);
+            const { devices: list, errors } = listDevices(dir);
+            for (const bad of errors) note(`splitbench: ${bad.error.message}`);
+            if (errors.length > 0) process.exitCode = 2;
+            if (o.json === true) {
+                out(JSON.stringify(list, null, 2));
+                return;
+            }
+            if (list.length === 0) {
+                if (errors.length === 0) note(`no devices in ${shown(dir)} — add one with splitbench devices add`);
+                return;
+            }
+            const rows = [['NAME', 'KIND', 'ADDRESS', 'MODEL/CPU', 'ABI', 'CORES', 'LAST PROBED']];
+            for (const d of list) {
+                const p = d.probe;
+                const model =
+                    p === undefined
+                        ? '-'
+                        : p.android !== undefined
+                          ? `${p.android.model} (${p.android.soc ?? p.android.manufacturer})`
+                          : (p.cpuModel ?? p.os);
+                rows.push([
+                    d.name,
+                    d.kind,
+                    deviceAddress(d),
+                    model,
+                    p?.abis[0] ?? p?.arch ?? '-',
+                    p !== undefined ? String(p.cores) : '-',
+                    p?.probedAt ?? 'never',
+                ]);
+            }
+            out(table(rows));
+        });
+
+    devices
+        .command('probe <name>')
+        .description('Probe a device now and store the result in its file.')
+        .option('--json', 'print the probe as JSON')
+        .option('--timeout <secs>', 'probe timeout', '60')
+        .action(async (name: string, o: { json?: boolean | undefined; timeout: string }, cmd: Command) => {
+            const dir = devicesDir(cmd);
+            const spec = loadDevice(dir, name);
+            const probe = await probeDevice(spec, seconds('--timeout', o.timeout) * 1000);
+            saveDevice(dir, { ...spec, probe } as DeviceSpec);
+            if (o.json === true) out(JSON.stringify(probe, null, 2));
+            else out(`${name}: ${probeSummary(probe)}`);
+        });
+
+    devices
+        .command('check [names...]')
+        .description(
+            'Health of all (or the named) devices in parallel: reachable, authorized, free space, temperature. Exits 1 if any is unhealthy.',
+        )
+        .option('--timeout <secs>', 'per-device timeout', '30')
+        .option('--min-free-mb <mb>', 'least free space in the working directory', '100')
+        .option('--max-temp <celsius>', 'highest thermal zone or battery temperature', '80')
+        .option('--json', 'print the reports as JSON')
+        .action(async (names: string[], o: CheckOptions, cmd: Command) => {
+            await checkDevices(devicesDir(cmd), names, o);
+        });
+
+    devices
+        .command('trust <name>')
+        .description("Fetch an SSH device's host key and pin its fingerprint in the device file.")
+        .option('--fingerprint <SHA256:...>', 'pin only if the server presents this fingerprint')
+        .option('--yes', 'pin whatever key the server presents (after checking it yourself)')
+        .option('--timeout <secs>', 'connect timeout', '15')
+        .action(async (name: string, o: TrustOptions, cmd: Command) => {
+            await trustDevice(devicesDir(cmd), name, o);
+        });
+};

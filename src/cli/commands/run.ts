@@ -1,4 +1,87 @@
+// `splitbench run`: the campaign engine's entry point.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { defaultDevicesDir } from '../../config/device-file.js';
+import { SplitbenchError } from '../../errors.js';
+import type { ReportFormat } from '../../report/types.js';
+import { REPORT_FORMATS } from '../../report/render.js';
+import { runCampaign } from '../../runner/campaign-run.js';
+import { resolveDbPath } from '../../store/db-path.js';
 
-// Placeholder: filled in by the owner of this command group.
-export const registerRunCommands = (_program: Command): void => {};
+const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').filter((s) => s !== '')];
+
+interface RunFlags {
+    dryRun?: boolean;
+    resume?: string | true;
+    fresh?: boolean;
+    ue?: string[];
+    server?: string[];
+    db?: string;
+    devices?: string;
+    report?: string[];
+    logLevel?: string;
+}
+
+export const registerRunCommands = (program: Command): void => {
+    program
+        .command('run')
+        .description('run a campaign: plan, benchmark on every device, store results, write the report')
+        .argument('<campaign>', 'campaign YAML file (see configs/)')
+        .option('--dry-run', 'print the plan (jobs per device, estimated duration) and run nothing')
+        .option('--resume [run]', 'continue an interrupted run (default: the latest unfinished run of this file)')
+        .option('--fresh', 'measure again what earlier runs of this campaign already measured (nightly reruns)')
+        .option('--ue <names>', "run only this UE device's share (comma-separated); replaces the campaign's UEs", list)
+        .option('--server <names>', "run only this server's share (comma-separated); replaces the campaign's servers", list)
+        .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
+        .option('--devices <dir>', 'device inventory folder (default $SPLITBENCH_DEVICES or devices/)')
+        .option('--report <formats>', `report formats instead of the campaign's (${REPORT_FORMATS.join(',')})`, list)
+        .option('--log-level <level>', 'level of the run log in results/logs/<run>.jsonl', 'info')
+        .addHelpText(
+            'after',
+            `
+Exit codes: 0 all jobs done; 1 some job failed or the run was interrupted (results so far are kept);
+2 the campaign has errors (every one is listed as file:line:col path: message; nothing runs).`,
+        )
+        .action(async (file: string, flags: RunFlags) => {
+            const formats = flags.report?.map((f) => {
+                if (!(REPORT_FORMATS as readonly string[]).includes(f))
+                    throw new SplitbenchError('USAGE', `--report: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
+                return f as ReportFormat;
+            });
+            const ctl = new AbortController();
+            let interrupts = 0;
+            const onSignal = (sig: string): void => {
+                interrupts++;
+                if (interrupts > 1) process.exit(130);
+                process.stderr.write(`\n${sig}: stopping: killing remote benchmarks, keeping finished results (again to force)\n`);
+                ctl.abort(new SplitbenchError('ABORTED', `interrupted by ${sig}`));
+            };
+            const onInt = (): void => onSignal('SIGINT');
+            const onTerm = (): void => onSignal('SIGTERM');
+            process.on('SIGINT', onInt);
+            process.on('SIGTERM', onTerm);
+            try {
+                const r = await runCampaign({
+                    file,
+                    devicesDir: defaultDevicesDir(flags.devices),
+                    dbPath: resolveDbPath(flags.db),
+                    baseDir: resolve('.'),
+                    resume: flags.resume,
+                    fresh: flags.fresh,
+                    dryRun: flags.dryRun,
+                    ue: flags.ue,
+                    server: flags.server,
+                    reportFormats: formats,
+                    signal: ctl.signal,
+                    stdout: process.stdout,
+                    stderr: process.stderr,
+                    logLevel: flags.logLevel,
+                });
+                if (r.summary !== undefined && (r.summary.failed > 0 || r.summary.aborted || r.summary.notRun > 0))
+                    process.exitCode = r.summary.aborted ? 130 : 1;
+            } finally {
+                process.off('SIGINT', onInt);
+                process.off('SIGTERM', onTerm);
+            }
+        });
+};

@@ -1,0 +1,250 @@
+// Input and output types of split-point analysis. Inputs are plain data (the lead's store adapter fills them);
+// outputs are plain data too, so every renderer and the nightly comparison work from the same objects.
+import type { OpRow } from '../parse/types.js';
+
+/** One operator of the reference model (the file that was cut), in execution order of subgraph 0. */
+export interface ModelOp {
+    index: number;
+    type: string;
+    outputs: string[];
+}
+
+export interface ModelInfo {
+    name: string;
+    sha256: string;
+    opCount: number;
+    ops: ModelOp[];
+    /** Bytes of all model inputs: what "all on server" must send. Null/absent: that option is not evaluated. */
+    inputBytes?: number | null | undefined;
+    /** Bytes of all model outputs: the default result size for networks that return the result. */
+    outputBytes?: number | null | undefined;
+}
+
+export interface CutTensor {
+    name: string;
+    shape: number[];
+    dtype: string;
+    /** Null when the size is not a function of the shape (dynamic dims, strings). */
+    bytes: number | null;
+}
+
+/** The cut of split point `after`: ops 0..after on the UE, after+1..N-1 on the server. */
+export interface CutInput {
+    after: number;
+    tensors: CutTensor[];
+    /** Sum of tensor bytes; null when any tensor size is unknown. */
+    bytes: number | null;
+    /** Model outputs the head already produced. */
+    outputsProduced: string[];
+}
+
+/** One full-model run with op profiling on one device (one repetition). */
+export interface RepetitionProfile {
+    /** Regular-run Run Order rows (BenchmarkResult.ops). */
+    ops: OpRow[];
+    /** Mean inference time of that run (µs), profiler included. */
+    inferenceAvgUs: number;
+    samplesUs?: number[] | undefined;
+    /** True when the device ran the reference model file itself (same sha256): rows are matched by node index. */
+    sameModelFile: boolean;
+}
+
+/** One repetition of a timed run without profiling. */
+export interface Rep {
+    avgUs: number;
+    /** Raw per-inference samples (µs) when the runtime reported them. */
+    samplesUs?: number[] | undefined;
+}
+
+export interface NetworkProfile {
+    name: string;
+    uplinkMbps: number;
+    downlinkMbps?: number | undefined;
+    rttMs: number;
+    /** Add the time to send the result back over the downlink. */
+    includeResultReturn?: boolean | undefined;
+    /** Result size; defaults to model.outputBytes. */
+    resultBytes?: number | undefined;
+}
+
+export interface SplitAnalysisInput {
+    model: ModelInfo;
+    cuts: CutInput[];
+    ueDevice: string;
+    serverDevice: string;
+    estimate: { ue: RepetitionProfile[]; server: RepetitionProfile[] };
+    measured: {
+        /** Full model on the UE without profiling: T_UE(full). */
+        fullUe: Rep[];
+        /** Full model on the server without profiling (for the "all on server" option). */
+        fullServer?: Rep[] | undefined;
+        head: ReadonlyMap<number, Rep[]>;
+        tail: ReadonlyMap<number, Rep[]>;
+    };
+    networks: NetworkProfile[];
+}
+
+export interface AnalysisOptions {
+    /** Coverage of the bootstrap interval (default 0.95). */
+    confidence?: number | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs
+
+/**
+ * Median and interval of one quantity.
+ * interval 'bootstrap' = percentile bootstrap CI of the median from raw samples; 'iqr' = 25th..75th percentile of the
+ * repetition values; 'none' = a single value.
+ */
+export interface MetricStat {
+    medianMs: number;
+    lowMs: number;
+    highMs: number;
+    interval: 'bootstrap' | 'iqr' | 'none';
+    /** Number of values behind the median (samples or repetitions). */
+    n: number;
+    /** One value per repetition (ms): rep means, or per-repetition cumulative sums for estimates. */
+    repValuesMs: number[];
+    /** Pooled raw samples (ms), when every repetition had them. */
+    samplesMs?: number[] | undefined;
+}
+
+export interface SplitTimes {
+    ue: MetricStat;
+    server: MetricStat;
+    totalMs: number;
+    /** Null when T_UE(full) is unknown (no full-model run and no UE profile). */
+    ueImprovementPct: number | null;
+    totalImprovementPct: number | null;
+}
+
+export interface EstimateError {
+    ueMs: number;
+    uePct: number;
+    serverMs: number;
+    serverPct: number;
+    totalMs: number;
+    totalPct: number;
+}
+
+export type BreakEven = number | 'never' | 'unknown';
+
+export interface SplitNetwork {
+    profile: string;
+    transferMs: number | null;
+    endToEndMs: number | null;
+    /** Uplink rate (Mbit/s) above which this split beats all-on-UE; 'never' when it cannot; 'unknown' without bytes. */
+    breakEvenUplinkMbps: BreakEven;
+}
+
+export interface SplitRow {
+    splitAfter: number;
+    layerType: string;
+    /** First output tensor name of op `splitAfter` (the study's "layer name"). */
+    layerName: string;
+    cut: CutInput;
+    estimated: SplitTimes | null;
+    /** Why `estimated` is null. */
+    notEstimable?: { reason: string; hint: string } | undefined;
+    measured: SplitTimes | null;
+    estimateError: EstimateError | null;
+    /** Which times the network columns use: measured when both head and tail were measured. */
+    primary: 'measured' | 'estimated' | null;
+    network: SplitNetwork[];
+}
+
+export interface UnmatchedRow {
+    device: string;
+    nodeIndex: number | null;
+    type: string;
+    name: string;
+    avgMs: number;
+    reason: string;
+}
+
+export interface DeviceMatch {
+    device: string;
+    method: 'nodeIndex' | 'outputNames' | 'mixed' | 'none';
+    /** Model op indices with a row on this device (in every repetition). */
+    matchedOps: number;
+    /** Rows that are delegate partitions. */
+    delegateRows: { nodeIndex: number | null; type: string; name: string; avgMs: number }[];
+    /** Model op indices assumed to run inside a delegate partition on this device. */
+    delegatedOps: number[];
+    /** Σ per-op avg / inference avg (median over repetitions): how much of the run the rows account for. */
+    coverage: number | null;
+}
+
+export interface MatchSummary {
+    ue: DeviceMatch;
+    server: DeviceMatch;
+    /** Ops counted in the estimate (matched or delegated on both devices). */
+    estimatedOps: number;
+    /** Model ops left out of the estimate, with the device that lacks them. */
+    missingOps: { index: number; type: string; missingOn: string[] }[];
+    unmatchedRows: UnmatchedRow[];
+}
+
+export interface NetworkSummary {
+    profile: NetworkProfile;
+    allOnUeMs: number | null;
+    allOnServer: { transferMs: number; serverMs: number; endToEndMs: number } | null;
+    best:
+        | { option: 'split'; splitAfter: number; endToEndMs: number }
+        | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number }
+        | null;
+}
+
+/** Mean per-op time (over repetitions) on each device, for per-op tables. */
+export interface PerOpRow {
+    index: number;
+    type: string;
+    output: string;
+    ueMs: number | null;
+    serverMs: number | null;
+    /** Counted in the estimate. */
+    included: boolean;
+    /** Assumed to run inside a delegate partition on the UE / server. */
+    ueDelegated: boolean;
+    serverDelegated: boolean;
+}
+
+export interface SplitAnalysis {
+    model: { name: string; sha256: string; opCount: number };
+    ueDevice: string;
+    serverDevice: string;
+    /** T_UE(full) and where it came from. */
+    fullUe: (MetricStat & { source: 'measured' | 'estimated' }) | null;
+    fullServer: (MetricStat & { source: 'measured' | 'estimated' }) | null;
+    rows: SplitRow[];
+    matching: MatchSummary | null;
+    /** Empty when there is no estimate (no profiles on both devices). */
+    perOp: PerOpRow[];
+    networks: NetworkSummary[];
+    warnings: string[];
+}
+
+/**
+ * The device facts analysis and reports read: structurally a subset of DeviceProbe (src/drivers/types.ts), which the
+ * pure layers may not import. A DeviceProbe can be passed as is; reports show every field it has.
+ */
+export interface ProbeInfo {
+    os?: string | undefined;
+    osRelease?: string | undefined;
+    kernel?: string | undefined;
+    cpuModel?: string | undefined;
+    cores?: number | undefined;
+    bigCoreMask?: string | undefined;
+    governors?: readonly string[] | undefined;
+    thermalC?: Readonly<Record<string, number>> | undefined;
+    android?:
+        | {
+              build?: string | undefined;
+              release?: string | undefined;
+              sdk?: number | undefined;
+              batteryTempC?: number | undefined;
+              rooted?: boolean | undefined;
+          }
+        | undefined;
+}

@@ -1,0 +1,495 @@
+// Serialises a sub-model of a TfliteModel (some ops of subgraph 0, chosen inputs and outputs) as a new .tflite.
+//
+// Speed: writing every split point of a model re-emits the same tensors and operators over and over. So each
+// Tensor / Operator / OperatorCode table is encoded ONCE per model into a self-contained "blob" (its own vtable,
+// strings and vectors, built in a scratch Builder; all flatbuffer offsets are relative, so the blob works at any
+// 16-aligned position). A sub-model then places blobs with one memcpy each (as the payload of a byte vector, which
+// nothing references) and patches the few numbers that differ per sub-model: buffer, opcode, tensor and subgraph
+// indices. Nothing is re-encoded per split point except the small lists.
+//
+// Buffer bytes (nearly all of a model) never enter the Builder: their vectors are reserved as holes, and the file
+// is written as segments (builder bytes, source bytes, builder bytes, ...) with one writev, straight from the
+// source file's memory.
+import { Builder } from 'flatbuffers';
+import { SplitbenchError } from '../errors.js';
+import { FbReader } from './fb-reader.js';
+import {
+    BUFFER,
+    FILE_IDENTIFIER,
+    METADATA,
+    MODEL,
+    OPERATOR,
+    OPTIONS,
+    SUBGRAPH,
+    SUBGRAPH_REF_FIELDS,
+    TENSOR,
+} from './schema.js';
+import {
+    copyTable,
+    copyVector,
+    int32Vector,
+    OPERATOR_CODE_TABLE,
+    optionsSchema,
+    TENSOR_TABLE,
+    type CopyOverrides,
+} from './table-copy.js';
+import type { OperatorInfo, SubgraphInfo, TfliteModel } from './types.js';
+
+/** What goes into a sub-model: ops of subgraph 0 and the tensors that become its inputs and outputs. */
+export interface SubModelPlan {
+    /** Op indices of subgraph 0, ascending (execution order is kept). */
+    ops: readonly number[];
+    /** Tensor indices of subgraph 0. */
+    inputs: readonly number[];
+    outputs: readonly number[];
+    /** Written into the model's description field. */
+    description?: string | undefined;
+}
+
+/** Metadata entries worth carrying into a sub-model (the rest describe the original model's I/O). */
+const KEPT_METADATA = new Set(['min_runtime_version']);
+
+/** A serialised sub-model as consecutive pieces (write them in order, or `joinSegments`). */
+export interface SubModelBytes {
+    length: number;
+    segments: Uint8Array[];
+}
+
+export const joinSegments = (s: SubModelBytes): Uint8Array => {
+    const out = new Uint8Array(s.length);
+    let at = 0;
+    for (const seg of s.segments) {
+        out.set(seg, at);
+        at += seg.length;
+    }
+    return out;
+};
+
+/**
+ * Reserves `n` bytes at the builder's write position without touching them (they are filled from the source
+ * when the file is written). The flatbuffers Builder has no public call for this; `space` is its write cursor.
+ */
+const reserve = (b: Builder, n: number): void => {
+    (b as unknown as { space: number }).space -= n;
+};
+
+/** A Builder reused across writes: avoids allocating a model-sized buffer for every sub-model. */
+export class SubModelWriter {
+    private builder: Builder | undefined;
+
+    builderFor(estimate: number): Builder {
+        if (this.builder === undefined || this.builder.dataBuffer().capacity() < estimate) {
+            this.builder = new Builder(Math.max(estimate, 1024));
+        } else {
+            this.builder.clear();
+        }
+        return this.builder;
+    }
+}
+
+type PatchKind = 'buffer' | 'opcode' | 'tensor' | 'subgraph';
+
+/** A pre-encoded table: bytes, where the table starts in them, and the int32 slots to rewrite per sub-model. */
+interface Blob {
+    bytes: Uint8Array;
+    root: number;
+    patchPos: Int32Array;
+    patchKind: PatchKind[];
+    patchValue: Int32Array;
+}
+
+const unsupported = (model: TfliteModel, msg: string): never => {
+    throw new SplitbenchError('UNSUPPORTED', `model ${model.label}: ${msg}`);
+};
+
+/** Per-model blob cache (blobs depend only on the source file). */
+class BlobStore {
+    private readonly r: FbReader;
+    private readonly scratch = new Builder(4096);
+    private readonly tensors = new Map<string, Blob>();
+    private readonly ops = new Map<string, Blob>();
+    private readonly codes = new Map<number, Blob>();
+    private readonly model: TfliteModel;
+
+    constructor(model: TfliteModel) {
+        this.model = model;
+        this.r = new FbReader(model.bytes, model.label);
+    }
+
+    /** Encodes one table with `encode`, then finds the patch slots by reading the result back. */
+    private seal(rootOffset: number, patches: (blob: FbReader, root: number) => [number, PatchKind, number][]): Blob {
+        const b = this.scratch;
+        b.prep(16, 0); // blob length a multiple of 16: alignment inside it holds from its start too
+        const bb = b.dataBuffer();
+        const bytes = bb.bytes().slice(bb.capacity() - b.offset(), bb.capacity());
+        const root = bytes.length - rootOffset;
+        const list = patches(new FbReader(bytes, this.model.label), root);
+        return {
+            bytes,
+            root,
+            patchPos: Int32Array.from(list, (p) => p[0]),
+            patchKind: list.map((p) => p[1]),
+            patchValue: Int32Array.from(list, (p) => p[2]),
+        };
+    }
+
+    tensor(sg: SubgraphInfo, ti: number): Blob {
+        const key = `${sg.index}:${ti}`;
+        let blob = this.tensors.get(key);
+        if (blob !== undefined) return blob;
+        const info = sg.tensors[ti];
+        if (info === undefined) throw new SplitbenchError('INTERNAL', `no tensor ${ti} in subgraph ${sg.index}`);
+        const b = this.scratch;
+        b.clear();
+        const t = this.r.table(info.pos, `subgraph ${sg.index} tensor ${ti}`);
+        const off = copyTable(b, this.r, t, TENSOR_TABLE, {
+            scalars: new Map([[TENSOR.buffer, info.constant ? info.buffer : 0]]),
+        });
+        blob = this.seal(off, (r, root) => {
+            const table = r.table(root, 'tensor blob');
+            return [[root + r.fieldOffset(table, TENSOR.buffer), 'buffer', info.constant ? info.buffer : 0]];
+        });
+        this.tensors.set(key, blob);
+        return blob;
+    }
+
+    op(sg: SubgraphInfo, op: OperatorInfo): Blob {
+        const key = `${sg.index}:${op.index}`;
+        let blob = this.ops.get(key);
+        if (blob !== undefined) return blob;
+        if (op.builtinOptions2Type !== 0) {
+            unsupported(
+                this.model,
+                `op ${op.index} (${op.type}) in subgraph ${sg.index} uses BuiltinOptions2 (StableHLO)`,
+            );
+        }
+        if (op.builtinOptionsType > OPTIONS.last) {
+            unsupported(
+                this.model,
+                `op ${op.index} (${op.type}): unknown builtin options type ${op.builtinOptionsType}`,
+            );
+        }
+        const { r } = this;
+        const b = this.scratch;
+        b.clear();
+        const o = r.table(op.pos, `subgraph ${sg.index} op ${op.index}`);
+        const offsets = new Map<number, number>();
+        offsets.set(OPERATOR.inputs, int32Vector(b, op.inputs));
+        offsets.set(OPERATOR.outputs, int32Vector(b, op.outputs));
+        if (op.intermediates.length > 0) offsets.set(OPERATOR.intermediates, int32Vector(b, op.intermediates));
+        const refFields = SUBGRAPH_REF_FIELDS[op.builtinOptionsType];
+        const opts = r.subTable(o, OPERATOR.builtinOptions, `op ${op.index} options`);
+        if (opts !== undefined || refFields !== undefined) {
+            let overrides: CopyOverrides = {};
+            if (refFields !== undefined) {
+                overrides = { scalars: new Map(refFields.map((f, i) => [f, op.subgraphRefs[i] ?? 0])) };
+            }
+            const optsOff =
+                opts !== undefined
+                    ? copyTable(b, r, opts, optionsSchema(op.builtinOptionsType), overrides)
+                    : emptyTableWith(b, overrides);
+            offsets.set(OPERATOR.builtinOptions, optsOff);
+        }
+        // Custom options stored outside the flatbuffer (>2 GB layout) come inline: TFLite 2.9 reads only those.
+        const largeOffset = r.u64(o, OPERATOR.largeCustomOptionsOffset);
+        if (largeOffset > 1n) {
+            const size = r.u64(o, OPERATOR.largeCustomOptionsSize);
+            if (largeOffset + size > BigInt(r.size)) r.fail(`op ${op.index}: custom options outside the file`);
+            offsets.set(OPERATOR.customOptions, copyVector(b, r, Number(largeOffset), Number(size), 1));
+        } else {
+            const v = r.vector(o, OPERATOR.customOptions, 1, `op ${op.index} custom options`);
+            if (v !== undefined) offsets.set(OPERATOR.customOptions, copyVector(b, r, v.start, v.length, 1));
+        }
+        const mutating = r.vector(o, OPERATOR.mutatingVariableInputs, 1, `op ${op.index} mutating inputs`);
+        if (mutating !== undefined) {
+            offsets.set(OPERATOR.mutatingVariableInputs, copyVector(b, r, mutating.start, mutating.length, 1));
+        }
+        const off = copyTable(
+            b,
+            r,
+            o,
+            { name: 'Operator', fields: {} },
+            {
+                scalars: new Map([[OPERATOR.opcodeIndex, op.opcodeIndex]]),
+                offsets,
+                skip: new Set([
+                    OPERATOR.largeCustomOptionsOffset,
+                    OPERATOR.largeCustomOptionsSize,
+                    OPERATOR.builtinOptions2Type,
+                    OPERATOR.builtinOptions2,
+                ]),
+            },
+        );
+        blob = this.seal(off, (br, root) => {
+            const table = br.table(root, 'op blob');
+            const patches: [number, PatchKind, number][] = [
+                [root + br.fieldOffset(table, OPERATOR.opcodeIndex), 'opcode', op.opcodeIndex],
+            ];
+            const tensorList = (id: number): void => {
+                const v = br.vector(table, id, 4, 'op blob vector');
+                if (v === undefined) return;
+                for (let i = 0; i < v.length; i++) {
+                    const t = br.bb.readInt32(v.start + 4 * i);
+                    if (t >= 0) patches.push([v.start + 4 * i, 'tensor', t]);
+                }
+            };
+            tensorList(OPERATOR.inputs);
+            tensorList(OPERATOR.outputs);
+            tensorList(OPERATOR.intermediates);
+            if (refFields !== undefined) {
+                const optsTable = br.subTable(table, OPERATOR.builtinOptions, 'op blob options');
+                if (optsTable === undefined) throw new SplitbenchError('INTERNAL', 'control-flow options lost');
+                refFields.forEach((f, i) => {
+                    patches.push([optsTable.pos + br.fieldOffset(optsTable, f), 'subgraph', op.subgraphRefs[i] ?? 0]);
+                });
+            }
+            return patches;
+        });
+        this.ops.set(key, blob);
+        return blob;
+    }
+
+    code(index: number): Blob {
+        let blob = this.codes.get(index);
+        if (blob !== undefined) return blob;
+        const { r } = this;
+        const root = r.table(r.bb.readUint32(0), 'model root');
+        const table = r.tables(root, MODEL.operatorCodes, 'operator_codes')[index];
+        if (table === undefined) throw new SplitbenchError('INTERNAL', `no operator code ${index}`);
+        this.scratch.clear();
+        blob = this.seal(copyTable(this.scratch, r, table, OPERATOR_CODE_TABLE), () => []);
+        this.codes.set(index, blob);
+        return blob;
+    }
+}
+
+const emptyTableWith = (b: Builder, overrides: CopyOverrides): number => {
+    const ids = [...(overrides.scalars?.keys() ?? [])];
+    b.startObject(ids.length > 0 ? Math.max(...ids) + 1 : 0);
+    for (const [id, v] of overrides.scalars ?? []) {
+        b.prep(4, 0);
+        b.writeInt32(v);
+        b.slot(id);
+    }
+    return b.endObject();
+};
+
+const stores = new WeakMap<TfliteModel, BlobStore>();
+const storeFor = (model: TfliteModel): BlobStore => {
+    let s = stores.get(model);
+    if (s === undefined) {
+        s = new BlobStore(model);
+        stores.set(model, s);
+    }
+    return s;
+};
+
+/** Subgraphs reachable from the given ops through control flow, ascending. */
+const referencedSubgraphs = (model: TfliteModel, ops: readonly OperatorInfo[]): number[] => {
+    const seen = new Set<number>();
+    const stack = ops.flatMap((o) => o.subgraphRefs);
+    while (stack.length > 0) {
+        const s = stack.pop() ?? 0;
+        if (s === 0) unsupported(model, 'control flow refers back to subgraph 0');
+        if (seen.has(s)) continue;
+        seen.add(s);
+        for (const o of model.subgraphs[s]?.operators ?? []) stack.push(...o.subgraphRefs);
+    }
+    return [...seen].sort((a, c) => a - c);
+};
+
+/** Tensors an op list touches plus the chosen inputs/outputs, ascending. */
+const usedTensors = (
+    ops: readonly OperatorInfo[],
+    io: { inputs: readonly number[]; outputs: readonly number[] },
+): number[] => {
+    const used = new Set<number>([...io.inputs, ...io.outputs]);
+    for (const op of ops) {
+        for (const t of op.inputs) if (t >= 0) used.add(t);
+        for (const t of op.outputs) used.add(t);
+        for (const t of op.intermediates) used.add(t);
+    }
+    return [...used].sort((a, c) => a - c);
+};
+
+interface Maps {
+    buffer: Map<number, number>;
+    opcode: Map<number, number>;
+    subgraph: Map<number, number>;
+    tensor: Map<number, number> | undefined;
+}
+
+/** Places a blob in the builder, rewrites its patch slots, returns the offset of its table. */
+const placeBlob = (b: Builder, blob: Blob, maps: Maps): number => {
+    b.prep(16, blob.bytes.length);
+    const vec = b.createByteVector(blob.bytes);
+    const bb = b.dataBuffer();
+    const dataStart = bb.capacity() - vec + 4;
+    for (let i = 0; i < blob.patchPos.length; i++) {
+        const orig = blob.patchValue[i] ?? 0;
+        const kind = blob.patchKind[i];
+        let value: number | undefined;
+        if (kind === 'buffer') value = orig === 0 ? 0 : maps.buffer.get(orig);
+        else if (kind === 'opcode') value = maps.opcode.get(orig);
+        else if (kind === 'subgraph') value = maps.subgraph.get(orig);
+        else value = maps.tensor === undefined ? orig : maps.tensor.get(orig);
+        if (value === undefined) throw new SplitbenchError('INTERNAL', `sub-model lost ${kind} ${orig}`);
+        bb.writeInt32(dataStart + (blob.patchPos[i] ?? 0), value);
+    }
+    return vec - 4 - blob.root;
+};
+
+const tablesVector = (b: Builder, offs: readonly number[]): number => {
+    b.startVector(4, offs.length, 4);
+    for (let i = offs.length - 1; i >= 0; i--) b.addOffset(offs[i] ?? 0);
+    return b.endVector();
+};
+
+const writeSubgraph = (
+    b: Builder,
+    store: BlobStore,
+    sg: SubgraphInfo,
+    parts: {
+        tensors: readonly number[];
+        ops: readonly OperatorInfo[];
+        inputs: readonly number[];
+        outputs: readonly number[];
+    },
+    maps: Maps,
+): number => {
+    const tensorOffsets = parts.tensors.map((ti) => placeBlob(b, store.tensor(sg, ti), maps));
+    const opOffsets = parts.ops.map((op) => placeBlob(b, store.op(sg, op), maps));
+    const remap = (t: number): number => (maps.tensor === undefined ? t : (maps.tensor.get(t) ?? -1));
+    const tensorsVec = tablesVector(b, tensorOffsets);
+    const inputsVec = int32Vector(b, parts.inputs.map(remap));
+    const outputsVec = int32Vector(b, parts.outputs.map(remap));
+    const opsVec = tablesVector(b, opOffsets);
+    const name = sg.name === '' ? 0 : b.createString(sg.name);
+    b.startObject(SUBGRAPH.count);
+    b.addFieldOffset(SUBGRAPH.tensors, tensorsVec, 0);
+    b.addFieldOffset(SUBGRAPH.inputs, inputsVec, 0);
+    b.addFieldOffset(SUBGRAPH.outputs, outputsVec, 0);
+    b.addFieldOffset(SUBGRAPH.operators, opsVec, 0);
+    if (name !== 0) b.addFieldOffset(SUBGRAPH.name, name, 0);
+    return b.endObject();
+};
+
+/**
+ * Serialises the sub-model described by `plan`. The segments view the writer's buffer and the source model: write
+ * or join them before the next call with the same writer.
+ */
+export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = new SubModelWriter()): SubModelBytes => {
+    const main = model.subgraphs[0];
+    if (main === undefined) throw new SplitbenchError('INTERNAL', 'model without subgraph 0');
+    const ops = plan.ops.map((i) => {
+        const op = main.operators[i];
+        if (op === undefined) throw new SplitbenchError('INTERNAL', `no op ${i}`);
+        return op;
+    });
+    const store = storeFor(model);
+    const extra = referencedSubgraphs(model, ops);
+    const mainTensors = usedTensors(ops, plan);
+
+    // Kept buffers and operator codes, in ascending order of their original indices.
+    const bufferIds = new Set<number>();
+    const opcodeIds = new Set<number>();
+    const note = (sg: SubgraphInfo, tensors: Iterable<number>, sgOps: readonly OperatorInfo[]): void => {
+        for (const t of tensors) {
+            const info = sg.tensors[t];
+            if (info?.constant === true) bufferIds.add(info.buffer);
+        }
+        for (const op of sgOps) opcodeIds.add(op.opcodeIndex);
+    };
+    note(main, mainTensors, ops);
+    const extraSgs = extra.map((s) => {
+        const sg = model.subgraphs[s];
+        if (sg === undefined) throw new SplitbenchError('INTERNAL', `no subgraph ${s}`);
+        note(sg, sg.tensors.keys(), sg.operators);
+        return sg;
+    });
+    const metadata = model.metadata.filter((m) => KEPT_METADATA.has(m.name));
+    for (const m of metadata) bufferIds.add(m.buffer);
+    bufferIds.delete(0);
+    const buffers = [...bufferIds].sort((a, c) => a - c);
+    const opcodes = [...opcodeIds].sort((a, c) => a - c);
+    const maps: Maps = {
+        buffer: new Map(buffers.map((bi, i) => [bi, i + 1])),
+        opcode: new Map(opcodes.map((oi, i) => [oi, i])),
+        subgraph: new Map([[0, 0], ...extra.map((s, i): [number, number] => [s, i + 1])]),
+        tensor: new Map(mainTensors.map((t, i) => [t, i])),
+    };
+
+    // Encode (or fetch) every blob first, so the builder can be sized exactly once.
+    let estimate = 4096 + 64 * buffers.length;
+    for (const t of mainTensors) estimate += store.tensor(main, t).bytes.length + 32;
+    for (const op of ops) estimate += store.op(main, op).bytes.length + 32;
+    for (const oi of opcodes) estimate += store.code(oi).bytes.length + 32;
+    for (const sg of extraSgs) {
+        for (const t of sg.tensors.keys()) estimate += store.tensor(sg, t).bytes.length + 32;
+        for (const op of sg.operators) estimate += store.op(sg, op).bytes.length + 32;
+    }
+    const b = writer.builderFor(estimate + 16 * (mainTensors.length + ops.length + buffers.length));
+
+    // Buffer bytes first: they end up at the end of the file, after all the tables.
+    const emptyBuffer = (): number => {
+        b.startObject(BUFFER.count);
+        return b.endObject();
+    };
+    const holes: { fromEnd: number; data: Uint8Array }[] = [];
+    const bufferOffsets = [emptyBuffer()];
+    for (const bi of buffers) {
+        const data = model.buffers[bi]?.data;
+        if (data === undefined || data.length === 0) {
+            bufferOffsets.push(emptyBuffer());
+            continue;
+        }
+        b.startVector(1, data.length, 16); // schema: data:[ubyte] (force_align: 16)
+        reserve(b, data.length);
+        holes.push({ fromEnd: b.offset(), data });
+        const vec = b.endVector();
+        b.startObject(BUFFER.count);
+        b.addFieldOffset(BUFFER.data, vec, 0);
+        bufferOffsets.push(b.endObject());
+    }
+    const codeOffsets = opcodes.map((oi) => placeBlob(b, store.code(oi), maps));
+    const subgraphOffsets = [
+        writeSubgraph(b, store, main, { tensors: mainTensors, ops, inputs: plan.inputs, outputs: plan.outputs }, maps),
+    ];
+    for (const sg of extraSgs) {
+        const whole = { tensors: [...sg.tensors.keys()], ops: sg.operators, inputs: sg.inputs, outputs: sg.outputs };
+        subgraphOffsets.push(writeSubgraph(b, store, sg, whole, { ...maps, tensor: undefined }));
+    }
+    const metadataOffsets = metadata.map((m) => {
+        const name = b.createString(m.name);
+        b.startObject(METADATA.count);
+        b.addFieldOffset(METADATA.name, name, 0);
+        b.addFieldInt32(METADATA.buffer, maps.buffer.get(m.buffer) ?? 0, 0);
+        return b.endObject();
+    });
+
+    const buffersVec = tablesVector(b, bufferOffsets);
+    const codesVec = tablesVector(b, codeOffsets);
+    const subgraphsVec = tablesVector(b, subgraphOffsets);
+    const metadataVec = metadata.length > 0 ? tablesVector(b, metadataOffsets) : 0;
+    const description = plan.description !== undefined ? b.createString(plan.description) : 0;
+    b.startObject(MODEL.count);
+    b.addFieldInt32(MODEL.version, model.version, 0);
+    b.addFieldOffset(MODEL.operatorCodes, codesVec, 0);
+    b.addFieldOffset(MODEL.subgraphs, subgraphsVec, 0);
+    if (description !== 0) b.addFieldOffset(MODEL.description, description, 0);
+    b.addFieldOffset(MODEL.buffers, buffersVec, 0);
+    if (metadataVec !== 0) b.addFieldOffset(MODEL.metadata, metadataVec, 0);
+    b.finish(b.endObject(), FILE_IDENTIFIER);
+    const all = b.asUint8Array();
+    const segments: Uint8Array[] = [];
+    let at = 0;
+    for (let i = holes.length - 1; i >= 0; i--) {
+        const hole = holes[i];
+        if (hole === undefined) continue;
+        const start = all.length - hole.fromEnd;
+        segments.push(all.subarray(at, start), hole.data);
+        at = start + hole.data.length;
+    }
+    segments.push(all.subarray(at));
+    return { length: all.length, segments };
+};

@@ -1,0 +1,116 @@
+// CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
+import type { SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import { tensorSummary } from './format.js';
+import type { ReportInput } from './types.js';
+
+/**
+ * RFC 4180 quoting; text starting with = + - @ is prefixed with ' so spreadsheets do not run it as a formula.
+ * Numbers keep 12 significant digits: enough for µs-resolution timings, without binary noise like 0.6500000000000001.
+ */
+export const csvField = (v: string | number | null | undefined): string => {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(12))) : '';
+    const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+const BASE = [
+    'run_id',
+    'model',
+    'model_sha256',
+    'ue_device',
+    'server_device',
+    'split_after',
+    'layer_name',
+    'layer_type',
+    'cut_bytes',
+    'cut_tensors',
+    'cut_tensor_list',
+    'method',
+    'ue_ms',
+    'ue_low_ms',
+    'ue_high_ms',
+    'ue_interval',
+    'server_ms',
+    'server_low_ms',
+    'server_high_ms',
+    'server_interval',
+    'total_ms',
+    'ue_improvement_pct',
+    'total_improvement_pct',
+    'full_ue_ms',
+    'estimate_error_ue_pct',
+    'estimate_error_server_pct',
+    'note',
+] as const;
+
+export const renderCsv = (input: ReportInput): string => {
+    const profiles = [...new Set(input.analyses.flatMap((a) => a.networks.map((n) => n.profile.name)))];
+    const header = [
+        ...BASE,
+        ...profiles.flatMap((p) => [`transfer_ms[${p}]`, `e2e_ms[${p}]`, `breakeven_uplink_mbps[${p}]`]),
+    ];
+    const lines: string[] = [header.map(csvField).join(',')];
+    const line = (
+        a: SplitAnalysis,
+        r: SplitRow,
+        method: 'estimated' | 'measured',
+        t: SplitTimes | null,
+        note: string,
+    ): void => {
+        const net = profiles.flatMap((p) => {
+            const i = a.networks.findIndex((n) => n.profile.name === p);
+            const x = i < 0 ? undefined : r.network[i];
+            // Network columns follow the row's primary times; they are left empty on the other method's line.
+            if (x === undefined || r.primary !== method) return ['', '', ''];
+            const b = x.breakEvenUplinkMbps;
+            return [csvField(x.transferMs), csvField(x.endToEndMs), b === 'unknown' ? '' : csvField(b)];
+        });
+        const cells = [
+            csvField(input.run.id),
+            csvField(a.model.name),
+            csvField(a.model.sha256),
+            csvField(a.ueDevice),
+            csvField(a.serverDevice),
+            csvField(r.splitAfter),
+            csvField(r.layerName),
+            csvField(r.layerType),
+            csvField(r.cut.bytes),
+            csvField(r.cut.tensors.length),
+            csvField(r.cut.tensors.map(tensorSummary).join('; ')),
+            method,
+            csvField(t?.ue.medianMs),
+            csvField(t?.ue.lowMs),
+            csvField(t?.ue.highMs),
+            csvField(t?.ue.interval),
+            csvField(t?.server.medianMs),
+            csvField(t?.server.lowMs),
+            csvField(t?.server.highMs),
+            csvField(t?.server.interval),
+            csvField(t?.totalMs),
+            csvField(t?.ueImprovementPct),
+            csvField(t?.totalImprovementPct),
+            csvField(a.fullUe?.medianMs),
+            csvField(method === 'measured' ? r.estimateError?.uePct : null),
+            csvField(method === 'measured' ? r.estimateError?.serverPct : null),
+            csvField(note),
+            ...net,
+        ];
+        lines.push(cells.join(','));
+    };
+    for (const a of input.analyses)
+        for (const r of a.rows) {
+            if (r.estimated !== null || r.notEstimable !== undefined)
+                line(
+                    a,
+                    r,
+                    'estimated',
+                    r.estimated,
+                    r.notEstimable !== undefined ? `not estimable: ${r.notEstimable.hint}` : '',
+                );
+            if (r.measured !== null) line(a, r, 'measured', r.measured, '');
+            if (r.estimated === null && r.measured === null && r.notEstimable === undefined)
+                line(a, r, 'estimated', null, 'no times');
+        }
+    return `${lines.join('\r\n')}\r\n`;
+};

@@ -1,0 +1,62 @@
+// The formulas behind every number, printed in each report so a reader can check them by hand.
+
+export interface Formula {
+    name: string;
+    text: string;
+}
+
+export const FORMULAS: readonly Formula[] = [
+    {
+        name: 'Split point k',
+        text: 'ops 0..k (execution order of subgraph 0) run on the UE, ops k+1..N-1 on the server; the cut S(k) is every non-constant tensor made by the head (or a model input) that the tail reads, in bytes.',
+    },
+    {
+        name: 'Estimated T_UE(k)',
+        text: 'Σ_{i<=k} t_UE(i): cumulative per-op mean time of the full model profiled on the UE, over ops matched on both devices (by node index when both ran the same file, else by output tensor names). Median (IQR) over repetitions.',
+    },
+    {
+        name: 'Estimated T_srv(k)',
+        text: 'Σ_i t_srv(i) − Σ_{i<=k} t_srv(i): total minus cumulative per-op time of the full model profiled on the server. Median (IQR) over repetitions.',
+    },
+    {
+        name: 'Measured T_UE(k), T_srv(k)',
+        text: 'head sub-model (ops 0..k) timed on the UE, tail sub-model (ops k+1..N-1) timed on the server, without profiling. Median of the pooled raw samples with a 95% bootstrap CI of the median, or median (IQR) of repetition means when raw samples are missing.',
+    },
+    {
+        name: 'Estimate error',
+        text: 'estimated − measured (ms) and 100·(estimated − measured)/measured (%).',
+    },
+    {
+        name: 'T_total(k)',
+        text: 'T_UE(k) + T_srv(k) (medians); no network.',
+    },
+    {
+        name: 'T_UE(full)',
+        text: 'full model on the UE without profiling (measured) when available, else the estimated total Σ_i t_UE(i).',
+    },
+    { name: 'UE improvement', text: '%UE(k) = 100·(T_UE(full) − T_UE(k)) / T_UE(full).' },
+    {
+        name: 'Total improvement',
+        text: '%tot(k) = 100·(T_UE(full) − T_total(k)) / T_UE(full); negative when splitting is slower.',
+    },
+    {
+        name: 'Transfer',
+        text: 'T_tx(k) = S(k)·8 / R_UL + RTT (+ S_result·8 / R_DL when the profile returns the result); R in Mbit/s, so bytes·8/(R·1000) is ms.',
+    },
+    {
+        name: 'End-to-end',
+        text: 'E(k) = T_UE(k) + T_tx(k) + T_srv(k), using measured times where both halves were measured, else estimated.',
+    },
+    {
+        name: 'Options per network',
+        text: 'all on UE: E = T_UE(full), nothing sent; all on server: E = S_input·8/R_UL + RTT (+ return) + T_srv(full); best = smallest E over all splits and both options (ties: all on UE, then the earliest split).',
+    },
+    {
+        name: 'Break-even uplink',
+        text: 'splitting at k beats all on UE when R_UL > S(k)·8 / (1000·(T_UE(full) − T_UE(k) − T_srv(k) − RTT − return)) Mbit/s; "never" when that saving is <= 0.',
+    },
+    {
+        name: 'Not estimable',
+        text: 'a split inside a delegate partition (one profile row for many ops, e.g. TfLiteXNNPackDelegate) has no per-op times on either side of the cut; set use_xnnpack: false to get per-op rows.',
+    },
+];

@@ -1,0 +1,89 @@
+// JSON for machines: flat `rows` (one per split point and method) plus the full analyses without raw samples.
+import type { MetricStat, SplitAnalysis } from '../analysis/types.js';
+import { FORMULAS } from './formulas.js';
+import type { ReportInput } from './types.js';
+
+export const JSON_REPORT_SCHEMA = 'splitbench-report/1';
+
+export interface JsonReportRow {
+    model: string;
+    ueDevice: string;
+    serverDevice: string;
+    splitAfter: number;
+    cutBytes: number | null;
+    cutTensors: number;
+    ueMs: number | null;
+    serverMs: number | null;
+    totalMs: number | null;
+    ueImprovementPct: number | null;
+    totalImprovementPct: number | null;
+    method: 'estimated' | 'measured';
+    /** Set when method is 'estimated' and the split sits inside a delegate partition. */
+    notEstimable?: string | undefined;
+}
+
+/** Stat without the per-sample and per-repetition arrays (kept in the store, too big for a report). */
+const lean = (s: MetricStat | null): Omit<MetricStat, 'samplesMs' | 'repValuesMs'> | null => {
+    if (s === null) return null;
+    return { medianMs: s.medianMs, lowMs: s.lowMs, highMs: s.highMs, interval: s.interval, n: s.n };
+};
+
+const leanAnalysis = (a: SplitAnalysis): unknown => ({
+    ...a,
+    fullUe: a.fullUe === null ? null : { ...lean(a.fullUe), source: a.fullUe.source },
+    fullServer: a.fullServer === null ? null : { ...lean(a.fullServer), source: a.fullServer.source },
+    rows: a.rows.map((r) => ({
+        ...r,
+        estimated:
+            r.estimated === null
+                ? null
+                : { ...r.estimated, ue: lean(r.estimated.ue), server: lean(r.estimated.server) },
+        measured:
+            r.measured === null ? null : { ...r.measured, ue: lean(r.measured.ue), server: lean(r.measured.server) },
+    })),
+});
+
+export const jsonRows = (input: ReportInput): JsonReportRow[] => {
+    const rows: JsonReportRow[] = [];
+    for (const a of input.analyses)
+        for (const r of a.rows) {
+            const base = {
+                model: a.model.name,
+                ueDevice: a.ueDevice,
+                serverDevice: a.serverDevice,
+                splitAfter: r.splitAfter,
+                cutBytes: r.cut.bytes,
+                cutTensors: r.cut.tensors.length,
+            };
+            for (const method of ['estimated', 'measured'] as const) {
+                const t = r[method];
+                if (t === null && !(method === 'estimated' && r.notEstimable !== undefined)) continue;
+                rows.push({
+                    ...base,
+                    ueMs: t?.ue.medianMs ?? null,
+                    serverMs: t?.server.medianMs ?? null,
+                    totalMs: t?.totalMs ?? null,
+                    ueImprovementPct: t?.ueImprovementPct ?? null,
+                    totalImprovementPct: t?.totalImprovementPct ?? null,
+                    method,
+                    ...(t === null && r.notEstimable !== undefined
+                        ? { notEstimable: `${r.notEstimable.reason}; ${r.notEstimable.hint}` }
+                        : {}),
+                });
+            }
+        }
+    return rows;
+};
+
+export const buildJsonReport = (input: ReportInput): Record<string, unknown> => ({
+    schema: JSON_REPORT_SCHEMA,
+    run: input.run,
+    formulas: FORMULAS,
+    rows: jsonRows(input),
+    analyses: input.analyses.map(leanAnalysis),
+    devices: input.devices,
+    settings: input.settings,
+});
+
+/** Compact (reports reach tens of MB); JSON.stringify already writes non-finite numbers as null. */
+export const renderJson = (input: ReportInput): string => `${JSON.stringify(buildJsonReport(input))}\n`;

@@ -1,0 +1,29 @@
+// What every report renderer takes: one run's analyses plus the facts behind them.
+import type { ProbeInfo, SplitAnalysis } from '../analysis/types.js';
+
+export interface ReportRun {
+    id: string;
+    campaign: string;
+    startedAt: string;
+    finishedAt?: string | undefined;
+    status?: string | undefined;
+    splitbenchVersion: string;
+    gitCommit?: string | null | undefined;
+}
+
+export interface ReportDevice {
+    name: string;
+    role?: 'ue' | 'server' | undefined;
+    /** A DeviceProbe (src/drivers/types.ts) fits; every field it has is shown. */
+    probe: ProbeInfo | null;
+}
+
+export interface ReportInput {
+    run: ReportRun;
+    analyses: SplitAnalysis[];
+    devices: ReportDevice[];
+    /** Benchmark settings behind the numbers (per role: runtime, threads, delegate, warm-up, runs, repetitions...). */
+    settings: Record<string, unknown>;
+}
+
+export type ReportFormat = 'md' | 'csv' | 'json' | 'xlsx' | 'html';

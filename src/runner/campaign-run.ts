@@ -1,0 +1,474 @@
+// `splitbench run`: campaign file → plan → devices → sub-models → per-device queues → store → report.
+// Every finished job is committed to the store as it completes, so an interruption (Ctrl-C, kill -9, a
+// dropped phone) loses at most the jobs in flight, and `--resume` continues where the run stopped.
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { loadCampaign, type LoadedCampaign } from '../config/load.js';
+import { deviceFacts, listDevices, type DeviceSpec } from '../config/device-file.js';
+import { fileSourcePath } from '../config/normalize.js';
+import type { RoleSettings } from '../config/schema.js';
+import { createDriver } from '../drivers/create.js';
+import type { DeviceDriver, DeviceProbe } from '../drivers/types.js';
+import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import { loadModel } from '../model/load.js';
+import { mainSubgraph } from '../model/read.js';
+import { modelBaseName, splitFileNames, writeSplits } from '../model/split-files.js';
+import { graphFacts, splitPointIndices } from '../model/split-points.js';
+import type { TfliteModel } from '../model/types.js';
+import { PARSER_VERSION } from '../parse/benchmark-model.js';
+import { formatPlan } from '../plan/format-plan.js';
+import { planCampaign } from '../plan/plan.js';
+import type { Job } from '../plan/types.js';
+import type { ModelFacts as PlanModelFacts } from '../plan/splits.js';
+import { renderConsoleTable } from '../report/console.js';
+import { renderReport } from '../report/render.js';
+import type { ReportFormat } from '../report/types.js';
+import { openStore } from '../store/sqlite-store.js';
+import type { ResultStore, RunRecord } from '../store/types.js';
+import { VERSION } from '../version.js';
+import { runBenchmarkOnDevice, type BenchBinary, type BenchSettings } from './benchmark-step.js';
+import { executeJobs, type ExecutorSummary } from './executor.js';
+import { gitCommit } from './git-commit.js';
+import { createProgress } from './progress.js';
+import { buildReportInput, type RunOptionsRecord } from './report-input.js';
+import { backoffMs, isTransportFailure, sleep } from './retry.js';
+
+export interface CampaignRunOptions {
+    file: string;
+    devicesDir: string;
+    dbPath: string;
+    /** Folder relative campaign paths resolve against (the project root). */
+    baseDir: string;
+    /** true: the latest unfinished run of this campaign file; a string: that run. */
+    resume?: string | true | undefined;
+    /** Measure again jobs that earlier runs of the campaign already did. */
+    fresh?: boolean | undefined;
+    dryRun?: boolean | undefined;
+    ue?: readonly string[] | undefined;
+    server?: readonly string[] | undefined;
+    /** Report formats to write instead of the campaign's. */
+    reportFormats?: readonly ReportFormat[] | undefined;
+    signal: AbortSignal;
+    stdout: Writable;
+    stderr: Writable & { isTTY?: boolean; columns?: number };
+    logLevel?: string | undefined;
+}
+
+export interface CampaignRunResult {
+    runId?: string | undefined;
+    planned: number;
+    skipped: number;
+    summary?: ExecutorSummary | undefined;
+    reports: string[];
+}
+
+const REPORT_EXT: Record<ReportFormat, string> = { md: 'md', csv: 'csv', json: 'json', xlsx: 'xlsx', html: 'html' };
+const CAMPAIGN_TO_REPORT: Record<string, ReportFormat> = {
+    markdown: 'md',
+    csv: 'csv',
+    json: 'json',
+    html: 'html',
+    xlsx: 'xlsx',
+};
+
+/** Facts the config rules and the planner need about a model file, from the model toolkit. */
+const modelFactsFor = (cache: Map<string, TfliteModel>) => (absPath: string): PlanModelFacts => {
+    let m = cache.get(absPath);
+    if (m === undefined) {
+        m = loadModel(absPath);
+        cache.set(absPath, m);
+    }
+    const sg = mainSubgraph(m);
+    const producers = new Map<string, number>();
+    sg.operators.forEach((op, i) => {
+        for (const t of op.outputs) {
+            const name = sg.tensors[t]?.name;
+            if (name !== undefined) producers.set(name, i);
+        }
+    });
+    return { opCount: sg.operators.length, splitPoints: splitPointIndices(graphFacts(m)), tensorProducers: producers };
+};
+
+const loadInputs = (opts: CampaignRunOptions, models: Map<string, TfliteModel>) => {
+    const listed = listDevices(opts.devicesDir);
+    for (const bad of listed.errors) opts.stderr.write(`warning: ${bad.error.message}\n`);
+    const specs = new Map(listed.devices.map((d) => [d.name, d]));
+    const loaded = loadCampaign(opts.file, {
+        knownDevices: new Map(listed.devices.map((d) => [d.name, deviceFacts(d)])),
+        modelInfo: modelFactsFor(models),
+        baseDir: opts.baseDir,
+        roleOverrides: { ue: opts.ue, server: opts.server },
+    });
+    for (const w of loaded.warnings) opts.stderr.write(`warning: ${w}\n`);
+    return { specs, loaded };
+};
+
+/** Threads, CPU mask and binary as they apply to one device. */
+const benchSettingsFor = (job: Job, probe: DeviceProbe | undefined): BenchSettings => {
+    const s = job.settings;
+    const threads = s.threads === 'all' ? Math.max(1, probe?.cores ?? 1) : s.threads;
+    let cpuMask: string | undefined;
+    if (s.cpuAffinity === 'big') cpuMask = probe?.bigCoreMask;
+    else if (s.cpuAffinity !== 'none') cpuMask = s.cpuAffinity;
+    return {
+        threads,
+        useXnnpack: s.useXnnpack,
+        warmupRuns: s.warmupRuns,
+        warmupMinSecs: s.warmupMinSecs,
+        runs: s.runs,
+        minSecs: s.minSecs,
+        maxSecs: s.maxSecs,
+        runDelaySecs: s.runDelaySecs,
+        profile: job.profile,
+        cpuMask,
+        inputShapes: job.inputShapes,
+    };
+};
+
+const binaryFor = (settings: RoleSettings, probe: DeviceProbe | undefined, baseDir: string, device: string): BenchBinary => {
+    if (settings.runtime === 'builtin') return { kind: 'builtin' };
+    const table = settings.runtime.benchmarkModel;
+    for (const abi of probe?.abis ?? []) {
+        const src = table[abi];
+        if (src === undefined) continue;
+        const path = fileSourcePath(src, baseDir, resolve(baseDir, '.cache/tools'));
+        if (!existsSync(path))
+            throw new SplitbenchError('NOT_FOUND', `benchmark_model for ${abi} (${device}): ${path} does not exist`);
+        return { kind: 'file', localPath: path };
+    }
+    throw new SplitbenchError(
+        'CONFIG_INVALID',
+        `no benchmark_model binary for ${device} (ABIs ${probe?.abis.join(', ') ?? 'unknown'}; campaign lists ${Object.keys(table).join(', ')})`,
+    );
+};
+
+const openRun = (
+    store: ResultStore,
+    loaded: LoadedCampaign,
+    opts: CampaignRunOptions,
+    extra: RunOptionsRecord,
+): { run: RunRecord; resumed: boolean } => {
+    if (opts.resume !== undefined) {
+        const run =
+            opts.resume === true ? store.findResumableRun(loaded.source.sha256) : store.getRun(opts.resume);
+        if (run === undefined)
+            throw new SplitbenchError(
+                'NOT_FOUND',
+                `no unfinished run of ${opts.file} to resume (see splitbench runs list)`,
+            );
+        if (run.campaignSha256 !== loaded.source.sha256)
+            opts.stderr.write(`warning: ${opts.file} changed since run ${run.id}; resuming with the current file\n`);
+        if (run.state === 'done') throw new SplitbenchError('USAGE', `run ${run.id} is already complete`);
+        store.setRunState(run.id, 'running');
+        const reset = store.resetUnfinished(run.id);
+        if (reset > 0) opts.stderr.write(`resume: ${reset} job(s) in flight when run ${run.id} stopped go back to the queue\n`);
+        return { run, resumed: true };
+    }
+    const run = store.createRun({
+        campaignName: loaded.campaign.name,
+        campaignPath: loaded.source.absPath,
+        campaignSha256: loaded.source.sha256,
+        campaignYaml: loaded.source.text,
+        splitbenchVersion: VERSION,
+        gitCommit: gitCommit(),
+        options: { ...extra, ue: opts.ue, server: opts.server, fresh: opts.fresh === true } as Record<string, unknown>,
+    });
+    return { run, resumed: false };
+};
+
+/** Head/tail files for every measured split, written once per model into results/submodels/<sha>/. */
+const prepareSubModels = (jobs: readonly Job[], models: Map<string, TfliteModel>, root: string, log: Logger): Map<string, string> => {
+    const paths = new Map<string, string>();
+    const wanted = new Map<string, Set<number>>();
+    for (const j of jobs) {
+        if (j.split === null) continue;
+        const set = wanted.get(j.modelPath) ?? new Set<number>();
+        set.add(j.split);
+        wanted.set(j.modelPath, set);
+    }
+    for (const [modelPath, ks] of wanted) {
+        const job = jobs.find((j) => j.modelPath === modelPath);
+        if (job === undefined) continue;
+        const outDir = join(root, job.modelSha256.slice(0, 16));
+        const name = modelBaseName(modelPath);
+        const missing = [...ks].filter((k) => {
+            const f = splitFileNames(outDir, name, k);
+            return !existsSync(f.head) || !existsSync(f.tail);
+        });
+        if (missing.length > 0) {
+            const model = models.get(modelPath) ?? loadModel(modelPath);
+            const written = writeSplits(model, missing.sort((a, b) => a - b), { outDir, modelName: name });
+            log.info({ model: modelPath, splits: missing.length, outDir }, 'sub-models written');
+            void written;
+        }
+        for (const k of ks) {
+            const f = splitFileNames(outDir, name, k);
+            paths.set(`${modelPath}#${k}#head`, f.head);
+            paths.set(`${modelPath}#${k}#tail`, f.tail);
+        }
+    }
+    return paths;
+};
+
+const localModelFor = (job: Job, subModels: Map<string, string>): string => {
+    if (job.kind === 'measure-head' || job.kind === 'measure-tail') {
+        const side = job.kind === 'measure-head' ? 'head' : 'tail';
+        const p = subModels.get(`${job.modelPath}#${job.split ?? -1}#${side}`);
+        if (p === undefined) throw new SplitbenchError('INTERNAL', `no ${side} sub-model for ${job.label}`);
+        return p;
+    }
+    return job.modelPath;
+};
+
+/** Waits until the device is below the gate temperature (hottest thermal zone), or gives up. */
+const thermalGate = async (driver: DeviceDriver, job: Job, signal: AbortSignal, log: Logger): Promise<void> => {
+    const gate = job.settings.thermalGateC;
+    if (gate === undefined) return;
+    const deadline = Date.now() + job.settings.thermalGateTimeoutSecs * 1000;
+    for (;;) {
+        const probe = await driver.probe({ signal, timeoutMs: 30_000 });
+        const temps = Object.values(probe.thermalC);
+        if (probe.android?.batteryTempC !== undefined) temps.push(probe.android.batteryTempC);
+        const hottest = temps.length > 0 ? Math.max(...temps) : Number.NEGATIVE_INFINITY;
+        if (hottest < gate) return;
+        if (Date.now() > deadline)
+            throw new SplitbenchError('TIMEOUT', `${job.device} stayed at ${hottest} °C, above the ${gate} °C gate`);
+        log.info({ device: job.device, hottest, gate }, 'waiting for the device to cool down');
+        await sleep(10_000, signal);
+    }
+};
+
+export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRunResult> => {
+    const models = new Map<string, TfliteModel>();
+    const { specs, loaded } = loadInputs(opts, models);
+    if (loaded.planModels === undefined)
+        throw new SplitbenchError('CONFIG_INVALID', `${opts.file}: model files are not all available locally`);
+    const only = opts.ue !== undefined || opts.server !== undefined ? new Set([...(opts.ue ?? []), ...(opts.server ?? [])]) : undefined;
+    const jobs = planCampaign(loaded.campaign, loaded.planModels, { onlyDevices: only });
+
+    const store = openStore(opts.dbPath);
+    try {
+        const earlier = opts.fresh === true ? new Set<string>() : store.doneJobIds({ campaignName: loaded.campaign.name });
+        if (opts.dryRun === true) {
+            opts.stdout.write(
+                `${formatPlan(jobs, { skip: earlier, perRunMs: (j) => ((store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000) || undefined })}\n`,
+            );
+            return { planned: jobs.length, skipped: jobs.filter((j) => earlier.has(j.id)).length, reports: [] };
+        }
+
+        const splits: Record<string, number[]> = {};
+        for (const m of loaded.planModels) splits[m.sha256] = [...m.splits];
+        const settings = {
+            ue: loaded.campaign.settings.ue,
+            server: loaded.campaign.settings.server,
+            repetitions: loaded.campaign.repetitions,
+            modes: loaded.campaign.modes,
+        };
+        // Jobs done by earlier runs of the campaign are not measured again; the run records their ids so its
+        // report includes those results.
+        const reusable = jobs.filter((j) => earlier.has(j.id)).map((j) => j.id);
+        const { run, resumed } = openRun(store, loaded, opts, {
+            splits,
+            networks: loaded.campaign.network.map((n) => ({ ...n })),
+            settings,
+            reused: reusable,
+        });
+        const doneInRun = resumed ? store.doneJobIds({ runId: run.id }) : new Set<string>();
+        const reused = jobs.filter((j) => !doneInRun.has(j.id) && earlier.has(j.id)).map((j) => j.id);
+        const todo = jobs.filter((j) => !doneInRun.has(j.id) && !earlier.has(j.id));
+
+        const logDir = resolve(opts.baseDir, 'results', 'logs');
+        mkdirSync(logDir, { recursive: true });
+        const logFile = join(logDir, `${run.id}.jsonl`);
+        const logStream = createWriteStream(logFile, { flags: 'a' });
+        const log = pino(
+            { level: opts.logLevel ?? 'info' },
+            pino.multistream([
+                { level: (opts.logLevel ?? 'info') as pino.Level, stream: logStream },
+                { level: 'warn', stream: opts.stderr },
+            ]),
+        );
+        opts.stderr.write(
+            `run ${run.id}${resumed ? ' (resumed)' : ''}: ${todo.length} job(s) to run` +
+                (reused.length > 0 ? `, ${reused.length} already done in earlier runs (--fresh measures them again)` : '') +
+                (doneInRun.size > 0 ? `, ${doneInRun.size} done before the interruption` : '') +
+                `; log ${logFile}\n`,
+        );
+
+        for (const m of loaded.planModels)
+            store.upsertModel({ sha256: m.sha256, path: m.path, sizeBytes: loaded.models.find((x) => x.id === m.id)?.sizeBytes ?? 0, opCount: m.opCount });
+        store.upsertJobs(run.id, todo);
+
+        const summary = await executeCampaignJobs({ opts, store, run, todo, specs, models, log, campaign: loaded.campaign.name, retries: loaded.campaign.retries, jobTimeoutSecs: loaded.campaign.jobTimeoutSecs });
+
+        const counts = store.listRuns({ campaignName: run.campaignName }).find((r) => r.id === run.id)?.jobs;
+        store.setRunState(run.id, summary.aborted ? 'interrupted' : 'done');
+        opts.stderr.write(
+            `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
+                (summary.notRun > 0 ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id})` : '') +
+                (counts !== undefined ? ` [run total ${counts.done}/${counts.total} done]` : '') +
+                '\n',
+        );
+        log.info({ summary }, 'run finished');
+        await new Promise<void>((r) => logStream.end(r));
+
+        const reports = summary.aborted ? [] : await writeReports(store, store.getRun(run.id), loaded, opts);
+        return { runId: run.id, planned: jobs.length, skipped: reused.length + doneInRun.size, summary, reports };
+    } finally {
+        store.close();
+    }
+};
+
+interface ExecuteArgs {
+    opts: CampaignRunOptions;
+    store: ResultStore;
+    run: RunRecord;
+    todo: Job[];
+    specs: Map<string, DeviceSpec>;
+    models: Map<string, TfliteModel>;
+    log: Logger;
+    campaign: string;
+    retries: { count: number; backoffMs: number };
+    jobTimeoutSecs: number;
+}
+
+const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
+    const { opts, store, run, log } = a;
+    const drivers = new Map<string, DeviceDriver>();
+    const probes = new Map<string, { probe: DeviceProbe; id: number }>();
+    const unreachable = new Map<string, string>();
+    const devices = [...new Set(a.todo.map((j) => j.device))];
+
+    // Connect and probe every device first, in parallel, retrying transport failures like jobs do.
+    await Promise.all(
+        devices.map(async (name) => {
+            const spec = a.specs.get(name);
+            if (spec === undefined) {
+                unreachable.set(name, `unknown device "${name}"`);
+                return;
+            }
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    const driver = drivers.get(name) ?? (await createDriver(spec, { campaign: a.campaign, logger: log.child({ device: name }) }));
+                    drivers.set(name, driver);
+                    const probe = await driver.probe({ signal: opts.signal, timeoutMs: 60_000 });
+                    probes.set(name, { probe, id: store.recordProbe(run.id, name, probe) });
+                    return;
+                } catch (e) {
+                    if (isTransportFailure(e) && attempt <= a.retries.count && !opts.signal.aborted) {
+                        await sleep(backoffMs(attempt, a.retries.backoffMs), opts.signal).catch(() => undefined);
+                        continue;
+                    }
+                    unreachable.set(name, messageOf(e));
+                    return;
+                }
+            }
+        }),
+    );
+
+    const runnable: Job[] = [];
+    for (const job of a.todo) {
+        const why = unreachable.get(job.device);
+        if (why === undefined) runnable.push(job);
+        else store.markJobFailed(run.id, job.id, `device ${job.device}: ${why}`);
+    }
+    for (const [name, why] of unreachable) opts.stderr.write(`device ${name}: ${why}; its jobs are marked failed\n`);
+
+    const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log);
+    const scratch = resolve(opts.baseDir, 'results', '.scratch');
+    const recorded = new Set<string>();
+    try {
+        const summary = await executeJobs({
+            jobs: runnable,
+            signal: opts.signal,
+            log,
+            retries: a.retries.count,
+            backoffBaseMs: a.retries.backoffMs,
+            jobTimeoutMs: a.jobTimeoutSecs * 1000,
+            progress: createProgress(opts.stderr),
+            onAttempt: (job, attempt) => store.markJobRunning(run.id, job.id, attempt),
+            beforeJob: async (job, ctx) => {
+                const driver = drivers.get(job.device);
+                if (driver === undefined) throw new SplitbenchError('INTERNAL', `no driver for ${job.device}`);
+                // health check: a dead link fails here (and is retried) rather than mid-benchmark
+                await driver.exec(['true'], { signal: ctx.signal, timeoutMs: 15_000 });
+                if (job.settings.cooldownSecs > 0) await sleep(job.settings.cooldownSecs * 1000, ctx.signal);
+                await thermalGate(driver, job, ctx.signal, ctx.log);
+            },
+            runJob: async (job, ctx) => {
+                const driver = drivers.get(job.device);
+                if (driver === undefined) throw new SplitbenchError('INTERNAL', `no driver for ${job.device}`);
+                const probe = probes.get(job.device);
+                const out = await runBenchmarkOnDevice({
+                    driver,
+                    localModel: localModelFor(job, subModels),
+                    remoteName: `${job.modelSha256.slice(0, 12)}-${job.kind === 'measure-head' ? `split${job.split}.head` : job.kind === 'measure-tail' ? `split${job.split}.tail` : 'full'}.tflite`,
+                    binary: binaryFor(job.settings, probe?.probe, opts.baseDir, job.device),
+                    settings: benchSettingsFor(job, probe?.probe),
+                    scratchDir: scratch,
+                    signal: ctx.signal,
+                    timeoutMs: a.jobTimeoutSecs * 1000,
+                });
+                store.recordResult(run.id, job.id, {
+                    attempt: ctx.attempt,
+                    raw: {
+                        argv: out.exec.argv,
+                        stdout: out.exec.stdout,
+                        stderr: out.exec.stderr,
+                        exitCode: out.exec.exitCode,
+                        durationMs: out.exec.durationMs,
+                        parserVersion: PARSER_VERSION,
+                    },
+                    parsed: out.parsed,
+                    probeId: probe?.id,
+                });
+                recorded.add(job.id);
+                const f = out.parsed.failure;
+                if (f !== undefined) {
+                    // a benchmark that ran and failed is a result: stored above, never retried
+                    throw new SplitbenchError('RUNTIME_FAILED', `benchmark failed (${f.kind}): ${f.line}`);
+                }
+                const avg = out.parsed.inference.avgUs;
+                return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
+            },
+            onOutcome: (job, outcome) => {
+                if (outcome.state === 'failed' && !recorded.has(job.id)) store.markJobFailed(run.id, job.id, outcome.error);
+            },
+        });
+        return summary;
+    } finally {
+        await Promise.all(
+            [...drivers.values()].map((d) =>
+                d.close().catch((e: unknown) => log.warn({ err: e, device: d.name }, 'closing the device failed')),
+            ),
+        );
+    }
+};
+
+const writeReports = async (
+    store: ResultStore,
+    run: RunRecord,
+    loaded: LoadedCampaign,
+    opts: CampaignRunOptions,
+): Promise<string[]> => {
+    const input = buildReportInput(store, run, (m) => opts.stderr.write(`warning: ${m}\n`));
+    for (const a of input.analyses) opts.stdout.write(`\n${renderConsoleTable(a)}\n`);
+    const formats = opts.reportFormats ?? loaded.campaign.report.formats.map((f) => CAMPAIGN_TO_REPORT[f] ?? 'md');
+    const outDir = resolve(opts.baseDir, loaded.campaign.report.outDir);
+    mkdirSync(outDir, { recursive: true });
+    const written: string[] = [];
+    for (const f of formats) {
+        const path = join(outDir, `${run.id}.${REPORT_EXT[f]}`);
+        try {
+            writeFileSync(path, await renderReport(input, f));
+            written.push(path);
+        } catch (e) {
+            opts.stderr.write(`warning: ${f} report failed: ${isSplitbenchError(e) ? e.message : messageOf(e)}\n`);
+        }
+    }
+    if (written.length > 0) opts.stdout.write(`\nreport: ${written.join('\n        ')}\n`);
+    return written;
+};

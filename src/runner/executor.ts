@@ -1,0 +1,142 @@
+// Runs jobs with one queue per device (concurrency 1) and all devices in parallel. Retries transport
+// failures with backoff, applies per-job timeouts, and stops cleanly on abort. What a job produces is
+// recorded by the caller's callbacks, so nothing here knows about the store or the benchmark.
+import PQueue from 'p-queue';
+import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ProgressSink } from './progress.js';
+import { backoffMs, isTransportFailure, sleep } from './retry.js';
+
+export interface QueuedJob {
+    id: string;
+    device: string;
+    label: string;
+}
+
+export interface JobContext {
+    signal: AbortSignal;
+    attempt: number;
+    log: Logger;
+}
+
+export type JobOutcome = { state: 'done'; note?: string | undefined } | { state: 'failed'; error: string };
+
+export interface ExecutorOptions<J extends QueuedJob> {
+    jobs: readonly J[];
+    /** Does the work of one attempt. Throws for failures; transport failures are retried. */
+    runJob: (job: J, ctx: JobContext) => Promise<{ note?: string | undefined } | void>;
+    /** Called before each attempt (health check, cool-down, thermal gate). Throwing counts as a failed attempt. */
+    beforeJob?: ((job: J, ctx: JobContext) => Promise<void>) | undefined;
+    onAttempt?: ((job: J, attempt: number) => void) | undefined;
+    onOutcome: (job: J, outcome: JobOutcome, attempts: number) => void;
+    retries: number;
+    backoffBaseMs: number;
+    jobTimeoutMs: number;
+    signal: AbortSignal;
+    log: Logger;
+    progress?: ProgressSink | undefined;
+}
+
+export interface ExecutorSummary {
+    done: number;
+    failed: number;
+    /** Jobs never started or cut short because the run was aborted. */
+    notRun: number;
+    aborted: boolean;
+}
+
+const attemptOnce = async <J extends QueuedJob>(job: J, opts: ExecutorOptions<J>, attempt: number) => {
+    // A per-attempt controller: the job's timeout and the run's abort both end the attempt and kill remote work.
+    const ctl = new AbortController();
+    const onRunAbort = (): void => ctl.abort(opts.signal.reason);
+    opts.signal.addEventListener('abort', onRunAbort, { once: true });
+    const timer = setTimeout(
+        () =>
+            ctl.abort(
+                new SplitbenchError('TIMEOUT', `job ${job.label} on ${job.device} exceeded ${opts.jobTimeoutMs} ms`),
+            ),
+        opts.jobTimeoutMs,
+    );
+    const log = opts.log.child({ job: job.id, device: job.device, attempt });
+    try {
+        const ctx: JobContext = { signal: ctl.signal, attempt, log };
+        await opts.beforeJob?.(job, ctx);
+        const work = opts.runJob(job, ctx);
+        // Settle on abort even if the job ignores its signal, so the queue never hangs.
+        const aborted = new Promise<never>((_, reject) => {
+            if (ctl.signal.aborted) reject(ctl.signal.reason as Error);
+            ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason as Error), { once: true });
+        });
+        aborted.catch(() => undefined);
+        return (await Promise.race([work, aborted])) ?? {};
+    } finally {
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', onRunAbort);
+    }
+};
+
+export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>): Promise<ExecutorSummary> => {
+    const queues = new Map<string, PQueue>();
+    const byDevice = new Map<string, J[]>();
+    for (const job of opts.jobs) {
+        const list = byDevice.get(job.device) ?? [];
+        list.push(job);
+        byDevice.set(job.device, list);
+    }
+    const summary: ExecutorSummary = { done: 0, failed: 0, notRun: 0, aborted: false };
+
+    const runWithRetries = async (job: J): Promise<void> => {
+        if (opts.signal.aborted) {
+            summary.notRun++;
+            return;
+        }
+        const started = Date.now();
+        opts.progress?.jobStarted(job.device, job.label);
+        for (let attempt = 1; ; attempt++) {
+            opts.onAttempt?.(job, attempt);
+            try {
+                const r = await attemptOnce(job, opts, attempt);
+                summary.done++;
+                opts.onOutcome(job, { state: 'done', note: r.note }, attempt);
+                opts.progress?.jobFinished(job.device, job.label, true, Date.now() - started, r.note);
+                return;
+            } catch (e) {
+                if (opts.signal.aborted) {
+                    // The run was interrupted: the job is neither done nor failed; resume will pick it up.
+                    summary.notRun++;
+                    return;
+                }
+                const retry = isTransportFailure(e) && attempt <= opts.retries;
+                opts.log.warn(
+                    { job: job.id, device: job.device, attempt, err: e },
+                    retry ? 'attempt failed, retrying' : 'job failed',
+                );
+                if (retry) {
+                    try {
+                        await sleep(backoffMs(attempt, opts.backoffBaseMs), opts.signal);
+                    } catch {
+                        summary.notRun++;
+                        return;
+                    }
+                    continue;
+                }
+                const error = isSplitbenchError(e) ? e.message : `internal error: ${messageOf(e)}`;
+                summary.failed++;
+                opts.onOutcome(job, { state: 'failed', error }, attempt);
+                opts.progress?.jobFinished(job.device, job.label, false, Date.now() - started, error);
+                return;
+            }
+        }
+    };
+
+    for (const [device, jobs] of byDevice) {
+        const q = new PQueue({ concurrency: 1 });
+        queues.set(device, q);
+        opts.progress?.start(device, jobs.length);
+        for (const job of jobs) void q.add(() => runWithRetries(job));
+    }
+    await Promise.all([...queues.values()].map((q) => q.onIdle()));
+    opts.progress?.close();
+    summary.aborted = opts.signal.aborted;
+    return summary;
+};

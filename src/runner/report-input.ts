@@ -1,0 +1,84 @@
+// Store + model files → the report's input: every result a run produced (plus the earlier results it
+// reused), the cut of every split point from the model files, and the devices' probe snapshots.
+import { existsSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { assembleAnalysisInputs, type ModelFacts } from '../analysis/assemble.js';
+import { modelFacts } from '../analysis/model-facts.js';
+import { analyzeSplits } from '../analysis/split-table.js';
+import type { NetworkProfile } from '../analysis/types.js';
+import type { DeviceProbe } from '../drivers/types.js';
+import { loadModel } from '../model/load.js';
+import { modelBaseName } from '../model/split-files.js';
+import type { ReportInput } from '../report/types.js';
+import type { JobResultRecord, ResultStore, RunRecord } from '../store/types.js';
+
+/** What a run keeps in its options so reports can be rebuilt later (see campaign-run.ts). */
+export interface RunOptionsRecord {
+    /** Job ids planned for this run but done in earlier runs of the campaign, whose results the run reuses. */
+    reused?: string[] | undefined;
+    /** Campaign split points per model sha256. */
+    splits?: Record<string, number[]> | undefined;
+    networks?: NetworkProfile[] | undefined;
+    settings?: Record<string, unknown> | undefined;
+}
+
+export const runOptions = (run: RunRecord): RunOptionsRecord => run.options as RunOptionsRecord;
+
+/** Results of the run itself plus the earlier results it reused (latest per job id). */
+export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[] => {
+    const own = store.jobResults({ runId: run.id });
+    const reused = new Set(runOptions(run).reused ?? []);
+    if (reused.size === 0) return own;
+    const ownIds = new Set(own.map((r) => r.id));
+    const earlier = store
+        .jobResults({ campaignName: run.campaignName })
+        .filter((r) => reused.has(r.id) && !ownIds.has(r.id));
+    return [...own, ...earlier];
+};
+
+const networksFromYaml = (yamlText: string): NetworkProfile[] => {
+    try {
+        const doc = parseYaml(yamlText) as { network?: NetworkProfile[] } | null;
+        return doc?.network ?? [];
+    } catch {
+        return [];
+    }
+};
+
+export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg: string) => void): ReportInput => {
+    const results = runResults(store, run);
+    const opts = runOptions(run);
+    const models = new Map<string, ModelFacts>();
+    for (const r of results) {
+        if (models.has(r.modelSha256)) continue;
+        if (r.modelPath === null || !existsSync(r.modelPath)) {
+            warn(`model ${r.modelId} (${r.modelSha256.slice(0, 12)}): file ${r.modelPath ?? '?'} is gone; no cut sizes`);
+            continue;
+        }
+        const m = loadModel(r.modelPath);
+        models.set(r.modelSha256, modelFacts(m, r.modelId ?? modelBaseName(r.modelPath), r.modelSha256));
+    }
+    const splits = new Map(Object.entries(opts.splits ?? {}));
+    const networks = opts.networks ?? networksFromYaml(run.campaignYaml);
+    const analyses = assembleAnalysisInputs(results, models, { networks, splits }).map((i) => analyzeSplits(i));
+
+    const devices = new Map<string, { role: 'ue' | 'server'; probe: DeviceProbe | null }>();
+    for (const r of results) {
+        const d = devices.get(r.device);
+        if (d === undefined || (d.probe === null && r.probe !== null)) devices.set(r.device, { role: r.role, probe: r.probe });
+    }
+    return {
+        run: {
+            id: run.id,
+            campaign: run.campaignName,
+            startedAt: run.startedAt,
+            finishedAt: run.endedAt ?? undefined,
+            status: run.state,
+            splitbenchVersion: run.splitbenchVersion,
+            gitCommit: run.gitCommit,
+        },
+        analyses,
+        devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
+        settings: opts.settings ?? {},
+    };
+};

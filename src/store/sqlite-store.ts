@@ -1,0 +1,659 @@
+// The results store on SQLite (better-sqlite3, WAL). Each job's result is written in one transaction, so a
+// process killed at any moment leaves whole jobs or nothing; WAL keeps the file consistent.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { RoleSettings } from '../config/schema.js';
+import type { DeviceProbe } from '../drivers/types.js';
+import { SplitbenchError, messageOf } from '../errors.js';
+import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
+import type { Job, JobKind } from '../plan/types.js';
+import type { Role } from '../config/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import type {
+    JobCounts,
+    JobRecord,
+    JobResultRecord,
+    JobScope,
+    JobState,
+    ModelRecord,
+    NewRun,
+    RawOutput,
+    ResultInput,
+    ResultStore,
+    RunRecord,
+    RunState,
+    RunSummary,
+} from './types.js';
+
+export interface OpenStoreOptions {
+    /** Fail with NOT_FOUND instead of creating a new database (read-only commands). */
+    mustExist?: boolean | undefined;
+    /** Clock for timestamps (tests). */
+    now?: (() => Date) | undefined;
+}
+
+interface RunRow {
+    id: string;
+    campaign_name: string;
+    campaign_path: string;
+    campaign_sha256: string;
+    campaign_yaml: string;
+    splitbench_version: string;
+    git_commit: string | null;
+    options_json: string;
+    started_at: string;
+    ended_at: string | null;
+    state: RunState;
+}
+
+interface JobRow {
+    seq: number;
+    run_id: string;
+    id: string;
+    kind: JobKind;
+    model_id: string;
+    model_sha256: string;
+    split: number | null;
+    device: string;
+    role: Role;
+    repetition: number;
+    settings_json: string;
+    state: JobState;
+    attempts: number;
+    error: string | null;
+    started_at: string | null;
+    ended_at: string | null;
+}
+
+interface ResultRow extends JobRow {
+    model_path: string | null;
+    probe_id: number | null;
+    origin: 'text' | 'runner';
+    parser_version: string;
+    avg_us: number | null;
+    min_us: number | null;
+    max_us: number | null;
+    std_us: number | null;
+    median_us: number | null;
+    p5_us: number | null;
+    p95_us: number | null;
+    init_us: number | null;
+    init_ms: number | null;
+    first_us: number | null;
+    warmup_avg_us: number | null;
+    count: number | null;
+    failure_kind: FailureKind | null;
+    failure_line: string | null;
+    truncated: number;
+    extra_json: string;
+    samples_f64: Buffer | null;
+}
+
+interface OpRowRow {
+    job_seq: number;
+    idx: number;
+    node_index: number | null;
+    type: string;
+    name: string;
+    outputs_json: string;
+    first_ms: number | null;
+    avg_ms: number | null;
+    min_ms: number | null;
+    max_ms: number | null;
+    std_ms: number | null;
+    pct: number | null;
+    mem_kb: number | null;
+    times_called: number | null;
+}
+
+const toRun = (r: RunRow): RunRecord => ({
+    id: r.id,
+    campaignName: r.campaign_name,
+    campaignPath: r.campaign_path,
+    campaignSha256: r.campaign_sha256,
+    campaignYaml: r.campaign_yaml,
+    splitbenchVersion: r.splitbench_version,
+    gitCommit: r.git_commit,
+    options: JSON.parse(r.options_json) as Record<string, unknown>,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    state: r.state,
+});
+
+const toJob = (r: JobRow): JobRecord => ({
+    runId: r.run_id,
+    id: r.id,
+    kind: r.kind,
+    modelId: r.model_id,
+    modelSha256: r.model_sha256,
+    split: r.split,
+    device: r.device,
+    role: r.role,
+    repetition: r.repetition,
+    settings: JSON.parse(r.settings_json) as RoleSettings,
+    state: r.state,
+    attempts: r.attempts,
+    error: r.error,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+});
+
+const toOp = (o: OpRowRow): OpRow => {
+    const op: OpRow = {
+        nodeIndex: o.node_index,
+        type: o.type,
+        name: o.name,
+        outputs: JSON.parse(o.outputs_json) as string[],
+        firstMs: o.first_ms ?? 0,
+        avgMs: o.avg_ms ?? 0,
+        pct: o.pct ?? 0,
+        cdfPct: 0,
+        memKb: o.mem_kb ?? 0,
+        timesCalled: o.times_called ?? 0,
+    };
+    if (o.min_ms !== null) op.minMs = o.min_ms;
+    if (o.max_ms !== null) op.maxMs = o.max_ms;
+    if (o.std_ms !== null) op.stdMs = o.std_ms;
+    return op;
+};
+
+const num = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
+
+const samplesToBlob = (samples: readonly number[]): Buffer => {
+    const b = Buffer.alloc(samples.length * 8);
+    samples.forEach((v, i) => b.writeDoubleLE(v, i * 8));
+    return b;
+};
+
+const blobToSamples = (b: Buffer): number[] => {
+    const out = new Array<number>(b.length >> 3);
+    for (let i = 0; i < out.length; i++) out[i] = b.readDoubleLE(i * 8);
+    return out;
+};
+
+const runIdFor = (d: Date): string => {
+    const p = (n: number): string => String(n).padStart(2, '0');
+    return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
+};
+
+const scopeSql = (scope: JobScope): { where: string; arg: string } =>
+    'runId' in scope
+        ? { where: 'j.run_id = ?', arg: scope.runId }
+        : 'campaignName' in scope
+          ? { where: 'ru.campaign_name = ?', arg: scope.campaignName }
+          : { where: 'ru.campaign_sha256 = ?', arg: scope.campaignSha256 };
+
+export class SqliteStore implements ResultStore {
+    readonly path: string;
+    private readonly db: Db;
+    private readonly now: () => Date;
+    private readonly seqStmt: Statement<[string, string], { seq: number }>;
+    private readonly stmts = new Map<string, Statement>();
+
+    constructor(path: string, opts: OpenStoreOptions = {}) {
+        this.path = resolve(path);
+        this.now = opts.now ?? ((): Date => new Date());
+        if (opts.mustExist === true && !existsSync(this.path))
+            throw new SplitbenchError(
+                'NOT_FOUND',
+                `no results database at ${this.path} (run a campaign first, or pass --db)`,
+            );
+        try {
+            mkdirSync(dirname(this.path), { recursive: true });
+            this.db = new Database(this.path, { fileMustExist: opts.mustExist === true });
+            this.db.pragma('journal_mode = WAL');
+            // NORMAL in WAL mode: a committed transaction survives a process crash (not necessarily power loss).
+            this.db.pragma('synchronous = NORMAL');
+            this.db.pragma('foreign_keys = ON');
+            this.db.pragma('busy_timeout = 5000');
+            this.migrate();
+        } catch (e) {
+            if (e instanceof SplitbenchError) throw e;
+            throw new SplitbenchError('STORE_FAILED', `results database ${this.path}: ${messageOf(e)}`, { cause: e });
+        }
+        this.seqStmt = this.db.prepare('SELECT seq FROM jobs WHERE run_id = ? AND id = ?');
+    }
+
+    /** Prepared once per connection: recordResult runs thousands of times per campaign. */
+    private stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+        let st = this.stmts.get(sql);
+        if (st === undefined) {
+            st = this.db.prepare(sql);
+            this.stmts.set(sql, st);
+        }
+        return st as unknown as Statement<P, R>;
+    }
+
+    private migrate(): void {
+        const current = this.db.pragma('user_version', { simple: true }) as number;
+        if (current > SCHEMA_VERSION)
+            throw new SplitbenchError(
+                'STORE_FAILED',
+                `results database ${this.path} has schema version ${current}, newer than this splitbench (${SCHEMA_VERSION}); upgrade splitbench`,
+            );
+        for (const m of MIGRATIONS) {
+            if (m.version <= current) continue;
+            this.db.transaction(() => {
+                this.db.exec(m.sql);
+                this.db.pragma(`user_version = ${m.version}`);
+            })();
+        }
+    }
+
+    /** Schema version and journal mode, for tests and `runs` diagnostics. */
+    info(): { userVersion: number; journalMode: string } {
+        return {
+            userVersion: this.db.pragma('user_version', { simple: true }) as number,
+            journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+        };
+    }
+
+    integrityCheck(): string {
+        return this.db.pragma('integrity_check', { simple: true }) as string;
+    }
+
+    private stamp(): string {
+        return this.now().toISOString();
+    }
+
+    private seqOf(runId: string, jobId: string): number {
+        const row = this.seqStmt.get(runId, jobId);
+        if (row === undefined) throw new SplitbenchError('NOT_FOUND', `job ${jobId} is not part of run ${runId}`);
+        return row.seq;
+    }
+
+    createRun(run: NewRun): RunRecord {
+        const started = run.startedAt ?? this.now();
+        const id = run.id ?? runIdFor(started);
+        this.db
+            .prepare(
+                `INSERT INTO runs (id, campaign_name, campaign_path, campaign_sha256, campaign_yaml, splitbench_version,
+                 git_commit, options_json, started_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
+            )
+            .run(
+                id,
+                run.campaignName,
+                run.campaignPath,
+                run.campaignSha256,
+                run.campaignYaml,
+                run.splitbenchVersion,
+                run.gitCommit ?? null,
+                JSON.stringify(run.options ?? {}),
+                started.toISOString(),
+            );
+        return this.getRun(id);
+    }
+
+    setRunState(runId: string, state: RunState): void {
+        const info = this.db
+            .prepare('UPDATE runs SET state = ?, ended_at = ? WHERE id = ?')
+            .run(state, state === 'running' ? null : this.stamp(), runId);
+        if (info.changes === 0) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${this.path}`);
+    }
+
+    findResumableRun(campaignSha256: string): RunRecord | undefined {
+        const row = this.db
+            .prepare<[string], RunRow>(
+                `SELECT * FROM runs WHERE campaign_sha256 = ? AND state IN ('running', 'interrupted', 'failed')
+                 ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+            )
+            .get(campaignSha256);
+        return row === undefined ? undefined : toRun(row);
+    }
+
+    getRun(ref: string): RunRecord {
+        const exact =
+            ref === 'latest'
+                ? this.db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get()
+                : this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?').get(ref);
+        if (exact !== undefined) return toRun(exact);
+        const like = ref.replace(/[\\%_]/g, (c) => `\\${c}`);
+        const rows = this.db
+            .prepare<[string], RunRow>("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY started_at LIMIT 6")
+            .all(`${like}%`);
+        const [first, ...rest] = rows;
+        if (first !== undefined && rest.length === 0) return toRun(first);
+        if (first !== undefined)
+            throw new SplitbenchError(
+                'USAGE',
+                `run "${ref}" is ambiguous: ${rows
+                    .slice(0, 5)
+                    .map((r) => r.id)
+                    .join(', ')}${rows.length > 5 ? ', …' : ''}`,
+            );
+        throw new SplitbenchError('NOT_FOUND', `no run "${ref}" in ${this.path} (see "splitbench runs list")`);
+    }
+
+    listRuns(opts: { campaignName?: string | undefined; limit?: number | undefined } = {}): RunSummary[] {
+        const where = opts.campaignName === undefined ? '' : 'WHERE ru.campaign_name = ?';
+        const args = opts.campaignName === undefined ? [] : [opts.campaignName];
+        const rows = this.db
+            .prepare<
+                unknown[],
+                RunRow & { total: number; pending: number; running: number; done: number; failed: number }
+            >(
+                `SELECT ru.*, COUNT(j.seq) AS total,
+                    COALESCE(SUM(j.state = 'pending'), 0) AS pending, COALESCE(SUM(j.state = 'running'), 0) AS running,
+                    COALESCE(SUM(j.state = 'done'), 0) AS done, COALESCE(SUM(j.state = 'failed'), 0) AS failed
+                 FROM runs ru LEFT JOIN jobs j ON j.run_id = ru.id ${where}
+                 GROUP BY ru.id ORDER BY ru.started_at DESC, ru.rowid DESC LIMIT ?`,
+            )
+            .all(...args, opts.limit ?? -1);
+        return rows.map((r) => {
+            const run: Partial<RunRecord> = toRun(r);
+            delete run.campaignYaml;
+            const jobs: JobCounts = {
+                total: r.total,
+                pending: r.pending,
+                running: r.running,
+                done: r.done,
+                failed: r.failed,
+            };
+            return { ...(run as Omit<RunRecord, 'campaignYaml'>), jobs };
+        });
+    }
+
+    recordProbe(runId: string, device: string, probe: DeviceProbe): number {
+        const info = this.db
+            .prepare('INSERT INTO probes (run_id, device, probe_json, taken_at) VALUES (?, ?, ?, ?)')
+            .run(runId, device, JSON.stringify(probe), probe.probedAt || this.stamp());
+        return Number(info.lastInsertRowid);
+    }
+
+    upsertModel(m: ModelRecord): void {
+        this.db
+            .prepare(
+                `INSERT INTO models (sha256, path, size_bytes, op_count) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, size_bytes = excluded.size_bytes,
+                 op_count = COALESCE(excluded.op_count, models.op_count)`,
+            )
+            .run(m.sha256, m.path, m.sizeBytes, m.opCount ?? null);
+    }
+
+    upsertJobs(runId: string, jobs: readonly Job[]): void {
+        const ins = this.db.prepare(
+            `INSERT INTO jobs (run_id, id, kind, model_id, model_sha256, split, device, role, repetition, settings_json)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, id) DO NOTHING`,
+        );
+        const tx = this.db.transaction((list: readonly Job[]) => {
+            for (const j of list)
+                ins.run(
+                    runId,
+                    j.id,
+                    j.kind,
+                    j.modelId,
+                    j.modelSha256,
+                    j.split,
+                    j.device,
+                    j.role,
+                    j.repetition,
+                    JSON.stringify(j.settings),
+                );
+        });
+        try {
+            tx(jobs);
+        } catch (e) {
+            throw new SplitbenchError(
+                'STORE_FAILED',
+                `cannot add jobs to run ${runId}: ${messageOf(e)} (models recorded with upsertModel first?)`,
+                {
+                    cause: e,
+                },
+            );
+        }
+    }
+
+    resetUnfinished(runId: string): number {
+        return this.db.prepare("UPDATE jobs SET state = 'pending' WHERE run_id = ? AND state = 'running'").run(runId)
+            .changes;
+    }
+
+    markJobRunning(runId: string, jobId: string, attempt: number): void {
+        const seq = this.seqOf(runId, jobId);
+        this.db
+            .prepare(
+                "UPDATE jobs SET state = 'running', attempts = ?, started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
+            )
+            .run(attempt, this.stamp(), seq);
+    }
+
+    private insertRaw(seq: number, attempt: number, raw: RawOutput): void {
+        this.db
+            .prepare(
+                `INSERT OR REPLACE INTO raw_outputs (job_seq, attempt, argv_json, stdout, stderr, exit_code, duration_ms, parser_version, recorded_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+                seq,
+                attempt,
+                raw.argv === undefined ? null : JSON.stringify(raw.argv),
+                raw.stdout,
+                raw.stderr,
+                raw.exitCode,
+                raw.durationMs ?? null,
+                raw.parserVersion ?? null,
+                this.stamp(),
+            );
+    }
+
+    recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): void {
+        this.insertRaw(this.seqOf(runId, jobId), attempt, raw);
+    }
+
+    recordResult(runId: string, jobId: string, r: ResultInput): void {
+        const p = r.parsed;
+        const tx = this.db.transaction(() => {
+            const seq = this.seqOf(runId, jobId);
+            this.insertRaw(seq, r.attempt, { ...r.raw, parserVersion: r.raw.parserVersion ?? p.parserVersion });
+            this.stmt('DELETE FROM op_rows WHERE job_seq = ?').run(seq);
+            // op rows and samples are stored apart; the raw output keeps the full profile
+            const extra: Partial<BenchmarkResult> = { ...p };
+            delete extra.ops;
+            delete extra.profile;
+            delete extra.samplesUs;
+            this.stmt(
+                `INSERT OR REPLACE INTO results (job_seq, probe_id, origin, parser_version, avg_us, min_us, max_us, std_us,
+                     median_us, p5_us, p95_us, init_us, init_ms, first_us, warmup_avg_us, count, failure_kind, failure_line,
+                     truncated, extra_json, samples_f64) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            ).run(
+                seq,
+                r.probeId ?? null,
+                p.origin,
+                p.parserVersion,
+                num(p.inference.avgUs),
+                num(p.inference.minUs),
+                num(p.inference.maxUs),
+                num(p.inference.stdUs),
+                num(p.inference.medianUs),
+                num(p.inference.p5Us),
+                num(p.inference.p95Us),
+                num(p.inference.initUs),
+                num(p.initMs),
+                num(p.inference.firstUs),
+                num(p.inference.warmupAvgUs),
+                num(p.inference.count),
+                p.failure?.kind ?? null,
+                p.failure?.line ?? null,
+                p.truncated ? 1 : 0,
+                JSON.stringify(extra),
+                p.samplesUs === undefined ? null : samplesToBlob(p.samplesUs),
+            );
+            const insOp = this.stmt(
+                `INSERT INTO op_rows (job_seq, idx, node_index, type, name, outputs_json, first_ms, avg_ms, min_ms, max_ms,
+                 std_ms, pct, mem_kb, times_called) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            );
+            p.ops.forEach((o, idx) =>
+                insOp.run(
+                    seq,
+                    idx,
+                    o.nodeIndex,
+                    o.type,
+                    o.name,
+                    JSON.stringify(o.outputs),
+                    num(o.firstMs),
+                    num(o.avgMs),
+                    num(o.minMs),
+                    num(o.maxMs),
+                    num(o.stdMs),
+                    num(o.pct),
+                    num(o.memKb),
+                    o.timesCalled,
+                ),
+            );
+            const f = p.failure;
+            this.stmt(
+                'UPDATE jobs SET state = ?, error = ?, attempts = MAX(attempts, ?), ended_at = ? WHERE seq = ?',
+            ).run(
+                f === undefined ? 'done' : 'failed',
+                f === undefined ? null : `${f.kind}: ${f.line}`,
+                r.attempt,
+                this.stamp(),
+                seq,
+            );
+        });
+        try {
+            tx();
+        } catch (e) {
+            if (e instanceof SplitbenchError) throw e;
+            throw new SplitbenchError('STORE_FAILED', `cannot record result of job ${jobId}: ${messageOf(e)}`, {
+                cause: e,
+            });
+        }
+    }
+
+    markJobFailed(runId: string, jobId: string, error: string): void {
+        const seq = this.seqOf(runId, jobId);
+        this.db
+            .prepare("UPDATE jobs SET state = 'failed', error = ?, ended_at = ? WHERE seq = ?")
+            .run(error, this.stamp(), seq);
+    }
+
+    doneJobIds(scope: JobScope): Set<string> {
+        const { where, arg } = scopeSql(scope);
+        const rows = this.db
+            .prepare<[string], { id: string }>(
+                `SELECT DISTINCT j.id FROM jobs j JOIN runs ru ON ru.id = j.run_id WHERE ${where} AND j.state = 'done'`,
+            )
+            .all(arg);
+        return new Set(rows.map((r) => r.id));
+    }
+
+    jobs(runId: string): JobRecord[] {
+        return this.db
+            .prepare<[string], JobRow>('SELECT * FROM jobs WHERE run_id = ? ORDER BY seq')
+            .all(runId)
+            .map(toJob);
+    }
+
+    jobResults(scope: JobScope): JobResultRecord[] {
+        const { where, arg } = scopeSql(scope);
+        // Campaign scopes: a job id measured again in a later run supersedes the earlier result, so only the
+        // latest row per job id is read (blobs of superseded results stay on disk).
+        const rows = this.stmt<[string], ResultRow>(
+            `WITH ranked AS (
+                SELECT j.seq, ROW_NUMBER() OVER (PARTITION BY j.id ORDER BY ru.started_at DESC, j.seq DESC) AS rn
+                FROM jobs j JOIN runs ru ON ru.id = j.run_id JOIN results r ON r.job_seq = j.seq WHERE ${where})
+             SELECT j.*, r.*, m.path AS model_path FROM ranked k JOIN jobs j ON j.seq = k.seq
+             JOIN results r ON r.job_seq = j.seq LEFT JOIN models m ON m.sha256 = j.model_sha256
+             WHERE k.rn = 1 ORDER BY j.seq`,
+        ).all(arg);
+        // Per-job primary-key range reads: cheaper than a join over every op row of the scope.
+        const opsStmt = this.stmt<[number], OpRowRow>('SELECT * FROM op_rows WHERE job_seq = ? ORDER BY idx');
+        const probes = new Map<number, DeviceProbe>();
+        const probeStmt = this.db.prepare<[number], { probe_json: string }>(
+            'SELECT probe_json FROM probes WHERE id = ?',
+        );
+        const probeOf = (id: number | null): DeviceProbe | null => {
+            if (id === null) return null;
+            let p = probes.get(id);
+            if (p === undefined) {
+                const row = probeStmt.get(id);
+                if (row === undefined) return null;
+                p = JSON.parse(row.probe_json) as DeviceProbe;
+                probes.set(id, p);
+            }
+            return p;
+        };
+        return rows.map((r): JobResultRecord => ({
+            ...toJob(r),
+            modelPath: r.model_path,
+            summary: {
+                origin: r.origin,
+                parserVersion: r.parser_version,
+                avgUs: r.avg_us,
+                minUs: r.min_us,
+                maxUs: r.max_us,
+                stdUs: r.std_us,
+                medianUs: r.median_us,
+                p5Us: r.p5_us,
+                p95Us: r.p95_us,
+                initUs: r.init_us,
+                initMs: r.init_ms,
+                firstUs: r.first_us,
+                warmupAvgUs: r.warmup_avg_us,
+                count: r.count,
+                failureKind: r.failure_kind,
+                failureLine: r.failure_line,
+                truncated: r.truncated !== 0,
+            },
+            extra: JSON.parse(r.extra_json) as Partial<BenchmarkResult>,
+            ops: opsStmt.all(r.seq).map(toOp),
+            samplesUs: r.samples_f64 === null ? [] : blobToSamples(r.samples_f64),
+            probe: probeOf(r.probe_id),
+        }));
+    }
+
+    /** Raw outputs of one job (all attempts), for re-parsing and `runs show`. */
+    rawOutputs(runId: string, jobId: string): (RawOutput & { attempt: number })[] {
+        const seq = this.seqOf(runId, jobId);
+        return this.db
+            .prepare<
+                [number],
+                {
+                    attempt: number;
+                    argv_json: string | null;
+                    stdout: string;
+                    stderr: string;
+                    exit_code: number | null;
+                    duration_ms: number | null;
+                    parser_version: string | null;
+                }
+            >('SELECT * FROM raw_outputs WHERE job_seq = ? ORDER BY attempt')
+            .all(seq)
+            .map((r) => ({
+                attempt: r.attempt,
+                argv: r.argv_json === null ? undefined : (JSON.parse(r.argv_json) as string[]),
+                stdout: r.stdout,
+                stderr: r.stderr,
+                exitCode: r.exit_code,
+                durationMs: r.duration_ms ?? undefined,
+                parserVersion: r.parser_version ?? undefined,
+            }));
+    }
+
+    lastAvgUs(jobIds: Iterable<string>): Map<string, number> {
+        const ids = [...new Set(jobIds)];
+        const out = new Map<string, number>();
+        for (let i = 0; i < ids.length; i += 500) {
+            const chunk = ids.slice(i, i + 500);
+            const rows = this.db
+                .prepare<string[], { id: string; avg_us: number }>(
+                    `SELECT j.id, r.avg_us FROM jobs j JOIN results r ON r.job_seq = j.seq
+                     WHERE j.id IN (${chunk.map(() => '?').join(',')}) AND r.avg_us IS NOT NULL ORDER BY j.seq`,
+                )
+                .all(...chunk);
+            for (const r of rows) out.set(r.id, r.avg_us);
+        }
+        return out;
+    }
+
+    close(): void {
+        if (this.db.open) this.db.close();
+    }
+}
+
+/** Opens (creating and migrating if needed) the results database at `path`. */
+export const openStore = (path: string, opts: OpenStoreOptions = {}): SqliteStore => new SqliteStore(path, opts);

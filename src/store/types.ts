@@ -1,0 +1,159 @@
+// The results store as the runner, the CLI and the reports see it. sqlite-store.ts implements it.
+import type { DeviceProbe } from '../drivers/types.js';
+import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
+import type { Job, JobKind } from '../plan/types.js';
+import type { Role, RoleSettings } from '../config/schema.js';
+
+export const RUN_STATES = ['running', 'done', 'interrupted', 'failed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const JOB_STATES = ['pending', 'running', 'done', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface NewRun {
+    /** Default: `YYYYMMDD-HHMMSS-xxxx` from the start time. */
+    id?: string | undefined;
+    campaignName: string;
+    campaignPath: string;
+    campaignSha256: string;
+    campaignYaml: string;
+    splitbenchVersion: string;
+    gitCommit?: string | undefined;
+    /** Command-line options that shaped the run (`--ue`, `--server`, …), for the record. */
+    options?: Readonly<Record<string, unknown>> | undefined;
+    startedAt?: Date | undefined;
+}
+
+export interface RunRecord {
+    id: string;
+    campaignName: string;
+    campaignPath: string;
+    campaignSha256: string;
+    campaignYaml: string;
+    splitbenchVersion: string;
+    gitCommit: string | null;
+    options: Record<string, unknown>;
+    startedAt: string;
+    endedAt: string | null;
+    state: RunState;
+}
+
+export interface JobCounts {
+    total: number;
+    pending: number;
+    running: number;
+    done: number;
+    failed: number;
+}
+
+export interface RunSummary extends Omit<RunRecord, 'campaignYaml'> {
+    jobs: JobCounts;
+}
+
+export interface JobRecord {
+    runId: string;
+    id: string;
+    kind: JobKind;
+    modelId: string;
+    modelSha256: string;
+    split: number | null;
+    device: string;
+    role: Role;
+    repetition: number;
+    settings: RoleSettings;
+    state: JobState;
+    attempts: number;
+    error: string | null;
+    startedAt: string | null;
+    endedAt: string | null;
+}
+
+export interface ModelRecord {
+    sha256: string;
+    path: string;
+    sizeBytes: number;
+    opCount?: number | undefined;
+}
+
+/** What one attempt printed, kept verbatim so results can be re-parsed without re-running devices. */
+export interface RawOutput {
+    argv?: readonly string[] | undefined;
+    stdout: string;
+    stderr: string;
+    exitCode: number | null;
+    durationMs?: number | undefined;
+    /** Set when the output was parsed. */
+    parserVersion?: string | undefined;
+}
+
+export interface ResultInput {
+    attempt: number;
+    raw: RawOutput;
+    parsed: BenchmarkResult;
+    /** Probe snapshot id from recordProbe (the device state the result was measured in). */
+    probeId?: number | undefined;
+}
+
+export interface ResultSummary {
+    origin: 'text' | 'runner';
+    parserVersion: string;
+    avgUs: number | null;
+    minUs: number | null;
+    maxUs: number | null;
+    stdUs: number | null;
+    medianUs: number | null;
+    p5Us: number | null;
+    p95Us: number | null;
+    initUs: number | null;
+    initMs: number | null;
+    firstUs: number | null;
+    warmupAvgUs: number | null;
+    count: number | null;
+    failureKind: FailureKind | null;
+    failureLine: string | null;
+    truncated: boolean;
+}
+
+/** Everything the analysis needs about one finished job. */
+export interface JobResultRecord extends JobRecord {
+    modelPath: string | null;
+    summary: ResultSummary;
+    /** The rest of the parsed result (params, memory, delegates, warm-up/timed stat lines, init profile). */
+    extra: Partial<BenchmarkResult>;
+    ops: OpRow[];
+    samplesUs: number[];
+    probe: DeviceProbe | null;
+}
+
+/** Which jobs count: one run, every run of a campaign (by name), or every run of the same campaign file. */
+export type JobScope = { runId: string } | { campaignName: string } | { campaignSha256: string };
+
+export interface ResultStore {
+    readonly path: string;
+    createRun(run: NewRun): RunRecord;
+    /** 'running' reopens a run (resume) and clears its end time; other states set it. */
+    setRunState(runId: string, state: RunState): void;
+    /** Latest run of this campaign file that did not finish (running after a crash, interrupted, failed). */
+    findResumableRun(campaignSha256: string): RunRecord | undefined;
+    /** By exact id, unique id prefix, or `latest`. Throws NOT_FOUND. */
+    getRun(ref: string): RunRecord;
+    listRuns(opts?: { campaignName?: string | undefined; limit?: number | undefined }): RunSummary[];
+    recordProbe(runId: string, device: string, probe: DeviceProbe): number;
+    upsertModel(m: ModelRecord): void;
+    /** Adds jobs to a run; jobs already in the run keep their state. */
+    upsertJobs(runId: string, jobs: readonly Job[]): void;
+    /** Running jobs left by a crash go back to pending. Returns how many. */
+    resetUnfinished(runId: string): number;
+    markJobRunning(runId: string, jobId: string, attempt: number): void;
+    /** Raw output of an attempt that produced no result (transport failure mid-run). */
+    recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): void;
+    /** One transaction: raw output, summary, op rows, samples, job state (done, or failed when the benchmark failed). */
+    recordResult(runId: string, jobId: string, r: ResultInput): void;
+    markJobFailed(runId: string, jobId: string, error: string): void;
+    doneJobIds(scope: JobScope): Set<string>;
+    jobs(runId: string): JobRecord[];
+    /** Done and benchmark-failed jobs with results; for campaign scopes the latest result per job id. */
+    jobResults(scope: JobScope): JobResultRecord[];
+    /** Latest mean inference time (µs) per job id from any run, for duration estimates. */
+    lastAvgUs(jobIds: Iterable<string>): Map<string, number>;
+    close(): void;
+}

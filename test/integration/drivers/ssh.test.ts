@@ -1,0 +1,22 @@
+import { createSshDriver } from '../../../src/drivers/ssh/ssh-driver.js';
+import { runDriverContract } from '../../support/driver-contract.js';
+import { startSshd } from '../../support/sshd.js';
+
+runDriverContract('ssh (real OpenSSH on loopback)', async () => {
+    const sshd = await startSshd();
+    const workDir = `${sshd.dir}/work`;
+    return {
+        driver: createSshDriver({
+            name: 'ssh-test',
+            host: sshd.host,
+            port: sshd.port,
+            user: sshd.user,
+            identityFile: sshd.identityFile,
+            knownHostsFile: sshd.knownHostsFile,
+            agent: false,
+            workDir,
+            killGraceMs: 500,
+        }),
+        cleanup: () => sshd.stop(),
+    };
+});

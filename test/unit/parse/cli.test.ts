@@ -1,0 +1,73 @@
+// `splitbench parse FILE [--json] [--all]` on a temp file written from a hand-written snippet.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { registerParseCommand } from '../../../src/cli/commands/parse.js';
+import { isSplitbenchError } from '../../../src/errors.js';
+import { parseBenchmarkOutput } from '../../../src/parse/benchmark-model.js';
+import { currentRun } from '../../support/parse-snippets.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'splitbench-parse-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = async (...args: string[]): Promise<string> => {
+    const program = new Command('splitbench').exitOverride();
+    registerParseCommand(program);
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out += String(chunk);
+        return true;
+    });
+    try {
+        await program.parseAsync(['parse', ...args], { from: 'user' });
+    } finally {
+        vi.restoreAllMocks();
+    }
+    return out;
+};
+
+describe('splitbench parse', () => {
+    const file = join(dir, 'run.txt');
+    writeFileSync(file, currentRun());
+
+    it('prints a readable summary', async () => {
+        const out = await run(file, '--top', '2');
+        expect(out).toContain('inference  avg 14.291 ms  min 13.728 ms  max 16.145 ms  std 0.452 ms  count 70');
+        expect(out).toContain('p5 13.750 ms  median 14.200 ms  p95 15.400 ms');
+        expect(out).toContain('init       52.687 ms');
+        expect(out).toContain('XNNPACK (3/5 nodes, 2 partitions)');
+        expect(out).toContain('memory     init 21.9492 MB  overall 34.5234 MB  peak 41.25 MB  VmRSS 40 MB');
+        expect(out).toContain('5 rows in the regular-run Run Order');
+        expect(out.split('\n').filter((l) => / ms {2}\S/.test(l) && l.includes('['))).toHaveLength(2);
+        expect(out).not.toContain('failure');
+    });
+
+    it('prints the JSON result', async () => {
+        const out = await run(file, '--json');
+        expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(parseBenchmarkOutput(currentRun()))));
+    });
+
+    it('shows the failure and truncation of a cut output', async () => {
+        const cut = join(dir, 'cut.txt');
+        writeFileSync(cut, currentRun().split('INFO: Inference timings')[0] as string);
+        const out = await run(cut);
+        expect(out).toMatch(/^failure {4}truncated: /m);
+        expect(out).toContain('truncated  the output ends before the run finished');
+    });
+
+    it('prints every run with --all', async () => {
+        const two = join(dir, 'two.txt');
+        writeFileSync(two, currentRun() + currentRun());
+        const out = await run(two, '--all', '--json');
+        expect(JSON.parse(out)).toHaveLength(2);
+    });
+
+    it('reports a missing file as NOT_FOUND naming it', async () => {
+        const missing = join(dir, 'nope.txt');
+        const err: unknown = await run(missing).catch((e: unknown) => e);
+        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
+        expect((err as Error).message).toBe(`file ${missing}: not found`);
+    });
+});

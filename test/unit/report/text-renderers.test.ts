@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeSplits } from '../../../src/analysis/split-table.js';
+import { csvField, renderCsv } from '../../../src/report/csv.js';
+import { renderJson } from '../../../src/report/json.js';
+import type { JsonReportRow } from '../../../src/report/json.js';
+import { renderMarkdown } from '../../../src/report/markdown.js';
+import { delegateInput, reportInput, smallInput } from '../../support/report-fixtures.js';
+
+const input = () => reportInput([analyzeSplits(smallInput()), analyzeSplits(delegateInput())]);
+
+describe('Markdown report', () => {
+    const md = renderMarkdown(input());
+
+    it('has the study table with hand-computed rows (negative improvement at split 3)', () => {
+        // split 0: 1.1 + 0.65 = 1.75; 100·5.1/6.2 = 82.26; 100·4.45/6.2 = 71.77
+        expect(md).toContain('| 0 | a | 128 | 1 | 1.100 | 0.650 | 1.750 | 82.3 | 71.8 | estimated |');
+        // split 1 measured: 3.0 + 2.6 = 5.6; 100·3.2/6.2 = 51.61; 100·0.6/6.2 = 9.68
+        expect(md).toContain('| 1 | b | 192 | 2 | 3.000 | 2.600 | 5.600 | 51.6 | 9.7 | measured |');
+        expect(md).toContain('| 3 | d | 32 | 1 | 6.500 | 0.000 | 6.500 | -4.8 | -4.8 | estimated |');
+        expect(md).toContain('| 1 | t1 | 40 | 1 |  |  |  |  |  | not estimable |');
+    });
+
+    it('documents formulas, devices, settings, network choices and unmatched ops', () => {
+        expect(md).toContain('%tot(k) = 100·(T_UE(full) − T_total(k)) / T_UE(full)');
+        expect(md).toContain('T_tx(k) = S(k)·8 / R_UL + RTT');
+        expect(md).toContain('| android.build | A015FXXU5CWA1 |');
+        expect(md).toContain('| ue.use_xnnpack | false |');
+        expect(md).toContain('| lan | 100 | 200 | 1 | yes | 6.200 | 4.207 | split after op 0 (2.762 ms) |');
+        expect(md).toContain('| 0 | 128 | 20.102 | 21.852 | never | 1.012 | 2.762 | 0.30 |');
+        expect(md).toContain("| pc | 11 | QUANTIZE | [q_extra]:11 | 0.020 | no model op produces tensor 'q_extra' |");
+        expect(md).toContain('| 4 | SOFTMAX | a01 |');
+        expect(md).toContain('Hint: set use_xnnpack: false to get per-op rows.');
+    });
+
+    it('escapes pipes in names', () => {
+        const i = input();
+        (i.analyses[0] as { model: { name: string } }).model.name = 'a|b';
+        expect(renderMarkdown(i)).toContain('## a\\|b — UE a01 / server pc');
+    });
+});
+
+describe('CSV report', () => {
+    const lines = renderCsv(input()).trimEnd().split('\r\n');
+    const header = lines[0]?.split(',') ?? [];
+    const col = (line: string | undefined, name: string): string => {
+        // fields in these lines contain no quoted commas except cut_tensor_list, which has none here
+        const cells = line?.split(',') ?? [];
+        return cells[header.indexOf(name)] ?? 'MISSING';
+    };
+
+    it('has one line per split and method', () => {
+        // tiny: 4 estimated + 1 measured; xnn: 5 estimated (3 not estimable)
+        expect(lines).toHaveLength(1 + 5 + 5);
+        const measured = lines.find((l) => l.includes(',measured,'));
+        expect(col(measured, 'split_after')).toBe('1');
+        expect(col(measured, 'ue_ms')).toBe('3');
+        expect(col(measured, 'ue_interval')).toBe('bootstrap');
+        expect(col(measured, 'total_ms')).toBe('5.6');
+        expect(col(measured, 'estimate_error_server_pct')).toBe('-82.6923076923'); // −2.15/2.6
+        expect(col(measured, 'e2e_ms[lan]')).toBe('6.61696');
+        const first = lines[1];
+        expect(col(first, 'server_ms')).toBe('0.65');
+        expect(col(first, 'breakeven_uplink_mbps[lan]')).toBe('0.296949309825'); // 1024/3448.4
+        expect(col(first, 'breakeven_uplink_mbps[lte]')).toBe('never');
+        expect(col(lines[7], 'note')).toBe('not estimable: set use_xnnpack: false to get per-op rows');
+    });
+
+    it('quotes fields and defuses formulas', () => {
+        expect(csvField('a,b')).toBe('"a,b"');
+        expect(csvField('say "hi"')).toBe('"say ""hi"""');
+        expect(csvField('=cmd()')).toBe("'=cmd()");
+        expect(csvField(0.1 + 0.2)).toBe('0.3');
+        expect(csvField(Number.NaN)).toBe('');
+    });
+});
+
+describe('JSON report', () => {
+    const json = JSON.parse(renderJson(input())) as {
+        schema: string;
+        rows: JsonReportRow[];
+        analyses: { rows: { measured: { ue: Record<string, unknown> } | null }[] }[];
+    };
+
+    it('has the flat rows machines read', () => {
+        expect(json.schema).toBe('splitbench-report/1');
+        const tiny = json.rows.filter((r) => r.model === 'tiny.tflite');
+        expect(tiny.map((r) => [r.splitAfter, r.method, r.cutBytes, r.cutTensors])).toEqual([
+            [0, 'estimated', 128, 1],
+            [1, 'estimated', 192, 2],
+            [1, 'measured', 192, 2],
+            [2, 'estimated', 256, 2],
+            [3, 'estimated', 32, 1],
+        ]);
+        const m = tiny[2];
+        expect(m?.ueMs).toBeCloseTo(3.0, 10);
+        expect(m?.serverMs).toBeCloseTo(2.6, 10);
+        expect(m?.totalMs).toBeCloseTo(5.6, 10);
+        expect(m?.ueImprovementPct).toBeCloseTo((100 * 3.2) / 6.2, 8);
+        expect(m?.totalImprovementPct).toBeCloseTo((100 * 0.6) / 6.2, 8);
+        expect(tiny[4]?.totalImprovementPct).toBeCloseTo((100 * -0.3) / 6.2, 8);
+        const ne = json.rows.find((r) => r.model === 'xnn.tflite' && r.splitAfter === 2);
+        expect(ne).toMatchObject({ method: 'estimated', ueMs: null, totalMs: null });
+        expect(ne?.notEstimable).toContain('use_xnnpack: false');
+    });
+
+    it('leaves raw samples out of the analyses', () => {
+        const ue = json.analyses[0]?.rows[1]?.measured?.ue;
+        expect(ue).toMatchObject({ medianMs: 3, interval: 'bootstrap', n: 5 });
+        expect(ue).not.toHaveProperty('samplesMs');
+    });
+});

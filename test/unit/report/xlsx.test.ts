@@ -1,0 +1,118 @@
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { analyzeSplits } from '../../../src/analysis/split-table.js';
+import { renderXlsx, sheetName } from '../../../src/report/xlsx.js';
+import { delegateInput, reportInput, smallInput } from '../../support/report-fixtures.js';
+
+const load = async (): Promise<ExcelJS.Workbook> => {
+    const buf = await renderXlsx(reportInput([analyzeSplits(smallInput()), analyzeSplits(delegateInput())]));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+    return wb;
+};
+
+const values = (ws: ExcelJS.Worksheet, row: number, from: number, to: number): unknown[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ws.getRow(row).getCell(from + i).value);
+
+const near = (actual: unknown, expected: number): void => {
+    expect(typeof actual).toBe('number');
+    expect(actual as number).toBeCloseTo(expected, 9);
+};
+
+describe('XLSX report', () => {
+    it('has one sheet per model × device pair, a per-op sheet and a devices sheet', async () => {
+        const wb = await load();
+        expect(wb.worksheets.map((w) => w.name)).toEqual([
+            'tiny.tflite a01-pc',
+            'xnn.tflite phone-pc',
+            'Per-op times',
+            'Devices & settings',
+        ]);
+    });
+
+    it('lays the split sheet out like the study, cell by cell', async () => {
+        const ws = (await load()).getWorksheet('tiny.tflite a01-pc');
+        if (ws === undefined) throw new Error('sheet missing');
+        expect(values(ws, 1, 1, 10)).toEqual([
+            'Split point (layer)',
+            'Layer name',
+            'Intermediate data size (bytes)',
+            '# tensors',
+            'UE time (ms)',
+            'Server time (ms)',
+            'Total (ms)',
+            'UE improvement %',
+            'Total improvement %',
+            'Method',
+        ]);
+        // split 0 (estimated): 1.1, 0.65, 1.75, 100·5.1/6.2, 100·4.45/6.2
+        expect(values(ws, 2, 1, 4)).toEqual([0, 'a', 128, 1]);
+        near(ws.getCell('E2').value, 1.1);
+        near(ws.getCell('F2').value, 0.65);
+        near(ws.getCell('G2').value, 1.75);
+        near(ws.getCell('H2').value, 82.258064516);
+        near(ws.getCell('I2').value, 71.774193548);
+        expect(ws.getCell('J2').value).toBe('estimated');
+        // split 1 (measured): 3.0, 2.6, 5.6, 51.6129, 9.6774; the estimate beside it: 3.1, 0.45
+        expect(values(ws, 3, 1, 4)).toEqual([1, 'b', 192, 2]);
+        near(ws.getCell('E3').value, 3.0);
+        near(ws.getCell('F3').value, 2.6);
+        near(ws.getCell('G3').value, 5.6);
+        near(ws.getCell('H3').value, 51.612903226);
+        near(ws.getCell('I3').value, 9.677419355);
+        expect(ws.getCell('J3').value).toBe('measured');
+        near(ws.getCell('K3').value, 3.1);
+        near(ws.getCell('L3').value, 0.45);
+        // split 3: negative improvements
+        near(ws.getCell('H5').value, -4.838709677);
+        near(ws.getCell('I5').value, -4.838709677);
+        expect(ws.getCell('E2').numFmt).toBe('0.000');
+        expect(ws.getCell('H2').numFmt).toBe('0.0');
+        // network columns after the details: E2E lte, break-even lte, E2E lan, break-even lan
+        const header = (ws.getRow(1).values as unknown[]).slice(1);
+        const e2eLan = header.indexOf('E2E lan (ms)') + 1;
+        near(ws.getRow(2).getCell(e2eLan).value, 2.76184);
+        near(ws.getRow(2).getCell(e2eLan + 1).value, 1024 / 3448.4);
+        expect(ws.getRow(2).getCell(e2eLan - 1).value).toBe('never');
+        // below the table: T_UE(full)
+        expect(ws.getCell('A8').value).toBe('T_UE(full) (ms)');
+        near(ws.getCell('B8').value, 6.2);
+        expect(ws.getCell('C8').value).toBe('measured');
+    });
+
+    it('marks not-estimable splits and keeps cells empty', async () => {
+        const ws = (await load()).getWorksheet('xnn.tflite phone-pc');
+        expect(ws?.getCell('J3').value).toBe('not estimable');
+        expect(ws?.getCell('E3').value).toBeNull();
+    });
+
+    it('lists per-op times with cumulative sums, and device facts', async () => {
+        const wb = await load();
+        const ops = wb.getWorksheet('Per-op times');
+        if (ops === undefined) throw new Error('sheet missing');
+        // tiny op 1: UE mean (2.0 + 2.0)/2 = 2.0, UE cumulative 1.1 + 2.0 = 3.1; server 0.2, cumulative 0.3
+        expect(values(ops, 3, 1, 6)).toEqual(['tiny.tflite', 'a01', 'pc', 1, 'DEPTHWISE_CONV_2D', 'b']);
+        near(ops.getCell('G3').value, 2.0);
+        near(ops.getCell('H3').value, 3.1);
+        near(ops.getCell('I3').value, 0.2);
+        near(ops.getCell('J3').value, 0.3);
+        expect(ops.getCell('K3').value).toBe('yes');
+        // op 4 has no UE row: empty UE cells, not in the estimate
+        expect(values(ops, 6, 7, 8)).toEqual([null, null]);
+        expect(ops.getCell('K6').value).toBe('no');
+        const dev = wb.getWorksheet('Devices & settings');
+        const rows = (dev?.getSheetValues() ?? []).map((r) => (Array.isArray(r) ? r.slice(1) : []));
+        expect(rows).toContainEqual(['Run id', 'run-1']);
+        expect(rows).toContainEqual(['a01', 'ue', 'android.build', 'A015FXXU5CWA1']);
+        expect(rows).toContainEqual(['pc', 'server', '(no probe recorded)']);
+        expect(rows).toContainEqual(['ue.threads', '4']);
+        expect(rows).toContainEqual(['Git commit', 'deadbeef']);
+    });
+
+    it('makes valid unique sheet names', () => {
+        const taken = new Set<string>();
+        expect(sheetName('a/b:c*d?[e]', taken)).toBe('a_b_c_d__e_');
+        expect(sheetName('x'.repeat(40), taken)).toBe('x'.repeat(31));
+        expect(sheetName('X'.repeat(40), taken)).toBe(`${'X'.repeat(27)} (2)`);
+    });
+});
