@@ -16,6 +16,8 @@ const candidates = [
     `${SHARED}cls_mobilenet_v1_025_224_float.tflite`,
     `${SHARED}cls_mobilenet_v2_100_224_uint8.tflite`,
     `${SHARED}pose_bodypix_mnv1_050_s8_257_float.tflite`,
+    // µs-scale invokes: shows what the runner loop itself adds over a plain loop, without kernel-time noise.
+    `${SHARED}tiny_add_twice_float.tflite`,
 ];
 const models = (process.argv.length > 2 ? process.argv.slice(2) : candidates).filter((m) => existsSync(m));
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5);

@@ -55,6 +55,11 @@ export const buildProgram = (): Command => {
 };
 
 export const main = async (argv: readonly string[]): Promise<void> => {
+    // `splitbench report | head` closes stdout early; that is not an error worth a stack trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+    });
     const program = buildProgram();
     try {
         await program.parseAsync([...argv], { from: 'user' });

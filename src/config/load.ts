@@ -68,6 +68,11 @@ export interface LoadedCampaign {
     models: LoadedModel[];
     /** Ready for planCampaign when every model file is local, read and hashed; undefined otherwise. */
     planModels?: PlanModel[] | undefined;
+    /**
+     * Folders relative paths resolved against; benchmark binaries stay as written in the settings (job ids
+     * must not change when the checkout moves): resolve them with fileSourcePath(src, baseDir, toolCacheDir).
+     */
+    paths: { baseDir: string; modelCacheDir: string; toolCacheDir: string };
 }
 
 export const formatIssue = (i: ConfigIssue): string => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`;
@@ -378,6 +383,7 @@ export const checkCampaignText = (
         source,
         models,
         planModels,
+        paths: { baseDir, modelCacheDir: ctx.modelCacheDir ?? resolve(baseDir, 'models'), toolCacheDir },
     };
 };
 

@@ -19,15 +19,17 @@ export const FileSourceSchema = z.union(
  * `every: N` takes every Nth entry of the model's valid split list; `tensors` splits right after the op that
  * produces each named tensor.
  */
-export const SplitSpecSchema = z.union(
-    [
-        z.literal('all'),
-        z.array(z.int().min(0)).min(1),
-        z.strictObject({ every: z.int().min(1) }),
-        z.strictObject({ tensors: z.array(z.string().min(1)).min(1) }),
-    ],
-    { error: "expected 'all', a list of split indices, {every: N} or {tensors: [names]}" },
-);
+export const SplitSpecSchema = z
+    .union(
+        [
+            z.literal('all'),
+            z.array(z.int().min(0)).min(1),
+            z.strictObject({ every: z.int().min(1) }),
+            z.strictObject({ tensors: z.array(z.string().min(1)).min(1) }),
+        ],
+        { error: "expected 'all', a list of split indices, {every: N} or {tensors: [names]}" },
+    )
+    .meta({ id: 'SplitSpec' });
 
 export const ModelSchema = z.strictObject({
     id: z
@@ -59,29 +61,35 @@ export const RuntimeSchema = z.union(
 
 export const DELEGATES = ['none', 'gpu', 'nnapi', 'hexagon'] as const;
 
-export const RoleSettingsSchema = z.strictObject({
-    runtime: RuntimeSchema.default('builtin'),
-    threads: z
-        .union([z.int().min(1), z.literal('all')], { error: "expected a thread count ≥ 1 or 'all'" })
-        .default(1)
-        .describe("'all' = the device's core count from its probe"),
-    useXnnpack: z.boolean().default(false).describe('false keeps one profiling row per op (needed by estimate)'),
-    delegate: z.enum(DELEGATES).default('none'),
-    warmupRuns: z.int().min(0).default(1),
-    warmupMinSecs: z.number().min(0).default(0.5),
-    runs: z.int().min(1).default(50).describe('minimum number of timed runs'),
-    minSecs: z.number().min(0).default(1).describe('minimum timed duration'),
-    maxSecs: z.number().positive().default(150).describe('maximum timed duration'),
-    runDelaySecs: z.number().min(0).default(0).describe('pause between timed runs'),
-    cpuAffinity: z
-        .string()
-        .regex(/^(big|none|0x[0-9a-fA-F]+)$/, { error: "expected 'big', 'none' or a hex CPU mask such as 0x3" })
-        .default('big')
-        .describe("'big' = the fastest cores from the device probe; 'none' = no pinning; or a taskset hex mask"),
-    cooldownSecs: z.number().min(0).default(0).describe('pause before each job on this device'),
-    thermalGateC: z.number().positive().optional().describe('wait before each job until the device is below this °C'),
-    thermalGateTimeoutSecs: z.number().positive().default(600).describe('give up waiting for the thermal gate'),
-});
+export const RoleSettingsSchema = z
+    .strictObject({
+        runtime: RuntimeSchema.default('builtin'),
+        threads: z
+            .union([z.int().min(1), z.literal('all')], { error: "expected a thread count ≥ 1 or 'all'" })
+            .default(1)
+            .describe("'all' = the device's core count from its probe"),
+        useXnnpack: z.boolean().default(false).describe('false keeps one profiling row per op (needed by estimate)'),
+        delegate: z.enum(DELEGATES).default('none'),
+        warmupRuns: z.int().min(0).default(1),
+        warmupMinSecs: z.number().min(0).default(0.5),
+        runs: z.int().min(1).default(50).describe('minimum number of timed runs'),
+        minSecs: z.number().min(0).default(1).describe('minimum timed duration'),
+        maxSecs: z.number().positive().default(150).describe('maximum timed duration'),
+        runDelaySecs: z.number().min(0).default(0).describe('pause between timed runs'),
+        cpuAffinity: z
+            .string()
+            .regex(/^(big|none|0x[0-9a-fA-F]+)$/, { error: "expected 'big', 'none' or a hex CPU mask such as 0x3" })
+            .default('big')
+            .describe("'big' = the fastest cores from the device probe; 'none' = no pinning; or a taskset hex mask"),
+        cooldownSecs: z.number().min(0).default(0).describe('pause before each job on this device'),
+        thermalGateC: z
+            .number()
+            .positive()
+            .optional()
+            .describe('wait before each job until the device is below this °C'),
+        thermalGateTimeoutSecs: z.number().positive().default(600).describe('give up waiting for the thermal gate'),
+    })
+    .meta({ id: 'RoleSettings' });
 
 export const NetworkProfileSchema = z.strictObject({
     name: z.string().min(1),

@@ -19,6 +19,7 @@ export const DTYPES = [
     'uint32', // 15
     'uint16', // 16
     'int4', // 17
+    'bfloat16', // 18
 ] as const;
 export type DType = (typeof DTYPES)[number] | `unknown(${number})`;
 
@@ -53,6 +54,12 @@ export const dtypeBits = (d: DType): number | undefined => {
             return 128;
         case 'int4':
             return 4;
+        case 'bfloat16':
+            return 16;
+        case 'string':
+        case 'resource':
+        case 'variant':
+            return undefined;
         default:
             return undefined;
     }

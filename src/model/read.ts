@@ -97,14 +97,14 @@ const readOperatorCodes = (r: FbReader, root: FbTable): OperatorCodeInfo[] =>
         return { index, builtinCode, customCode, version: r.i32(c, OPCODE.version, 1), name };
     });
 
-const readSubgraph = (
-    r: FbReader,
-    sg: FbTable,
-    index: number,
-    codes: readonly OperatorCodeInfo[],
-    buffers: readonly BufferInfo[],
-    subgraphCount: number,
-): SubgraphInfo => {
+interface ModelParts {
+    codes: readonly OperatorCodeInfo[];
+    buffers: readonly BufferInfo[];
+    subgraphCount: number;
+}
+
+const readSubgraph = (r: FbReader, sg: FbTable, index: number, parts: ModelParts): SubgraphInfo => {
+    const { codes, buffers, subgraphCount } = parts;
     const where = `subgraph ${index}`;
     const inputs = r.int32s(sg, SUBGRAPH.inputs, `${where} inputs`) ?? [];
     const outputs = r.int32s(sg, SUBGRAPH.outputs, `${where} outputs`) ?? [];
@@ -245,7 +245,8 @@ export const readModel = (bytes: Uint8Array, label = '<bytes>'): TfliteModel => 
     const operatorCodes = readOperatorCodes(r, root);
     const sgTables = r.tables(root, MODEL.subgraphs, 'subgraphs');
     if (sgTables.length === 0) r.fail('no subgraphs');
-    const subgraphs = sgTables.map((sg, i) => readSubgraph(r, sg, i, operatorCodes, buffers, sgTables.length));
+    const parts: ModelParts = { codes: operatorCodes, buffers, subgraphCount: sgTables.length };
+    const subgraphs = sgTables.map((sg, i) => readSubgraph(r, sg, i, parts));
     const metadata: MetadataInfo[] = r.tables(root, MODEL.metadata, 'metadata').map((m, i) => {
         const buffer = r.u32(m, METADATA.buffer);
         if (buffer >= buffers.length) r.fail(`metadata ${i}: buffer ${buffer} does not exist`);

@@ -98,11 +98,11 @@ const pow2Floor = (n: number): 1 | 2 | 4 | 8 => (n >= 8 ? 8 : n >= 4 ? 4 : n >= 
 export const copyVector = (
     b: Builder,
     r: FbReader,
-    start: number,
-    length: number,
+    v: { start: number; length: number },
     elemSize: 1 | 2 | 4 | 8,
     align: number = elemSize,
 ): number => {
+    const { start, length } = v;
     if (elemSize === 1) {
         b.prep(Math.max(align, 4), length);
         return b.createByteVector(r.bytes.subarray(start, start + length));
@@ -133,7 +133,7 @@ const copyField = (b: Builder, r: FbReader, t: FbTable, id: number, kind: FieldK
         }
         case 'vector': {
             const v = r.vector(t, id, kind.elemSize, what);
-            return v === undefined ? 0 : copyVector(b, r, v.start, v.length, kind.elemSize, kind.align);
+            return v === undefined ? 0 : copyVector(b, r, v, kind.elemSize, kind.align);
         }
         case 'table': {
             const sub = r.subTable(t, id, what);

@@ -106,9 +106,10 @@ const unsupported = (model: TfliteModel, msg: string): never => {
 class BlobStore {
     private readonly r: FbReader;
     private readonly scratch = new Builder(4096);
-    private readonly tensors = new Map<string, Blob>();
-    private readonly ops = new Map<string, Blob>();
-    private readonly codes = new Map<number, Blob>();
+    /** [subgraph][tensor or op index] */
+    private readonly tensors: (Blob | undefined)[][] = [];
+    private readonly ops: (Blob | undefined)[][] = [];
+    private readonly codes: (Blob | undefined)[] = [];
     private readonly model: TfliteModel;
 
     constructor(model: TfliteModel) {
@@ -134,8 +135,8 @@ class BlobStore {
     }
 
     tensor(sg: SubgraphInfo, ti: number): Blob {
-        const key = `${sg.index}:${ti}`;
-        let blob = this.tensors.get(key);
+        const cache = (this.tensors[sg.index] ??= []);
+        let blob = cache[ti];
         if (blob !== undefined) return blob;
         const info = sg.tensors[ti];
         if (info === undefined) throw new SplitbenchError('INTERNAL', `no tensor ${ti} in subgraph ${sg.index}`);
@@ -149,13 +150,13 @@ class BlobStore {
             const table = r.table(root, 'tensor blob');
             return [[root + r.fieldOffset(table, TENSOR.buffer), 'buffer', info.constant ? info.buffer : 0]];
         });
-        this.tensors.set(key, blob);
+        cache[ti] = blob;
         return blob;
     }
 
     op(sg: SubgraphInfo, op: OperatorInfo): Blob {
-        const key = `${sg.index}:${op.index}`;
-        let blob = this.ops.get(key);
+        const cache = (this.ops[sg.index] ??= []);
+        let blob = cache[op.index];
         if (blob !== undefined) return blob;
         if (op.builtinOptions2Type !== 0) {
             unsupported(
@@ -195,14 +196,17 @@ class BlobStore {
         if (largeOffset > 1n) {
             const size = r.u64(o, OPERATOR.largeCustomOptionsSize);
             if (largeOffset + size > BigInt(r.size)) r.fail(`op ${op.index}: custom options outside the file`);
-            offsets.set(OPERATOR.customOptions, copyVector(b, r, Number(largeOffset), Number(size), 1));
+            offsets.set(
+                OPERATOR.customOptions,
+                copyVector(b, r, { start: Number(largeOffset), length: Number(size) }, 1),
+            );
         } else {
             const v = r.vector(o, OPERATOR.customOptions, 1, `op ${op.index} custom options`);
-            if (v !== undefined) offsets.set(OPERATOR.customOptions, copyVector(b, r, v.start, v.length, 1));
+            if (v !== undefined) offsets.set(OPERATOR.customOptions, copyVector(b, r, v, 1));
         }
         const mutating = r.vector(o, OPERATOR.mutatingVariableInputs, 1, `op ${op.index} mutating inputs`);
         if (mutating !== undefined) {
-            offsets.set(OPERATOR.mutatingVariableInputs, copyVector(b, r, mutating.start, mutating.length, 1));
+            offsets.set(OPERATOR.mutatingVariableInputs, copyVector(b, r, mutating, 1));
         }
         const off = copyTable(
             b,
@@ -245,12 +249,12 @@ class BlobStore {
             }
             return patches;
         });
-        this.ops.set(key, blob);
+        cache[op.index] = blob;
         return blob;
     }
 
     code(index: number): Blob {
-        let blob = this.codes.get(index);
+        let blob = this.codes[index];
         if (blob !== undefined) return blob;
         const { r } = this;
         const root = r.table(r.bb.readUint32(0), 'model root');
@@ -258,7 +262,7 @@ class BlobStore {
         if (table === undefined) throw new SplitbenchError('INTERNAL', `no operator code ${index}`);
         this.scratch.clear();
         blob = this.seal(copyTable(this.scratch, r, table, OPERATOR_CODE_TABLE), () => []);
-        this.codes.set(index, blob);
+        this.codes[index] = blob;
         return blob;
     }
 }
@@ -287,7 +291,9 @@ const storeFor = (model: TfliteModel): BlobStore => {
 /** Subgraphs reachable from the given ops through control flow, ascending. */
 const referencedSubgraphs = (model: TfliteModel, ops: readonly OperatorInfo[]): number[] => {
     const seen = new Set<number>();
-    const stack = ops.flatMap((o) => o.subgraphRefs);
+    const stack: number[] = [];
+    for (const o of ops) if (o.subgraphRefs.length > 0) stack.push(...o.subgraphRefs);
+    if (stack.length === 0) return [];
     while (stack.length > 0) {
         const s = stack.pop() ?? 0;
         if (s === 0) unsupported(model, 'control flow refers back to subgraph 0');
@@ -300,43 +306,70 @@ const referencedSubgraphs = (model: TfliteModel, ops: readonly OperatorInfo[]): 
 
 /** Tensors an op list touches plus the chosen inputs/outputs, ascending. */
 const usedTensors = (
+    count: number,
     ops: readonly OperatorInfo[],
     io: { inputs: readonly number[]; outputs: readonly number[] },
 ): number[] => {
-    const used = new Set<number>([...io.inputs, ...io.outputs]);
+    const mark = new Uint8Array(count);
+    for (const t of io.inputs) mark[t] = 1;
+    for (const t of io.outputs) mark[t] = 1;
     for (const op of ops) {
-        for (const t of op.inputs) if (t >= 0) used.add(t);
-        for (const t of op.outputs) used.add(t);
-        for (const t of op.intermediates) used.add(t);
+        for (const t of op.inputs) if (t >= 0) mark[t] = 1;
+        for (const t of op.outputs) mark[t] = 1;
+        for (const t of op.intermediates) mark[t] = 1;
     }
-    return [...used].sort((a, c) => a - c);
+    const used: number[] = [];
+    for (let t = 0; t < count; t++) if (mark[t] === 1) used.push(t);
+    return used;
 };
 
+/** Original index → index in the sub-model (-1: not kept). `tensor` undefined = identity (whole subgraph). */
 interface Maps {
-    buffer: Map<number, number>;
-    opcode: Map<number, number>;
-    subgraph: Map<number, number>;
-    tensor: Map<number, number> | undefined;
+    buffer: Int32Array;
+    opcode: Int32Array;
+    subgraph: Int32Array;
+    tensor: Int32Array | undefined;
 }
 
-/** Places a blob in the builder, rewrites its patch slots, returns the offset of its table. */
-const placeBlob = (b: Builder, blob: Blob, maps: Maps): number => {
-    b.prep(16, blob.bytes.length);
-    const vec = b.createByteVector(blob.bytes);
+const indexMap = (size: number, kept: readonly number[], first = 0): Int32Array => {
+    const m = new Int32Array(size).fill(-1);
+    kept.forEach((orig, i) => (m[orig] = i + first));
+    return m;
+};
+
+/**
+ * Places blobs as ONE reserved byte vector (no table references it; flatbuffers does not care what surrounds a
+ * table), copies each blob in, rewrites its patch slots, and returns the offsets of the blobs' tables.
+ */
+const placeBlobs = (b: Builder, blobs: readonly Blob[], maps: Maps): number[] => {
+    let total = 0;
+    for (const blob of blobs) total += blob.bytes.length; // each a multiple of 16
+    b.startVector(1, total, 16);
+    reserve(b, total);
+    const vec = b.endVector();
     const bb = b.dataBuffer();
+    const bytes = bb.bytes();
     const dataStart = bb.capacity() - vec + 4;
-    for (let i = 0; i < blob.patchPos.length; i++) {
-        const orig = blob.patchValue[i] ?? 0;
-        const kind = blob.patchKind[i];
-        let value: number | undefined;
-        if (kind === 'buffer') value = orig === 0 ? 0 : maps.buffer.get(orig);
-        else if (kind === 'opcode') value = maps.opcode.get(orig);
-        else if (kind === 'subgraph') value = maps.subgraph.get(orig);
-        else value = maps.tensor === undefined ? orig : maps.tensor.get(orig);
-        if (value === undefined) throw new SplitbenchError('INTERNAL', `sub-model lost ${kind} ${orig}`);
-        bb.writeInt32(dataStart + (blob.patchPos[i] ?? 0), value);
-    }
-    return vec - 4 - blob.root;
+    const offsets = new Array<number>(blobs.length);
+    let at = 0;
+    blobs.forEach((blob, i) => {
+        const start = dataStart + at;
+        bytes.set(blob.bytes, start);
+        for (let p = 0; p < blob.patchPos.length; p++) {
+            const orig = blob.patchValue[p] ?? 0;
+            const kind = blob.patchKind[p];
+            let value: number;
+            if (kind === 'buffer') value = orig === 0 ? 0 : (maps.buffer[orig] ?? -1);
+            else if (kind === 'opcode') value = maps.opcode[orig] ?? -1;
+            else if (kind === 'subgraph') value = maps.subgraph[orig] ?? -1;
+            else value = maps.tensor === undefined ? orig : (maps.tensor[orig] ?? -1);
+            if (value < 0) throw new SplitbenchError('INTERNAL', `sub-model lost ${kind ?? '?'} ${orig}`);
+            bb.writeInt32(start + (blob.patchPos[p] ?? 0), value);
+        }
+        offsets[i] = vec - 4 - at - blob.root;
+        at += blob.bytes.length;
+    });
+    return offsets;
 };
 
 const tablesVector = (b: Builder, offs: readonly number[]): number => {
@@ -357,9 +390,17 @@ const writeSubgraph = (
     },
     maps: Maps,
 ): number => {
-    const tensorOffsets = parts.tensors.map((ti) => placeBlob(b, store.tensor(sg, ti), maps));
-    const opOffsets = parts.ops.map((op) => placeBlob(b, store.op(sg, op), maps));
-    const remap = (t: number): number => (maps.tensor === undefined ? t : (maps.tensor.get(t) ?? -1));
+    const tensorOffsets = placeBlobs(
+        b,
+        parts.tensors.map((ti) => store.tensor(sg, ti)),
+        maps,
+    );
+    const opOffsets = placeBlobs(
+        b,
+        parts.ops.map((op) => store.op(sg, op)),
+        maps,
+    );
+    const remap = (t: number): number => (maps.tensor === undefined ? t : (maps.tensor[t] ?? -1));
     const tensorsVec = tablesVector(b, tensorOffsets);
     const inputsVec = int32Vector(b, parts.inputs.map(remap));
     const outputsVec = int32Vector(b, parts.outputs.map(remap));
@@ -388,17 +429,17 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
     });
     const store = storeFor(model);
     const extra = referencedSubgraphs(model, ops);
-    const mainTensors = usedTensors(ops, plan);
+    const mainTensors = usedTensors(main.tensors.length, ops, plan);
 
     // Kept buffers and operator codes, in ascending order of their original indices.
-    const bufferIds = new Set<number>();
-    const opcodeIds = new Set<number>();
+    const bufferMark = new Uint8Array(model.buffers.length + 1);
+    const opcodeMark = new Uint8Array(model.operatorCodes.length);
     const note = (sg: SubgraphInfo, tensors: Iterable<number>, sgOps: readonly OperatorInfo[]): void => {
         for (const t of tensors) {
             const info = sg.tensors[t];
-            if (info?.constant === true) bufferIds.add(info.buffer);
+            if (info?.constant === true) bufferMark[info.buffer] = 1;
         }
-        for (const op of sgOps) opcodeIds.add(op.opcodeIndex);
+        for (const op of sgOps) opcodeMark[op.opcodeIndex] = 1;
     };
     note(main, mainTensors, ops);
     const extraSgs = extra.map((s) => {
@@ -408,15 +449,16 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         return sg;
     });
     const metadata = model.metadata.filter((m) => KEPT_METADATA.has(m.name));
-    for (const m of metadata) bufferIds.add(m.buffer);
-    bufferIds.delete(0);
-    const buffers = [...bufferIds].sort((a, c) => a - c);
-    const opcodes = [...opcodeIds].sort((a, c) => a - c);
+    for (const m of metadata) bufferMark[m.buffer] = 1;
+    const buffers: number[] = [];
+    for (let i = 1; i < bufferMark.length; i++) if (bufferMark[i] === 1) buffers.push(i);
+    const opcodes: number[] = [];
+    for (let i = 0; i < opcodeMark.length; i++) if (opcodeMark[i] === 1) opcodes.push(i);
     const maps: Maps = {
-        buffer: new Map(buffers.map((bi, i) => [bi, i + 1])),
-        opcode: new Map(opcodes.map((oi, i) => [oi, i])),
-        subgraph: new Map([[0, 0], ...extra.map((s, i): [number, number] => [s, i + 1])]),
-        tensor: new Map(mainTensors.map((t, i) => [t, i])),
+        buffer: indexMap(Math.max(model.buffers.length, 1), buffers, 1),
+        opcode: indexMap(model.operatorCodes.length, opcodes),
+        subgraph: indexMap(model.subgraphs.length, [0, ...extra]),
+        tensor: indexMap(main.tensors.length, mainTensors),
     };
 
     // Encode (or fetch) every blob first, so the builder can be sized exactly once.
@@ -451,7 +493,11 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         b.addFieldOffset(BUFFER.data, vec, 0);
         bufferOffsets.push(b.endObject());
     }
-    const codeOffsets = opcodes.map((oi) => placeBlob(b, store.code(oi), maps));
+    const codeOffsets = placeBlobs(
+        b,
+        opcodes.map((oi) => store.code(oi)),
+        maps,
+    );
     const subgraphOffsets = [
         writeSubgraph(b, store, main, { tensors: mainTensors, ops, inputs: plan.inputs, outputs: plan.outputs }, maps),
     ];
@@ -463,7 +509,7 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         const name = b.createString(m.name);
         b.startObject(METADATA.count);
         b.addFieldOffset(METADATA.name, name, 0);
-        b.addFieldInt32(METADATA.buffer, maps.buffer.get(m.buffer) ?? 0, 0);
+        b.addFieldInt32(METADATA.buffer, maps.buffer[m.buffer] ?? 0, 0);
         return b.endObject();
     });
 

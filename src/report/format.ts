@@ -35,8 +35,9 @@ export const flattenSettings = (obj: unknown, prefix = ''): [string, string][] =
             flattenSettings(v, prefix === '' ? k : `${prefix}.${k}`),
         );
     }
-    // Only primitives are left here (string, number, boolean, bigint, symbol).
-    return [[prefix, String(obj as string | number | boolean | bigint | symbol)]];
+    if (typeof obj === 'string') return [[prefix, obj]];
+    if (typeof obj === 'number' || typeof obj === 'boolean' || typeof obj === 'bigint') return [[prefix, String(obj)]];
+    return [[prefix, typeof obj]];
 };
 
 export const tensorSummary = (t: { name: string; shape: number[]; dtype: string; bytes: number | null }): string =>

@@ -42,7 +42,9 @@ export const writeBuiltinLauncher = async (dir: string): Promise<string> => {
     await mkdir(dir, { recursive: true });
     const path = join(dir, 'splitbench-benchmark-model');
     const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
-    await writeFile(path, `#!/bin/sh\nexec ${q(process.execPath)} ${q(BUILTIN_BENCHMARK_SCRIPT)} "$@"\n`, { mode: 0o755 });
+    await writeFile(path, `#!/bin/sh\nexec ${q(process.execPath)} ${q(BUILTIN_BENCHMARK_SCRIPT)} "$@"\n`, {
+        mode: 0o755,
+    });
     return path;
 };
 

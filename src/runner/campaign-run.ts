@@ -32,6 +32,7 @@ import { VERSION } from '../version.js';
 import { runBenchmarkOnDevice, type BenchBinary, type BenchSettings } from './benchmark-step.js';
 import { executeJobs, type ExecutorSummary } from './executor.js';
 import { gitCommit } from './git-commit.js';
+import { humanLogStream } from './console-log.js';
 import { createProgress } from './progress.js';
 import { buildReportInput, type RunOptionsRecord } from './report-input.js';
 import { backoffMs, isTransportFailure, sleep } from './retry.js';
@@ -75,22 +76,28 @@ const CAMPAIGN_TO_REPORT: Record<string, ReportFormat> = {
 };
 
 /** Facts the config rules and the planner need about a model file, from the model toolkit. */
-const modelFactsFor = (cache: Map<string, TfliteModel>) => (absPath: string): PlanModelFacts => {
-    let m = cache.get(absPath);
-    if (m === undefined) {
-        m = loadModel(absPath);
-        cache.set(absPath, m);
-    }
-    const sg = mainSubgraph(m);
-    const producers = new Map<string, number>();
-    sg.operators.forEach((op, i) => {
-        for (const t of op.outputs) {
-            const name = sg.tensors[t]?.name;
-            if (name !== undefined) producers.set(name, i);
+const modelFactsFor =
+    (cache: Map<string, TfliteModel>) =>
+    (absPath: string): PlanModelFacts => {
+        let m = cache.get(absPath);
+        if (m === undefined) {
+            m = loadModel(absPath);
+            cache.set(absPath, m);
         }
-    });
-    return { opCount: sg.operators.length, splitPoints: splitPointIndices(graphFacts(m)), tensorProducers: producers };
-};
+        const sg = mainSubgraph(m);
+        const producers = new Map<string, number>();
+        sg.operators.forEach((op, i) => {
+            for (const t of op.outputs) {
+                const name = sg.tensors[t]?.name;
+                if (name !== undefined) producers.set(name, i);
+            }
+        });
+        return {
+            opCount: sg.operators.length,
+            splitPoints: splitPointIndices(graphFacts(m)),
+            tensorProducers: producers,
+        };
+    };
 
 const loadInputs = (opts: CampaignRunOptions, models: Map<string, TfliteModel>) => {
     const listed = listDevices(opts.devicesDir);
@@ -128,7 +135,12 @@ const benchSettingsFor = (job: Job, probe: DeviceProbe | undefined): BenchSettin
     };
 };
 
-const binaryFor = (settings: RoleSettings, probe: DeviceProbe | undefined, baseDir: string, device: string): BenchBinary => {
+const binaryFor = (
+    settings: RoleSettings,
+    probe: DeviceProbe | undefined,
+    baseDir: string,
+    device: string,
+): BenchBinary => {
     if (settings.runtime === 'builtin') return { kind: 'builtin' };
     const table = settings.runtime.benchmarkModel;
     for (const abi of probe?.abis ?? []) {
@@ -152,8 +164,7 @@ const openRun = (
     extra: RunOptionsRecord,
 ): { run: RunRecord; resumed: boolean } => {
     if (opts.resume !== undefined) {
-        const run =
-            opts.resume === true ? store.findResumableRun(loaded.source.sha256) : store.getRun(opts.resume);
+        const run = opts.resume === true ? store.findResumableRun(loaded.source.sha256) : store.getRun(opts.resume);
         if (run === undefined)
             throw new SplitbenchError(
                 'NOT_FOUND',
@@ -164,7 +175,8 @@ const openRun = (
         if (run.state === 'done') throw new SplitbenchError('USAGE', `run ${run.id} is already complete`);
         store.setRunState(run.id, 'running');
         const reset = store.resetUnfinished(run.id);
-        if (reset > 0) opts.stderr.write(`resume: ${reset} job(s) in flight when run ${run.id} stopped go back to the queue\n`);
+        if (reset > 0)
+            opts.stderr.write(`resume: ${reset} job(s) in flight when run ${run.id} stopped go back to the queue\n`);
         return { run, resumed: true };
     }
     const run = store.createRun({
@@ -174,13 +186,18 @@ const openRun = (
         campaignYaml: loaded.source.text,
         splitbenchVersion: VERSION,
         gitCommit: gitCommit(),
-        options: { ...extra, ue: opts.ue, server: opts.server, fresh: opts.fresh === true } as Record<string, unknown>,
+        options: { ...extra, ue: opts.ue, server: opts.server, fresh: opts.fresh === true },
     });
     return { run, resumed: false };
 };
 
 /** Head/tail files for every measured split, written once per model into results/submodels/<sha>/. */
-const prepareSubModels = (jobs: readonly Job[], models: Map<string, TfliteModel>, root: string, log: Logger): Map<string, string> => {
+const prepareSubModels = (
+    jobs: readonly Job[],
+    models: Map<string, TfliteModel>,
+    root: string,
+    log: Logger,
+): Map<string, string> => {
     const paths = new Map<string, string>();
     const wanted = new Map<string, Set<number>>();
     for (const j of jobs) {
@@ -200,7 +217,11 @@ const prepareSubModels = (jobs: readonly Job[], models: Map<string, TfliteModel>
         });
         if (missing.length > 0) {
             const model = models.get(modelPath) ?? loadModel(modelPath);
-            const written = writeSplits(model, missing.sort((a, b) => a - b), { outDir, modelName: name });
+            const written = writeSplits(
+                model,
+                missing.sort((a, b) => a - b),
+                { outDir, modelName: name },
+            );
             log.info({ model: modelPath, splits: missing.length, outDir }, 'sub-models written');
             void written;
         }
@@ -246,15 +267,19 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
     const { specs, loaded } = loadInputs(opts, models);
     if (loaded.planModels === undefined)
         throw new SplitbenchError('CONFIG_INVALID', `${opts.file}: model files are not all available locally`);
-    const only = opts.ue !== undefined || opts.server !== undefined ? new Set([...(opts.ue ?? []), ...(opts.server ?? [])]) : undefined;
+    const only =
+        opts.ue !== undefined || opts.server !== undefined
+            ? new Set([...(opts.ue ?? []), ...(opts.server ?? [])])
+            : undefined;
     const jobs = planCampaign(loaded.campaign, loaded.planModels, { onlyDevices: only });
 
     const store = openStore(opts.dbPath);
     try {
-        const earlier = opts.fresh === true ? new Set<string>() : store.doneJobIds({ campaignName: loaded.campaign.name });
+        const earlier =
+            opts.fresh === true ? new Set<string>() : store.doneJobIds({ campaignName: loaded.campaign.name });
         if (opts.dryRun === true) {
             opts.stdout.write(
-                `${formatPlan(jobs, { skip: earlier, perRunMs: (j) => ((store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000) || undefined })}\n`,
+                `${formatPlan(jobs, { skip: earlier, perRunMs: (j) => (store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000 || undefined })}\n`,
             );
             return { planned: jobs.length, skipped: jobs.filter((j) => earlier.has(j.id)).length, reports: [] };
         }
@@ -287,28 +312,48 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
         const log = pino(
             { level: opts.logLevel ?? 'info' },
             pino.multistream([
-                { level: (opts.logLevel ?? 'info') as pino.Level, stream: logStream },
-                { level: 'warn', stream: opts.stderr },
+                { level: opts.logLevel ?? 'info', stream: logStream },
+                { level: 'warn', stream: humanLogStream(opts.stderr) },
             ]),
         );
         opts.stderr.write(
             `run ${run.id}${resumed ? ' (resumed)' : ''}: ${todo.length} job(s) to run` +
-                (reused.length > 0 ? `, ${reused.length} already done in earlier runs (--fresh measures them again)` : '') +
+                (reused.length > 0
+                    ? `, ${reused.length} already done in earlier runs (--fresh measures them again)`
+                    : '') +
                 (doneInRun.size > 0 ? `, ${doneInRun.size} done before the interruption` : '') +
                 `; log ${logFile}\n`,
         );
 
         for (const m of loaded.planModels)
-            store.upsertModel({ sha256: m.sha256, path: m.path, sizeBytes: loaded.models.find((x) => x.id === m.id)?.sizeBytes ?? 0, opCount: m.opCount });
+            store.upsertModel({
+                sha256: m.sha256,
+                path: m.path,
+                sizeBytes: loaded.models.find((x) => x.id === m.id)?.sizeBytes ?? 0,
+                opCount: m.opCount,
+            });
         store.upsertJobs(run.id, todo);
 
-        const summary = await executeCampaignJobs({ opts, store, run, todo, specs, models, log, campaign: loaded.campaign.name, retries: loaded.campaign.retries, jobTimeoutSecs: loaded.campaign.jobTimeoutSecs });
+        const summary = await executeCampaignJobs({
+            opts,
+            store,
+            run,
+            todo,
+            specs,
+            models,
+            log,
+            campaign: loaded.campaign.name,
+            retries: loaded.campaign.retries,
+            jobTimeoutSecs: loaded.campaign.jobTimeoutSecs,
+        });
 
         const counts = store.listRuns({ campaignName: run.campaignName }).find((r) => r.id === run.id)?.jobs;
         store.setRunState(run.id, summary.aborted ? 'interrupted' : 'done');
         opts.stderr.write(
             `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
-                (summary.notRun > 0 ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id})` : '') +
+                (summary.notRun > 0
+                    ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id})`
+                    : '') +
                 (counts !== undefined ? ` [run total ${counts.done}/${counts.total} done]` : '') +
                 '\n',
         );
@@ -352,7 +397,9 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
             }
             for (let attempt = 1; ; attempt++) {
                 try {
-                    const driver = drivers.get(name) ?? (await createDriver(spec, { campaign: a.campaign, logger: log.child({ device: name }) }));
+                    const driver =
+                        drivers.get(name) ??
+                        (await createDriver(spec, { campaign: a.campaign, logger: log.child({ device: name }) }));
                     drivers.set(name, driver);
                     const probe = await driver.probe({ signal: opts.signal, timeoutMs: 60_000 });
                     probes.set(name, { probe, id: store.recordProbe(run.id, name, probe) });
@@ -435,7 +482,8 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                 return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
             },
             onOutcome: (job, outcome) => {
-                if (outcome.state === 'failed' && !recorded.has(job.id)) store.markJobFailed(run.id, job.id, outcome.error);
+                if (outcome.state === 'failed' && !recorded.has(job.id))
+                    store.markJobFailed(run.id, job.id, outcome.error);
             },
         });
         return summary;

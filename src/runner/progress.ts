@@ -24,7 +24,9 @@ const fmtDuration = (ms: number): string => {
     const s = Math.round(ms / 1000);
     if (s < 60) return `${s}s`;
     const m = Math.floor(s / 60);
-    return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+    return m < 60
+        ? `${m}m${String(s % 60).padStart(2, '0')}s`
+        : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
 
 const eta = (p: DeviceProgress): number => {
@@ -78,12 +80,19 @@ export const createProgress = (out: Writable & { isTTY?: boolean; columns?: numb
             else p.failed++;
             p.busyMs += ms;
             p.current = undefined;
-            if (live) redraw();
-            else
-                out.write(
-                    `${device}: ${ok ? 'done' : 'FAILED'} ${label} in ${fmtDuration(ms)} ` +
-                        `(${p.done + p.failed}/${p.total}, ETA ${fmtDuration(eta(p))})${note !== undefined ? ` — ${note}` : ''}\n`,
-                );
+            const text =
+                `${device}: ${ok ? 'done' : 'FAILED'} ${label} in ${fmtDuration(ms)} ` +
+                `(${p.done + p.failed}/${p.total}, ETA ${fmtDuration(eta(p))})${note !== undefined ? ` — ${note}` : ''}\n`;
+            if (!live) {
+                out.write(text);
+                return;
+            }
+            if (!ok) {
+                // a failure stays on screen above the live bars
+                out.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}\x1b[J${text}`);
+                drawn = 0;
+            }
+            redraw();
         },
         close() {
             redraw();

@@ -22,18 +22,38 @@ export interface RunOptionsRecord {
     settings?: Record<string, unknown> | undefined;
 }
 
-export const runOptions = (run: RunRecord): RunOptionsRecord => run.options as RunOptionsRecord;
+export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
 
-/** Results of the run itself plus the earlier results it reused (latest per job id). */
+/**
+ * Results of the run itself plus the earlier results it reused: for each reused job id, the result of the latest
+ * run of the campaign that started before this one. Only runs that hold a reused id are read (newest first, stopping
+ * when every id is found), so a report does not load every night of a long campaign, and a report rebuilt later
+ * shows the numbers the run was made of, not those of runs that came after it.
+ */
 export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[] => {
     const own = store.jobResults({ runId: run.id });
-    const reused = new Set(runOptions(run).reused ?? []);
-    if (reused.size === 0) return own;
     const ownIds = new Set(own.map((r) => r.id));
-    const earlier = store
-        .jobResults({ campaignName: run.campaignName })
-        .filter((r) => reused.has(r.id) && !ownIds.has(r.id));
-    return [...own, ...earlier];
+    const remaining = new Set((runOptions(run).reused ?? []).filter((id) => !ownIds.has(id)));
+    if (remaining.size === 0) return own;
+    const earlierRuns = store
+        .listRuns({ campaignName: run.campaignName })
+        .filter((r) => r.id !== run.id && r.startedAt <= run.startedAt)
+        .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    const out = [...own];
+    for (const r of earlierRuns) {
+        if (remaining.size === 0) break;
+        // job rows are cheap (no samples, no op rows): read full results only from runs that hold a wanted id
+        const holds = store
+            .jobs(r.id)
+            .some((j) => remaining.has(j.id) && j.state !== 'pending' && j.state !== 'running');
+        if (!holds) continue;
+        for (const res of store.jobResults({ runId: r.id })) {
+            if (!remaining.has(res.id)) continue;
+            out.push(res);
+            remaining.delete(res.id);
+        }
+    }
+    return out;
 };
 
 const networksFromYaml = (yamlText: string): NetworkProfile[] => {
@@ -52,7 +72,9 @@ export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg:
     for (const r of results) {
         if (models.has(r.modelSha256)) continue;
         if (r.modelPath === null || !existsSync(r.modelPath)) {
-            warn(`model ${r.modelId} (${r.modelSha256.slice(0, 12)}): file ${r.modelPath ?? '?'} is gone; no cut sizes`);
+            warn(
+                `model ${r.modelId} (${r.modelSha256.slice(0, 12)}): file ${r.modelPath ?? '?'} is gone; no cut sizes`,
+            );
             continue;
         }
         const m = loadModel(r.modelPath);
@@ -65,7 +87,8 @@ export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg:
     const devices = new Map<string, { role: 'ue' | 'server'; probe: DeviceProbe | null }>();
     for (const r of results) {
         const d = devices.get(r.device);
-        if (d === undefined || (d.probe === null && r.probe !== null)) devices.set(r.device, { role: r.role, probe: r.probe });
+        if (d === undefined || (d.probe === null && r.probe !== null))
+            devices.set(r.device, { role: r.role, probe: r.probe });
     }
     return {
         run: {

@@ -3,7 +3,9 @@
 import { isSplitbenchError } from '../errors.js';
 
 export const isTransportFailure = (e: unknown): boolean =>
-    isSplitbenchError(e, 'DEVICE_UNREACHABLE') || isSplitbenchError(e, 'TRANSFER_FAILED') || isSplitbenchError(e, 'TIMEOUT');
+    isSplitbenchError(e, 'DEVICE_UNREACHABLE') ||
+    isSplitbenchError(e, 'TRANSFER_FAILED') ||
+    isSplitbenchError(e, 'TIMEOUT');
 
 /** Exponential backoff: base, 2·base, 4·base …, capped at 30 s. */
 export const backoffMs = (attempt: number, baseMs: number): number => Math.min(30_000, baseMs * 2 ** (attempt - 1));

@@ -93,6 +93,15 @@ export const randomTensorData = (t: RuntimeTensor, next: () => number): Uint8Arr
         case 'float16':
             each(2, (o) => dv.setUint16(o, toHalf(next() - 0.5), true));
             break;
+        case 'bfloat16': {
+            // bfloat16 is the upper half of a float32
+            const f = new DataView(new ArrayBuffer(4));
+            each(2, (o) => {
+                f.setFloat32(0, next() - 0.5, true);
+                dv.setUint16(o, f.getUint16(2, true), true);
+            });
+            break;
+        }
         case 'int8':
             each(1, (o) => dv.setInt8(o, int(-127, 127)));
             break;

@@ -21,6 +21,8 @@
 // plain `shell:`). startSimPhoneProcess(adb, opts) runs `node bin/splitbench.js sim adbd` as a child instead
 // (needs dist/), so the simulator does not share this process's event loop (benchmarks).
 // Everything started here is stopped by close(); temp directories are removed.
+// The in-process simulator answers on this process's event loop: never call adb with execFileSync (or any
+// blocking call) while it runs — use adb.run(), which is asynchronous — or the two deadlock.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';

@@ -6,7 +6,7 @@ export const registerBenchCommand = (program: Command): void => {
     program
         .command('bench')
         .description(
-            'benchmark a .tflite model on the built-in TFLite runtime (benchmark_model flags; --help lists them)',
+            'Benchmark a .tflite model on the built-in TFLite runtime (benchmark_model flags; --help lists them)',
         )
         .helpOption(false)
         .allowUnknownOption()

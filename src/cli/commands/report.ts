@@ -1,4 +1,232 @@
+// `splitbench report`, `compare` and `history`: everything people read, rebuilt from the store.
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import {
+    compareRuns,
+    historyFromRuns,
+    type HistorySeries,
+    type MetricMode,
+    type MetricName,
+    type RunData,
+} from '../../analysis/compare.js';
+import { SplitbenchError } from '../../errors.js';
+import { renderComparison, renderHistory } from '../../report/compare-render.js';
+import { renderConsoleTable } from '../../report/console.js';
+import { REPORT_FORMATS, renderReport } from '../../report/render.js';
+import type { ReportFormat } from '../../report/types.js';
+import { buildReportInput } from '../../runner/report-input.js';
+import { resolveDbPath } from '../../store/db-path.js';
+import { openStore } from '../../store/sqlite-store.js';
+import type { ResultStore } from '../../store/types.js';
 
-// Placeholder: filled in by the owner of this command group.
-export const registerReportCommands = (_program: Command): void => {};
+const warn = (m: string): void => {
+    process.stderr.write(`warning: ${m}\n`);
+};
+
+const withStore = async <T>(db: string | undefined, f: (s: ResultStore) => Promise<T> | T): Promise<T> => {
+    const store = openStore(resolveDbPath(db), { mustExist: true });
+    try {
+        return await f(store);
+    } finally {
+        store.close();
+    }
+};
+
+const runData = (store: ResultStore, ref: string): RunData => buildReportInput(store, store.getRun(ref), warn);
+
+const METRICS: readonly MetricName[] = ['ueMs', 'serverMs', 'totalMs', 'fullUeMs', 'fullServerMs'];
+const MODES: readonly MetricMode[] = ['estimated', 'measured'];
+
+const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined => {
+    if (v === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(v))
+        throw new SplitbenchError('USAGE', `${flag}: unknown value "${v}" (${allowed.join(', ')})`);
+    return v as T;
+};
+
+const splitArg = (v: string | undefined): number | 'full' | undefined => {
+    if (v === undefined || v === 'full') return v;
+    const k = Number(v);
+    if (!Number.isInteger(k) || k < 0)
+        throw new SplitbenchError('USAGE', `--split: expected a split point (op index) or "full", got "${v}"`);
+    return k;
+};
+
+/**
+ * One line per run that measured the selection, oldest first: the series table above says how a metric moved,
+ * this says which runs it moved across. With a single series the run's value is on its line.
+ */
+const historyRuns = (series: readonly HistorySeries[], runs: readonly RunData[]): string => {
+    const used = new Set(series.flatMap((s) => s.summary.points.map((p) => p.runId)));
+    const single = series.length === 1 ? series[0] : undefined;
+    const lines = runs
+        .filter((r) => used.has(r.run.id))
+        .map((r) => {
+            const n = series.filter((s) => s.summary.points.some((p) => p.runId === r.run.id)).length;
+            const p = single?.summary.points.find((x) => x.runId === r.run.id);
+            const value =
+                p === undefined
+                    ? `${n} metric(s)`
+                    : `${p.medianMs.toFixed(3)} ms [${p.lowMs.toFixed(3)}–${p.highMs.toFixed(3)}]`;
+            return `${r.run.id}  ${r.run.startedAt ?? ''}  ${value}`;
+        });
+    return `\nRuns (${lines.length}, oldest first):\n${lines.join('\n')}\n`;
+};
+
+const number =
+    (name: string) =>
+    (v: string): number => {
+        const n = Number(v);
+        if (!Number.isFinite(n)) throw new SplitbenchError('USAGE', `${name}: expected a number, got "${v}"`);
+        return n;
+    };
+
+export const registerReportCommands = (program: Command): void => {
+    program
+        .command('report')
+        .description('Split-point report of a run: Markdown, CSV, XLSX (the study layout), HTML with charts, or JSON')
+        .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
+        .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'md')
+        .option('--out <file>', 'write to this file instead of stdout (required for xlsx)')
+        .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
+        .action(async (ref: string, o: { format: string; out?: string; db?: string }) => {
+            if (!(REPORT_FORMATS as readonly string[]).includes(o.format))
+                throw new SplitbenchError(
+                    'USAGE',
+                    `--format: unknown format "${o.format}" (${REPORT_FORMATS.join(', ')})`,
+                );
+            const format = o.format as ReportFormat;
+            if (format === 'xlsx' && o.out === undefined)
+                throw new SplitbenchError('USAGE', 'xlsx is binary: give --out FILE.xlsx');
+            await withStore(o.db, async (store) => {
+                const input = buildReportInput(store, store.getRun(ref), warn);
+                if (input.analyses.length === 0) warn(`run ${input.run.id} has no usable results yet`);
+                const body = await renderReport(input, format);
+                if (o.out !== undefined) {
+                    writeFileSync(o.out, body);
+                    process.stdout.write(`${o.out}\n`);
+                } else process.stdout.write(typeof body === 'string' ? body : body.toString('utf8'));
+            });
+        });
+
+    program
+        .command('table')
+        .description('Print the split table of a run on the terminal')
+        .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
+        .option('--db <file>', 'results database')
+        .action(async (ref: string, o: { db?: string }) => {
+            await withStore(o.db, (store) => {
+                const input = buildReportInput(store, store.getRun(ref), warn);
+                for (const a of input.analyses) process.stdout.write(`${renderConsoleTable(a)}\n\n`);
+            });
+        });
+
+    program
+        .command('compare')
+        .description('Compare two runs metric by metric (Mann-Whitney U on raw samples); exit 1 on a regression')
+        .argument('[runA]', 'the earlier run (baseline)')
+        .argument('[runB]', 'the later run')
+        .option('--campaign <name>', 'with --last: pick runs of this campaign')
+        .option('--last <n>', 'compare the newest finished run with the one n-1 runs before it', '2')
+        .option('--threshold <pct>', 'slowdown that counts as a regression (%)', number('--threshold'), 5)
+        .option('--alpha <p>', 'significance level', number('--alpha'), 0.05)
+        .option('--holm', 'Holm correction over all metrics')
+        .option('--format <f>', 'text or md', 'text')
+        .option('--db <file>', 'results database')
+        .action(
+            async (
+                a: string | undefined,
+                b: string | undefined,
+                o: {
+                    campaign?: string;
+                    last: string;
+                    threshold: number;
+                    alpha: number;
+                    holm?: boolean;
+                    format: string;
+                    db?: string;
+                },
+            ) => {
+                await withStore(o.db, (store) => {
+                    let refA = a;
+                    let refB = b;
+                    if (refA === undefined || refB === undefined) {
+                        if (o.campaign === undefined)
+                            throw new SplitbenchError('USAGE', 'give two run ids, or --campaign NAME [--last N]');
+                        const n = Number(o.last);
+                        if (!Number.isInteger(n) || n < 2)
+                            throw new SplitbenchError(
+                                'USAGE',
+                                `--last: expected a whole number of runs ≥ 2, got "${o.last}"`,
+                            );
+                        const done = store
+                            .listRuns({ campaignName: o.campaign })
+                            .filter((r) => r.state === 'done')
+                            .sort((x, y) => y.startedAt.localeCompare(x.startedAt));
+                        const newest = done[0];
+                        const older = done[n - 1];
+                        if (newest === undefined || older === undefined || newest === older)
+                            throw new SplitbenchError(
+                                'NOT_FOUND',
+                                `campaign ${o.campaign}: fewer than ${n} finished runs`,
+                            );
+                        refA = older.id;
+                        refB = newest.id;
+                    }
+                    const c = compareRuns(runData(store, refA), runData(store, refB), {
+                        thresholdPct: o.threshold,
+                        alpha: o.alpha,
+                        correction: o.holm === true ? 'holm' : 'none',
+                    });
+                    process.stdout.write(`${renderComparison(c, o.format === 'md' ? 'md' : 'text')}\n`);
+                    if (c.hasRegression) process.exitCode = 1;
+                });
+            },
+        );
+
+    program
+        .command('history')
+        .description('One metric over every run that measured it, with the steps between runs')
+        .requiredOption('--model <name>', 'model id as in the campaign')
+        .requiredOption('--device <name>', 'UE or server device')
+        .option('--metric <m>', 'ueMs, serverMs, totalMs, fullUeMs or fullServerMs')
+        .option('--mode <m>', 'estimated or measured')
+        .option('--split <k>', 'a split point, or "full"')
+        .option('--campaign <name>', 'only runs of this campaign')
+        .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), 5)
+        .option('--format <f>', 'text or md', 'text')
+        .option('--db <file>', 'results database')
+        .action(
+            async (o: {
+                model: string;
+                device: string;
+                metric?: string;
+                mode?: string;
+                split?: string;
+                campaign?: string;
+                threshold: number;
+                format: string;
+                db?: string;
+            }) => {
+                const metric = oneOf('--metric', o.metric, METRICS);
+                const mode = oneOf('--mode', o.mode, MODES);
+                const splitAfter = splitArg(o.split);
+                await withStore(o.db, (store) => {
+                    const runs = store
+                        .listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {})
+                        .filter((r) => r.state === 'done')
+                        .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
+                        .map((r) => runData(store, r.id));
+                    const series = historyFromRuns(
+                        runs,
+                        { model: o.model, device: o.device, metric, mode, splitAfter },
+                        { thresholdPct: o.threshold },
+                    );
+                    if (series.length === 0)
+                        throw new SplitbenchError('NOT_FOUND', `no runs measured model ${o.model} on ${o.device}`);
+                    process.stdout.write(renderHistory(series, o.format === 'md' ? 'md' : 'text'));
+                    process.stdout.write(historyRuns(series, runs));
+                });
+            },
+        );
+};

@@ -25,13 +25,17 @@ interface RunFlags {
 export const registerRunCommands = (program: Command): void => {
     program
         .command('run')
-        .description('run a campaign: plan, benchmark on every device, store results, write the report')
+        .description('Run a campaign: plan, benchmark on every device, store results, write the report')
         .argument('<campaign>', 'campaign YAML file (see configs/)')
         .option('--dry-run', 'print the plan (jobs per device, estimated duration) and run nothing')
         .option('--resume [run]', 'continue an interrupted run (default: the latest unfinished run of this file)')
         .option('--fresh', 'measure again what earlier runs of this campaign already measured (nightly reruns)')
         .option('--ue <names>', "run only this UE device's share (comma-separated); replaces the campaign's UEs", list)
-        .option('--server <names>', "run only this server's share (comma-separated); replaces the campaign's servers", list)
+        .option(
+            '--server <names>',
+            "run only this server's share (comma-separated); replaces the campaign's servers",
+            list,
+        )
         .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .option('--devices <dir>', 'device inventory folder (default $SPLITBENCH_DEVICES or devices/)')
         .option('--report <formats>', `report formats instead of the campaign's (${REPORT_FORMATS.join(',')})`, list)
@@ -45,7 +49,10 @@ Exit codes: 0 all jobs done; 1 some job failed or the run was interrupted (resul
         .action(async (file: string, flags: RunFlags) => {
             const formats = flags.report?.map((f) => {
                 if (!(REPORT_FORMATS as readonly string[]).includes(f))
-                    throw new SplitbenchError('USAGE', `--report: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
+                    throw new SplitbenchError(
+                        'USAGE',
+                        `--report: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`,
+                    );
                 return f as ReportFormat;
             });
             const ctl = new AbortController();
@@ -53,7 +60,9 @@ Exit codes: 0 all jobs done; 1 some job failed or the run was interrupted (resul
             const onSignal = (sig: string): void => {
                 interrupts++;
                 if (interrupts > 1) process.exit(130);
-                process.stderr.write(`\n${sig}: stopping: killing remote benchmarks, keeping finished results (again to force)\n`);
+                process.stderr.write(
+                    `\n${sig}: stopping: killing remote benchmarks, keeping finished results (again to force)\n`,
+                );
                 ctl.abort(new SplitbenchError('ABORTED', `interrupted by ${sig}`));
             };
             const onInt = (): void => onSignal('SIGINT');

@@ -80,10 +80,10 @@ interface DbOpts {
 }
 
 export const registerRunsCommands = (program: Command): void => {
-    const runs = program.command('runs').description('list and inspect runs in the results database');
+    const runs = program.command('runs').description('List and inspect runs in the results database');
 
     runs.command('list')
-        .description('runs, newest first: id, campaign, state, start time, jobs done/failed/total')
+        .description('Runs, newest first: id, campaign, state, start time, jobs done/failed/total')
         .option('--db <path>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--limit <n>', 'at most this many runs')
@@ -102,7 +102,7 @@ export const registerRunsCommands = (program: Command): void => {
         });
 
     runs.command('show')
-        .description('one run: campaign, state, times, and its jobs grouped by state with errors')
+        .description('One run: campaign, state, times, and its jobs grouped by state with errors')
         .argument('<run>', 'run id, a unique prefix of it, or "latest"')
         .option('--db <path>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .option('--json', 'print JSON')

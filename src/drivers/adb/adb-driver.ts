@@ -339,11 +339,11 @@ export class AdbDriver implements DeviceDriver {
         try {
             const all = await new Promise<Buffer>((resolvePromise, reject) => {
                 let finished = false;
-                const finish = (err: unknown, out?: Buffer): void => {
+                const finish = (failure: Error | undefined, out?: Buffer): void => {
                     if (finished) return;
                     finished = true;
                     // Killing the command on abort also ends the stream normally; the call still failed.
-                    err = deadline.reason() ?? err;
+                    const err = deadline.reason() ?? failure;
                     deadline.signal.removeEventListener('abort', onAbort);
                     settlePid(undefined);
                     if (err !== undefined) reject(err);

@@ -42,7 +42,14 @@ describe('splitbench model inspect', () => {
         expect(r.code).toBe(0);
         const rep = JSON.parse(r.stdout) as {
             ops: { index: number; type: string; inputs: number[]; outputs: number[] }[];
-            tensors: { index: number; name: string; shape: number[]; dtype: string; bytes: number; constant: boolean }[];
+            tensors: {
+                index: number;
+                name: string;
+                shape: number[];
+                dtype: string;
+                bytes: number;
+                constant: boolean;
+            }[];
             splitPoints: { after: number; tensors: number[]; bytes: number }[];
         };
         expect(rep.ops).toHaveLength(13);
@@ -97,9 +104,15 @@ describe('splitbench model split', () => {
         const trunc = join(out, 'trunc.tflite');
         writeFileSync(trunc, readFileSync(models.residual).subarray(0, 300));
         const cases: [string[], RegExp][] = [
-            [['model', 'split', models.residual, '--at', '2,40', '--out', dir], /residual\.tflite: split point 40 out of range \(valid: 0\.\.11\)/],
+            [
+                ['model', 'split', models.residual, '--at', '2,40', '--out', dir],
+                /residual\.tflite: split point 40 out of range \(valid: 0\.\.11\)/,
+            ],
             [['model', 'split', models.residual, '--at', 'tensor:nope', '--out', dir], /no tensor named 'nope'/],
-            [['model', 'split', bad, '--at', '1', '--out', dir], /bad\.tflite: not a TFLite file \(identifier 'nite', expected 'TFL3'\)/],
+            [
+                ['model', 'split', bad, '--at', '1', '--out', dir],
+                /bad\.tflite: not a TFLite file \(identifier 'nite', expected 'TFL3'\)/,
+            ],
             [['model', 'split', trunc, '--at', '1', '--out', dir], /trunc\.tflite: truncated or corrupt/],
             [['model', 'inspect', join(out, 'missing.tflite')], /missing\.tflite: no such file/],
             [['model', 'split', models.residual, '--out', dir], /required option '--at <spec>'/],

@@ -74,8 +74,8 @@ describe('verifySplits on builder models', () => {
     it('fails, with error figures, a head/tail pair that computes something else (the verifier can fail)', () => {
         // Same names and shapes, but early_sum is a MUL: a tail/head from this model is wrong for the real one.
         const wrongSpec = twoInTwoOut();
-        wrongSpec.layers = wrongSpec.layers.map(
-            (l): LayerSpec => (l.op === 'ADD' && l.name === 'early_sum' ? { ...l, op: 'MUL' } : l),
+        wrongSpec.layers = wrongSpec.layers.map((l): LayerSpec =>
+            l.op === 'ADD' && l.name === 'early_sum' ? { ...l, op: 'MUL' } : l,
         );
         const wrong = buildSplit(loadModel(writeTestModel(models.dir, 'wrong', wrongSpec)), 2);
         const files = { head: join(models.dir, 'wrong.head.tflite'), tail: join(models.dir, 'wrong.tail.tflite') };

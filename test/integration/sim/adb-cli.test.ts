@@ -86,6 +86,7 @@ describe('adb connect / devices / shell', () => {
     it('looks unrooted and shows /data/local/tmp as the working dir', async () => {
         expect((await sh('command -v su || echo none')).stdout).toBe('none\n');
         expect((await sh('id -u')).stdout).toBe('2000\n');
+        expect((await sh('uname -m; nproc; taskset f0 echo pinned')).stdout).toBe('aarch64\n8\npinned\n');
         expect((await sh('df /data/local/tmp')).code).toBe(0);
         writeFileSync(join(phone.root, 'marker.txt'), 'x');
         expect((await sh('ls /data/local/tmp')).stdout).toContain('marker.txt');

@@ -1,0 +1,353 @@
+// `splitbench report`, `compare` and `history` end to end through the CLI, on results of real campaigns: two
+// `kind: local` devices, a generated float model run by the built-in runner, a temporary SQLite store.
+// The regression is a real slowdown: the same model and devices without the XNNPACK delegate, where TFLite 2.9's
+// reference depthwise-conv kernels make every sub-model several times slower.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestModel, type ModelSpec } from '../../../src/model/build.js';
+import { REPO_ROOT } from '../../support/models.js';
+
+const CLI = join(REPO_ROOT, 'bin', 'splitbench.js');
+
+interface CliRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+const cli = (args: string[], cwd: string): Promise<CliRun> =>
+    new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+/** Ops: 0 c1 CONV_2D, 1 d1 DEPTHWISE, 2 c2 CONV_2D 1×1, 3 d2 DEPTHWISE, 4 c3 CONV_2D 1×1, 5 a3 ADD(c3, c2). */
+const DWCONV: ModelSpec = {
+    inputs: [{ name: 'image', shape: [1, 32, 32, 8] }],
+    layers: [
+        { op: 'CONV_2D', name: 'c1', input: 'image', filters: 32, kernel: 3, activation: 'RELU' },
+        { op: 'DEPTHWISE_CONV_2D', name: 'd1', input: 'c1', kernel: 3, activation: 'RELU6' },
+        { op: 'CONV_2D', name: 'c2', input: 'd1', filters: 32, kernel: 1, activation: 'RELU' },
+        { op: 'DEPTHWISE_CONV_2D', name: 'd2', input: 'c2', kernel: 3, activation: 'RELU6' },
+        { op: 'CONV_2D', name: 'c3', input: 'd2', filters: 32, kernel: 1, activation: 'RELU' },
+        { op: 'ADD', name: 'a3', inputs: ['c3', 'c2'] },
+    ],
+    outputs: ['a3'],
+    seed: 5,
+};
+const SPLITS = [1, 2, 3];
+const JOBS = 2 * (2 + 2 + SPLITS.length + SPLITS.length);
+
+const campaign = (model: string, useXnnpack: boolean): string => {
+    const role = `{ runtime: builtin, threads: 1, cpuAffinity: none, useXnnpack: ${useXnnpack}, warmupRuns: 2, warmupMinSecs: 0, runs: 20, minSecs: 0, maxSecs: 5 }`;
+    return `
+name: nightly-dw
+models:
+    - id: dwconv
+      path: ${model}
+splits: [${SPLITS.join(', ')}]
+roles:
+    ue: [phone]
+    server: [edge]
+settings:
+    ue: ${role}
+    server: ${role}
+repetitions: 2
+modes: [estimate, measure]
+network:
+    - { name: LTE, uplinkMbps: 10, rttMs: 50 }
+report: { formats: [json], outDir: reports }
+jobTimeoutSecs: 60
+`;
+};
+
+interface JsonRow {
+    splitAfter: number;
+    cutBytes: number | null;
+    cutTensors: number;
+    ueMs: number | null;
+    serverMs: number | null;
+    totalMs: number | null;
+    ueImprovementPct: number | null;
+    totalImprovementPct: number | null;
+    method: 'estimated' | 'measured';
+}
+
+/** RFC 4180 fields (quotes, doubled quotes, commas and newlines inside quotes). */
+const parseCsv = (text: string): string[][] => {
+    const rows: string[][] = [];
+    let row: string[] = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i] as string;
+        if (quoted) {
+            if (c === '"' && text[i + 1] === '"') {
+                field += '"';
+                i++;
+            } else if (c === '"') quoted = false;
+            else field += c;
+        } else if (c === '"') quoted = true;
+        else if (c === ',') {
+            row.push(field);
+            field = '';
+        } else if (c === '\n' || c === '\r') {
+            if (c === '\r' && text[i + 1] === '\n') i++;
+            row.push(field);
+            rows.push(row);
+            row = [];
+            field = '';
+        } else field += c;
+    }
+    if (field !== '' || row.length > 0) rows.push([...row, field]);
+    return rows;
+};
+
+describe('report, compare and history through the CLI on real campaign results', () => {
+    let work: string;
+    let fastA: string;
+    let slowB: string;
+    let fastC: string;
+    let reuseD: string;
+
+    const runCampaign = async (file: string, extra: string[] = [], jobs = JOBS): Promise<string> => {
+        const r = await cli(['run', file, '--db', 'results.db', ...extra], work);
+        expect(r.stderr).toContain(`${jobs} done, 0 failed`);
+        expect(r.code).toBe(0);
+        const id = /run (\S+) finished/.exec(r.stderr)?.[1];
+        if (id === undefined) throw new Error(`no run id in:\n${r.stderr}`);
+        return id;
+    };
+
+    beforeAll(async () => {
+        work = mkdtempSync(join(tmpdir(), 'splitbench-report-cli-'));
+        mkdirSync(join(work, 'devices'));
+        writeFileSync(join(work, 'devices', 'phone.yaml'), 'name: phone\nkind: local\nlocal: {}\n');
+        writeFileSync(join(work, 'devices', 'edge.yaml'), 'name: edge\nkind: local\nlocal: {}\n');
+        const model = join(work, 'dwconv.tflite');
+        writeFileSync(model, buildTestModel(DWCONV));
+        writeFileSync(join(work, 'fast.yaml'), campaign(model, true));
+        writeFileSync(join(work, 'slow.yaml'), campaign(model, false));
+        // A: XNNPACK; B: the same campaign name without it; D: A's campaign again, which measures nothing and reuses
+        // A's results; C: A again with --fresh (measures what A already measured)
+        fastA = await runCampaign('fast.yaml');
+        slowB = await runCampaign('slow.yaml');
+        reuseD = await runCampaign('fast.yaml', [], 0);
+        fastC = await runCampaign('fast.yaml', ['--fresh']);
+    }, 180_000);
+
+    afterAll(() => {
+        if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    });
+
+    const report = async (run: string, format: string, out?: string): Promise<CliRun> => {
+        const r = await cli(
+            ['report', run, '--db', 'results.db', '--format', format, ...(out ? ['--out', out] : [])],
+            work,
+        );
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        return r;
+    };
+
+    const jsonRows = async (run: string): Promise<JsonRow[]> =>
+        (JSON.parse((await report(run, 'json')).stdout) as { rows: JsonRow[] }).rows;
+
+    it('json: a measured and an estimated row per split point (per-op rows exist without XNNPACK)', async () => {
+        const rows = await jsonRows(slowB);
+        for (const method of ['measured', 'estimated'] as const) {
+            const mine = rows.filter((r) => r.method === method);
+            expect(mine.map((r) => r.splitAfter).sort((a, b) => a - b)).toEqual(SPLITS);
+            for (const r of mine) {
+                expect(r.ueMs).toBeGreaterThan(0);
+                expect(r.serverMs).toBeGreaterThan(0);
+                expect(r.totalMs).toBeCloseTo((r.ueMs ?? 0) + (r.serverMs ?? 0), 9);
+                expect(typeof r.ueImprovementPct).toBe('number');
+            }
+        }
+        // cut sizes from the model: split 1 and 2 cut one 1×32×32×32 float tensor; split 3 also carries c2 to the ADD
+        const cut = (k: number) => rows.find((r) => r.splitAfter === k && r.method === 'measured');
+        expect(cut(1)).toMatchObject({ cutBytes: 32 * 32 * 32 * 4, cutTensors: 1 });
+        expect(cut(2)).toMatchObject({ cutBytes: 32 * 32 * 32 * 4, cutTensors: 1 });
+        expect(cut(3)).toMatchObject({ cutBytes: 2 * 32 * 32 * 32 * 4, cutTensors: 2 });
+
+        // with XNNPACK the profile is one delegate row: estimated rows exist but say why they have no numbers
+        const fast = await jsonRows(fastA);
+        const est = fast.filter((r) => r.method === 'estimated');
+        expect(est).toHaveLength(SPLITS.length);
+        for (const r of est) expect(r.ueMs).toBeNull();
+    });
+
+    it('csv parses, one line per split point and method, with the JSON numbers', async () => {
+        const rows = parseCsv((await report(slowB, 'csv')).stdout);
+        const [head, ...body] = rows;
+        expect(head).toBeDefined();
+        const col = (name: string): number => {
+            const i = head?.indexOf(name) ?? -1;
+            expect(i, `csv column ${name}`).toBeGreaterThanOrEqual(0);
+            return i;
+        };
+        expect(body).toHaveLength(2 * SPLITS.length);
+        for (const r of body) expect(r).toHaveLength(head?.length ?? 0);
+        const json = await jsonRows(slowB);
+        for (const r of body) {
+            const j = json.find((x) => x.splitAfter === Number(r[col('split_after')]) && x.method === r[col('method')]);
+            expect(j).toBeDefined();
+            expect(Number(r[col('ue_ms')])).toBeCloseTo(j?.ueMs ?? Number.NaN, 6);
+            expect(Number(r[col('cut_bytes')])).toBe(j?.cutBytes);
+        }
+    });
+
+    it('xlsx: the study-layout sheet has the study headers and the JSON numbers', async () => {
+        const file = join(work, 'report.xlsx');
+        const r = await report(slowB, 'xlsx', file);
+        expect(r.stdout.trim()).toBe(file);
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.readFile(file);
+        const ws = wb.getWorksheet('dwconv phone-edge');
+        expect(ws, `sheets: ${wb.worksheets.map((w) => w.name).join(', ')}`).toBeDefined();
+        if (ws === undefined) return;
+        const header = (ws.getRow(1).values as unknown[]).slice(1, 11);
+        expect(header).toEqual([
+            'Split point (layer)',
+            'Layer name',
+            'Intermediate data size (bytes)',
+            '# tensors',
+            'UE time (ms)',
+            'Server time (ms)',
+            'Total (ms)',
+            'UE improvement %',
+            'Total improvement %',
+            'Method',
+        ]);
+        const json = (await jsonRows(slowB)).filter((x) => x.method === 'measured');
+        for (const k of [1, 3]) {
+            const j = json.find((x) => x.splitAfter === k);
+            const row = ws.getRow(SPLITS.indexOf(k) + 2);
+            expect(row.getCell(1).value).toBe(k);
+            expect(row.getCell(2).value).toBe(k === 1 ? 'd1' : 'd2');
+            expect(row.getCell(3).value).toBe(j?.cutBytes);
+            expect(row.getCell(4).value).toBe(j?.cutTensors);
+            expect(row.getCell(5).value).toBeCloseTo(j?.ueMs ?? Number.NaN, 9);
+            expect(row.getCell(6).value).toBeCloseTo(j?.serverMs ?? Number.NaN, 9);
+            expect(row.getCell(7).value).toBeCloseTo(j?.totalMs ?? Number.NaN, 9);
+            expect(row.getCell(8).value).toBeCloseTo(j?.ueImprovementPct ?? Number.NaN, 9);
+            expect(row.getCell(9).value).toBeCloseTo(j?.totalImprovementPct ?? Number.NaN, 9);
+            expect(row.getCell(10).value).toBe('measured');
+        }
+        expect(wb.getWorksheet('Per-op times')).toBeDefined();
+        expect(wb.getWorksheet('Devices & settings')).toBeDefined();
+    });
+
+    it('a run that reused earlier results reports those results, not those of later runs', async () => {
+        // D measured nothing: its report is A's numbers, even though C measured the same jobs after D
+        const strip = (rows: JsonRow[]): JsonRow[] =>
+            [...rows].sort((x, y) => x.splitAfter - y.splitAfter || x.method.localeCompare(y.method));
+        const d = strip(await jsonRows(reuseD));
+        expect(d.filter((r) => r.method === 'measured')).toHaveLength(SPLITS.length);
+        expect(d).toEqual(strip(await jsonRows(fastA)));
+        expect(d).not.toEqual(strip(await jsonRows(fastC)));
+    });
+
+    it('html is one self-contained file: charts inline, nothing loaded from the network', async () => {
+        const file = join(work, 'report.html');
+        await report(slowB, 'html', file);
+        const html = readFileSync(file, 'utf8');
+        expect(html).toMatch(/^<!doctype html>/i);
+        expect(html).toContain('<svg');
+        expect(html).toContain(slowB);
+        const refs = [...html.matchAll(/\b(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi)].map((m) => m[1] ?? '');
+        expect(refs.filter((u) => /^(?:https?:)?\/\//i.test(u))).toEqual([]);
+        expect(html).not.toMatch(/@import|url\(\s*["']?(?:https?:)?\/\//i);
+    });
+
+    it('compare flags the XNNPACK-off slowdown with the default threshold and alpha (exit 1)', async () => {
+        const r = await cli(['compare', fastA, slowB, '--db', 'results.db'], work);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/^REGRESSION\s+dwconv phone\/edge measured full fullUeMs/m);
+        expect(r.stdout).toMatch(/^REGRESSION\s+dwconv phone\/edge measured split 1 ueMs/m);
+        expect(r.stdout).not.toMatch(/^IMPROVEMENT/m);
+    });
+
+    it('compare does not flag two runs of the same setting (exit 0), where the real slowdown is flagged', async () => {
+        // Two runs of one setting differ by up to ~20% on a loaded 2-core machine, and Mann-Whitney on the
+        // pooled raw samples calls that significant (samples within a run share the run's load), so this uses a
+        // threshold above run-to-run noise and far below the effect of turning XNNPACK off.
+        const same = await cli(['compare', fastA, fastC, '--db', 'results.db', '--threshold', '50'], work);
+        expect(same.stdout).toContain('no regression');
+        expect(same.stdout).not.toMatch(/^REGRESSION/m);
+        expect(same.code).toBe(0);
+        const slower = await cli(['compare', fastC, slowB, '--db', 'results.db', '--threshold', '50'], work);
+        expect(slower.stdout).toMatch(/^REGRESSION\s+dwconv phone\/edge measured full fullUeMs/m);
+        expect(slower.code).toBe(1);
+        // --campaign --last 3 picks by start time: the newest (C) against the third newest (B): faster, so exit 0
+        const last = await cli(['compare', '--campaign', 'nightly-dw', '--last', '3', '--db', 'results.db'], work);
+        expect(last.stdout).toContain(`compare ${slowB} → ${fastC}`);
+        expect(last.stdout).toMatch(/^IMPROVEMENT\s+dwconv phone\/edge measured full fullUeMs/m);
+        expect(last.code).toBe(0);
+    });
+
+    it('history lists every run that measured the model on the device, one line each', async () => {
+        const r = await cli(['history', '--model', 'dwconv', '--device', 'phone', '--db', 'results.db'], work);
+        expect(r.code).toBe(0);
+        const runs = r.stdout.slice(r.stdout.indexOf('Runs (4, oldest first):'));
+        const lines = runs.trim().split('\n').slice(1);
+        expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([fastA, slowB, reuseD, fastC]);
+
+        const one = await cli(
+            [
+                'history',
+                '--model',
+                'dwconv',
+                '--device',
+                'phone',
+                '--metric',
+                'fullUeMs',
+                '--mode',
+                'measured',
+                '--db',
+                'results.db',
+            ],
+            work,
+        );
+        expect(one.code).toBe(0);
+        expect(one.stdout).toMatch(/^dwconv phone\/edge measured full fullUeMs\s+4\s/m);
+        // the step from A to B is the slowdown, the one from B to D (A's results again) the recovery
+        expect(one.stdout).toMatch(new RegExp(`${fastA}→${slowB} \\+\\d+`));
+        expect(one.stdout).toMatch(new RegExp(`${slowB}→${reuseD} -\\d+`));
+        expect(one.stdout).toMatch(new RegExp(`^${fastA}\\s+\\S+\\s+\\d+\\.\\d{3} ms \\[`, 'm'));
+    });
+
+    it('bad references and flags: exit 2 with one line naming the problem', async () => {
+        const missing = await cli(['report', 'nosuchrun', '--db', 'results.db'], work);
+        expect(missing.code).toBe(2);
+        expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+        expect(missing.stderr).toContain('nosuchrun');
+        expect(missing.stdout).toBe('');
+
+        const pdf = await cli(['report', fastA, '--format', 'pdf', '--db', 'results.db'], work);
+        expect(pdf.code).toBe(2);
+        expect(pdf.stderr.trim().split('\n')).toHaveLength(1);
+        expect(pdf.stderr).toContain('pdf');
+
+        const noDb = await cli(['report', 'latest', '--db', 'nowhere.db'], work);
+        expect(noDb.code).toBe(2);
+        expect(noDb.stderr).toContain('nowhere.db');
+
+        const metric = await cli(
+            ['history', '--model', 'dwconv', '--device', 'phone', '--metric', 'fps', '--db', 'results.db'],
+            work,
+        );
+        expect(metric.code).toBe(2);
+        expect(metric.stderr).toContain('--metric');
+    });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { SplitbenchError } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/log.js';
+import { executeJobs, type JobOutcome, type QueuedJob } from '../../../src/runner/executor.js';
+import { createProgress } from '../../../src/runner/progress.js';
+import { Writable } from 'node:stream';
+
+const jobs = (device: string, n: number): QueuedJob[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `${device}-${i}`, device, label: `job ${i} on ${device}` }));
+
+const base = {
+    retries: 2,
+    backoffBaseMs: 1,
+    jobTimeoutMs: 5_000,
+    log: silentLogger(),
+};
+
+describe('executeJobs', () => {
+    it('runs one job at a time per device and devices in parallel', async () => {
+        const running = new Map<string, number>();
+        let maxPerDevice = 0;
+        let maxOverall = 0;
+        const outcomes: [string, JobOutcome][] = [];
+        const summary = await executeJobs({
+            ...base,
+            jobs: [...jobs('a', 4), ...jobs('b', 4)],
+            signal: new AbortController().signal,
+            runJob: async (job) => {
+                running.set(job.device, (running.get(job.device) ?? 0) + 1);
+                maxPerDevice = Math.max(maxPerDevice, running.get(job.device) ?? 0);
+                maxOverall = Math.max(
+                    maxOverall,
+                    [...running.values()].reduce((x, y) => x + y, 0),
+                );
+                await new Promise((r) => setTimeout(r, 20));
+                running.set(job.device, (running.get(job.device) ?? 0) - 1);
+            },
+            onOutcome: (job, o) => outcomes.push([job.id, o]),
+        });
+        expect(summary).toEqual({ done: 8, failed: 0, notRun: 0, aborted: false });
+        expect(maxPerDevice).toBe(1);
+        expect(maxOverall).toBe(2);
+        // per-device order is the planned order
+        expect(outcomes.filter(([id]) => id.startsWith('a')).map(([id]) => id)).toEqual(['a-0', 'a-1', 'a-2', 'a-3']);
+    });
+
+    it('retries transport failures only, and a failing benchmark is a result', async () => {
+        const attempts = new Map<string, number>();
+        const outcomes = new Map<string, { o: JobOutcome; n: number }>();
+        const summary = await executeJobs({
+            ...base,
+            jobs: [
+                { id: 'flaky', device: 'd', label: 'flaky' },
+                { id: 'dead', device: 'd', label: 'dead' },
+                { id: 'bench-fails', device: 'd', label: 'bench-fails' },
+            ],
+            signal: new AbortController().signal,
+            runJob: (job) => {
+                const n = (attempts.get(job.id) ?? 0) + 1;
+                attempts.set(job.id, n);
+                if (job.id === 'flaky' && n < 2) throw new SplitbenchError('DEVICE_UNREACHABLE', 'link dropped');
+                if (job.id === 'dead') throw new SplitbenchError('TRANSFER_FAILED', 'push failed');
+                if (job.id === 'bench-fails') throw new SplitbenchError('RUNTIME_FAILED', 'op FOO not supported');
+                return Promise.resolve({ note: 'ok' });
+            },
+            onOutcome: (job, o, n) => outcomes.set(job.id, { o, n }),
+        });
+        expect(summary.done).toBe(1);
+        expect(summary.failed).toBe(2);
+        expect(attempts.get('flaky')).toBe(2);
+        expect(attempts.get('dead')).toBe(3); // 1 + 2 retries
+        expect(attempts.get('bench-fails')).toBe(1);
+        expect(outcomes.get('dead')).toEqual({ o: { state: 'failed', error: 'push failed' }, n: 3 });
+    });
+
+    it('times out a hung job and stops cleanly on abort, leaving the rest not run', async () => {
+        const ctl = new AbortController();
+        const started: string[] = [];
+        const p = executeJobs({
+            ...base,
+            retries: 0,
+            jobTimeoutMs: 50,
+            jobs: jobs('d', 5),
+            signal: ctl.signal,
+            runJob: (job, ctx) => {
+                started.push(job.id);
+                if (job.id === 'd-0') return new Promise(() => undefined); // never settles: the timeout ends it
+                if (job.id === 'd-2') ctl.abort(new SplitbenchError('ABORTED', 'interrupted'));
+                return new Promise((_, reject) =>
+                    ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)),
+                );
+            },
+            onOutcome: () => undefined,
+        });
+        const summary = await p;
+        expect(summary.aborted).toBe(true);
+        expect(summary.failed).toBe(2); // d-0 timed out, d-1 timed out
+        expect(summary.notRun).toBe(3); // d-2 interrupted, d-3 and d-4 never started
+        expect(started).toEqual(['d-0', 'd-1', 'd-2']);
+    });
+});
+
+describe('progress (plain lines when not a terminal)', () => {
+    it('prints queue sizes and one line per finished job with an ETA', () => {
+        let text = '';
+        const out = new Writable({
+            write(c: Buffer, _e, cb) {
+                text += c.toString();
+                cb();
+            },
+        });
+        let now = 0;
+        const p = createProgress(out, () => now);
+        p.start('phone', 2);
+        p.jobStarted('phone', 'estimate m');
+        now = 4000;
+        p.jobFinished('phone', 'estimate m', true, 4000, '12.00 ms');
+        p.jobFinished('phone', 'measure-head m@3', false, 2000, 'device phone: offline');
+        expect(text.split('\n')).toEqual([
+            'phone: 2 job(s) queued',
+            'phone: done estimate m in 4s (1/2, ETA 4s) — 12.00 ms',
+            'phone: FAILED measure-head m@3 in 2s (2/2, ETA 0s) — device phone: offline',
+            '',
+        ]);
+    });
+});
