@@ -10,5 +10,6 @@ export default defineConfig({
         clearMocks: true,
         restoreMocks: true,
         globalSetup: ['test/support/global-setup.ts'],
+        reporters: ['default', './test/support/summary-reporter.ts'],
     },
 });

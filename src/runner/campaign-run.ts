@@ -31,6 +31,7 @@ import type { ResultStore, RunRecord } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { runBenchmarkOnDevice, type BenchBinary, type BenchSettings } from './benchmark-step.js';
 import { executeJobs, type ExecutorSummary } from './executor.js';
+import { downloadVerified } from './fetch-file.js';
 import { gitCommit } from './git-commit.js';
 import { humanLogStream } from './console-log.js';
 import { createProgress } from './progress.js';
@@ -138,15 +139,27 @@ const benchSettingsFor = (job: Job, probe: DeviceProbe | undefined): BenchSettin
 const binaryFor = (
     settings: RoleSettings,
     probe: DeviceProbe | undefined,
-    baseDir: string,
+    paths: LoadedCampaign['paths'],
     device: string,
+    own?: Readonly<Record<string, string>> | undefined,
 ): BenchBinary => {
     if (settings.runtime === 'builtin') return { kind: 'builtin' };
     const table = settings.runtime.benchmarkModel;
     for (const abi of probe?.abis ?? []) {
+        // a binary named in the device file (built for that very phone) wins over the campaign's
+        const mine = own?.[abi];
+        if (mine !== undefined) {
+            const path = resolve(paths.baseDir, mine);
+            if (!existsSync(path))
+                throw new SplitbenchError(
+                    'NOT_FOUND',
+                    `benchmark_model for ${abi} (${device} device file): ${path} does not exist`,
+                );
+            return { kind: 'file', localPath: path };
+        }
         const src = table[abi];
         if (src === undefined) continue;
-        const path = fileSourcePath(src, baseDir, resolve(baseDir, '.cache/tools'));
+        const path = fileSourcePath(src, paths.baseDir, paths.toolCacheDir);
         if (!existsSync(path))
             throw new SplitbenchError('NOT_FOUND', `benchmark_model for ${abi} (${device}): ${path} does not exist`);
         return { kind: 'file', localPath: path };
@@ -262,9 +275,34 @@ const thermalGate = async (driver: DeviceDriver, job: Job, signal: AbortSignal, 
     }
 };
 
+/** Models and benchmark binaries given by URL: downloaded once into their caches, checked by sha256. */
+const fetchMissing = async (loaded: LoadedCampaign, opts: CampaignRunOptions): Promise<number> => {
+    const wanted: { url: string; sha256: string; dest: string }[] = [];
+    for (const m of loaded.campaign.models)
+        if (m.url !== undefined && m.sha256 !== undefined && !existsSync(m.absPath))
+            wanted.push({ url: m.url, sha256: m.sha256, dest: m.absPath });
+    for (const role of ['ue', 'server'] as const) {
+        const rt = loaded.campaign.settings[role].runtime;
+        if (rt === 'builtin') continue;
+        for (const src of Object.values(rt.benchmarkModel)) {
+            if (typeof src === 'string') continue;
+            const dest = fileSourcePath(src, loaded.paths.baseDir, loaded.paths.toolCacheDir);
+            if (!existsSync(dest) && !wanted.some((w) => w.dest === dest)) wanted.push({ ...src, dest });
+        }
+    }
+    for (const w of wanted) {
+        opts.stderr.write(`downloading ${w.url}\n`);
+        const { bytes } = await downloadVerified(w.url, w.sha256, w.dest, opts.signal);
+        opts.stderr.write(`  ${bytes} bytes, sha256 ok → ${w.dest}\n`);
+    }
+    return wanted.length;
+};
+
 export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRunResult> => {
     const models = new Map<string, TfliteModel>();
-    const { specs, loaded } = loadInputs(opts, models);
+    let { specs, loaded } = loadInputs(opts, models);
+    // a second pass once downloads are in place: their models get read, hashed and checked like local ones
+    if ((await fetchMissing(loaded, opts)) > 0) ({ specs, loaded } = loadInputs(opts, models));
     if (loaded.planModels === undefined)
         throw new SplitbenchError('CONFIG_INVALID', `${opts.file}: model files are not all available locally`);
     const only =
@@ -345,6 +383,7 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
             campaign: loaded.campaign.name,
             retries: loaded.campaign.retries,
             jobTimeoutSecs: loaded.campaign.jobTimeoutSecs,
+            paths: loaded.paths,
         });
 
         const counts = store.listRuns({ campaignName: run.campaignName }).find((r) => r.id === run.id)?.jobs;
@@ -378,6 +417,7 @@ interface ExecuteArgs {
     campaign: string;
     retries: { count: number; backoffMs: number };
     jobTimeoutSecs: number;
+    paths: LoadedCampaign['paths'];
 }
 
 const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
@@ -453,7 +493,13 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                     driver,
                     localModel: localModelFor(job, subModels),
                     remoteName: `${job.modelSha256.slice(0, 12)}-${job.kind === 'measure-head' ? `split${job.split}.head` : job.kind === 'measure-tail' ? `split${job.split}.tail` : 'full'}.tflite`,
-                    binary: binaryFor(job.settings, probe?.probe, opts.baseDir, job.device),
+                    binary: binaryFor(
+                        job.settings,
+                        probe?.probe,
+                        a.paths,
+                        job.device,
+                        a.specs.get(job.device)?.benchmarkBinary,
+                    ),
                     settings: benchSettingsFor(job, probe?.probe),
                     scratchDir: scratch,
                     signal: ctx.signal,

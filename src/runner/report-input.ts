@@ -26,26 +26,40 @@ export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
 
 /**
  * Results of the run itself plus the earlier results it reused: for each reused job id, the result of the latest
- * run of the campaign that started before this one. Only runs that hold a reused id are read (newest first, stopping
- * when every id is found), so a report does not load every night of a long campaign, and a report rebuilt later
- * shows the numbers the run was made of, not those of runs that came after it.
+ * run of the campaign that started before this one, so a report rebuilt later shows the numbers the run was made
+ * of, not those of the runs that came after it.
  */
 export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[] => {
     const own = store.jobResults({ runId: run.id });
     const ownIds = new Set(own.map((r) => r.id));
     const remaining = new Set((runOptions(run).reused ?? []).filter((id) => !ownIds.has(id)));
     if (remaining.size === 0) return own;
+    const out = [...own];
+    // Fast path: the latest result per job id over the campaign (one query). It is the right one unless a later
+    // run measured the job again.
+    const startedAt = new Map<string, string>([[run.id, run.startedAt]]);
+    const started = (id: string): string => {
+        let s = startedAt.get(id);
+        if (s === undefined) {
+            s = store.getRun(id).startedAt;
+            startedAt.set(id, s);
+        }
+        return s;
+    };
+    for (const r of store.jobResults({ campaignName: run.campaignName })) {
+        if (!remaining.has(r.id) || r.runId === run.id || started(r.runId) > run.startedAt) continue;
+        out.push(r);
+        remaining.delete(r.id);
+    }
+    if (remaining.size === 0) return out;
+    // Slow path: runs started before this one, newest first, read only where they hold a wanted id.
     const earlierRuns = store
         .listRuns({ campaignName: run.campaignName })
         .filter((r) => r.id !== run.id && r.startedAt <= run.startedAt)
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    const out = [...own];
     for (const r of earlierRuns) {
         if (remaining.size === 0) break;
-        // job rows are cheap (no samples, no op rows): read full results only from runs that hold a wanted id
-        const holds = store
-            .jobs(r.id)
-            .some((j) => remaining.has(j.id) && j.state !== 'pending' && j.state !== 'running');
+        const holds = store.jobs(r.id).some((j) => remaining.has(j.id) && (j.state === 'done' || j.state === 'failed'));
         if (!holds) continue;
         for (const res of store.jobResults({ runId: r.id })) {
             if (!remaining.has(res.id)) continue;
