@@ -333,7 +333,7 @@ const runChild = (db: string, runId: string, formats: ReportFormat[]): ChildOut 
     return JSON.parse(out.trim().split('\n').pop() ?? '{}') as ChildOut;
 };
 
-const main = async (): Promise<void> => {
+const main = (): void => {
     const keep = strArg('keep');
     const dir = keep ?? mkdtempSync(join(tmpdir(), 'splitbench-bench-report-'));
     mkdirSync(dir, { recursive: true });
@@ -390,4 +390,4 @@ const ci = process.argv.indexOf('--child');
 if (ci >= 0) {
     const [db, runId, formats] = process.argv.slice(ci + 1);
     await child(db as string, runId as string, (formats ?? '').split(',') as ReportFormat[]);
-} else await main();
+} else main();

@@ -309,12 +309,20 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
         opts.ue !== undefined || opts.server !== undefined
             ? new Set([...(opts.ue ?? []), ...(opts.server ?? [])])
             : undefined;
-    const jobs = planCampaign(loaded.campaign, loaded.planModels, { onlyDevices: only });
+    // The whole plan, even with --ue/--server: the other role's jobs done earlier are reused, so the new
+    // device's heads meet the existing tails in the report.
+    const jobs = planCampaign(loaded.campaign, loaded.planModels);
 
     const store = openStore(opts.dbPath);
     try {
+        const doneBefore = store.doneJobIds({ campaignName: loaded.campaign.name });
+        // --fresh measures again: everything, or with --ue/--server only the named devices' share
         const earlier =
-            opts.fresh === true ? new Set<string>() : store.doneJobIds({ campaignName: loaded.campaign.name });
+            opts.fresh !== true
+                ? doneBefore
+                : only === undefined
+                  ? new Set<string>()
+                  : new Set(jobs.filter((j) => !only.has(j.device) && doneBefore.has(j.id)).map((j) => j.id));
         if (opts.dryRun === true) {
             opts.stdout.write(
                 `${formatPlan(jobs, { skip: earlier, perRunMs: (j) => (store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000 || undefined })}\n`,
@@ -341,7 +349,9 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
         });
         const doneInRun = resumed ? store.doneJobIds({ runId: run.id }) : new Set<string>();
         const reused = jobs.filter((j) => !doneInRun.has(j.id) && earlier.has(j.id)).map((j) => j.id);
-        const todo = jobs.filter((j) => !doneInRun.has(j.id) && !earlier.has(j.id));
+        const todo = jobs.filter(
+            (j) => !doneInRun.has(j.id) && !earlier.has(j.id) && (only === undefined || only.has(j.device)),
+        );
 
         const logDir = resolve(opts.baseDir, 'results', 'logs');
         mkdirSync(logDir, { recursive: true });

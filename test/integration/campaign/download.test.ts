@@ -81,7 +81,10 @@ report: { formats: [json], outDir: reports }
     });
 
     it('refuses a download whose sha256 does not match and keeps nothing', async () => {
-        writeFileSync(join(work, 'bad.yaml'), campaign(`${base}/chain.tflite`, 'ab'.repeat(32)).replace('name: dl', 'name: dlbad'));
+        writeFileSync(
+            join(work, 'bad.yaml'),
+            campaign(`${base}/chain.tflite`, 'ab'.repeat(32)).replace('name: dl', 'name: dlbad'),
+        );
         rmSync(join(work, 'models'), { recursive: true, force: true });
         const r = await cli(['run', 'bad.yaml', '--db', 'dl.db'], work);
         expect(r.code).toBe(1);
@@ -90,7 +93,10 @@ report: { formats: [json], outDir: reports }
     });
 
     it('names the URL when the server says 404', async () => {
-        writeFileSync(join(work, 'missing.yaml'), campaign(`${base}/nope.tflite`, sha).replace('name: dl', 'name: dlmissing'));
+        writeFileSync(
+            join(work, 'missing.yaml'),
+            campaign(`${base}/nope.tflite`, sha).replace('name: dl', 'name: dlmissing'),
+        );
         const r = await cli(['run', 'missing.yaml', '--db', 'dl.db'], work);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain(`download ${base}/nope.tflite: HTTP 404`);
