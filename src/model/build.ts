@@ -6,6 +6,8 @@ import { SplitbenchError } from '../errors.js';
 import { builtinCode } from './builtin-ops.js';
 import { dtypeCode, type DType } from './dtype.js';
 import { BUFFER, FILE_IDENTIFIER, MODEL, OPCODE, OPERATOR, OPTIONS, QUANT, SUBGRAPH, TENSOR } from './schema.js';
+import { mulberry32 } from '../random.js';
+import { toFloat16 } from './float16.js';
 
 export type Activation = 'NONE' | 'RELU' | 'RELU6';
 export type Padding = 'SAME' | 'VALID';
@@ -173,42 +175,7 @@ interface OpDef {
 const ACT: Record<Activation, number> = { NONE: 0, RELU: 1, RELU6: 3 };
 const PAD: Record<Padding, number> = { SAME: 0, VALID: 1 };
 
-const rng = (seed: number): (() => number) => {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-};
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** float → IEEE half, round to nearest even. */
-export const toFloat16 = (v: number): number => {
-    f32[0] = v;
-    const x = u32[0] ?? 0;
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    let mant = x & 0x7fffff;
-    if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
-    const e = exp - 127 + 15;
-    if (e >= 31) return sign | 0x7c00;
-    if (e <= 0) {
-        if (e < -10) return sign;
-        mant |= 0x800000;
-        const shift = 14 - e;
-        const half = mant >> shift;
-        const rem = mant & ((1 << shift) - 1);
-        const mid = 1 << (shift - 1);
-        return sign | (half + (rem > mid || (rem === mid && (half & 1) === 1) ? 1 : 0));
-    }
-    const half = (e << 10) | (mant >> 13);
-    const rem = mant & 0x1fff;
-    return sign | (half + (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1) ? 1 : 0));
-};
+const rng = mulberry32;
 
 const fail = (msg: string): never => {
     throw new SplitbenchError('USAGE', `model spec: ${msg}`);

@@ -15,6 +15,7 @@ import { graphFacts, type GraphFacts } from './split-points.js';
 import { mainSubgraph } from './read.js';
 import type { SubgraphInfo, TfliteModel } from './types.js';
 import { buildSubModel, SubModelWriter } from './write.js';
+import { mulberry32 } from '../random.js';
 
 export interface VerifyOptions {
     /** Apply XNNPACK to all three runs (default false: then outputs must be bit-identical). */
@@ -46,17 +47,7 @@ export interface VerifyResult {
     tailBytes?: number | undefined;
 }
 
-/** mulberry32, seeded per input so each input's data does not depend on the others'. */
-const rng = (seed: number): (() => number) => {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-};
+const rng = mulberry32;
 
 const run = (interp: Interpreter, inputs: readonly Uint8Array[]): Uint8Array[] => {
     inputs.forEach((data, i) => interp.setInput(i, data));

@@ -12,6 +12,8 @@ import { buildProfileBlock } from './profile-block.js';
 import { openInterpreter, runtimeVersion } from './native.js';
 import { asPrinted, statLine, summarize } from './stats.js';
 import type { Interpreter, RuntimeTensor } from './types.js';
+import { toFloat16 } from '../model/float16.js';
+import { mulberry32 } from '../random.js';
 
 export interface BenchmarkOptions {
     graph: string;
@@ -48,31 +50,7 @@ const sleepSecs = (secs: number): void => {
     if (secs > 0) Atomics.wait(sleepSab, 0, 0, secs * 1000);
 };
 
-/** mulberry32: small, seedable, good enough for benchmark inputs. */
-const rng = (seed: number): (() => number) => {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-};
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** IEEE half from a float (round-to-nearest on the mantissa is not needed for random test data). */
-const toHalf = (v: number): number => {
-    f32[0] = v;
-    const x = u32[0] as number;
-    const sign = (x >>> 16) & 0x8000;
-    const exp = ((x >>> 23) & 0xff) - 127 + 15;
-    const mant = (x >>> 13) & 0x3ff;
-    if (exp <= 0) return sign;
-    if (exp >= 31) return sign | 0x7c00;
-    return sign | (exp << 10) | mant;
-};
+const rng = mulberry32;
 
 /** Random data per dtype with benchmark_model's ranges (floats in [-0.5, 0.5], ints small and non-negative). */
 export const randomTensorData = (t: RuntimeTensor, next: () => number): Uint8Array => {
@@ -91,7 +69,7 @@ export const randomTensorData = (t: RuntimeTensor, next: () => number): Uint8Arr
             each(8, (o) => dv.setFloat64(o, next() - 0.5, true));
             break;
         case 'float16':
-            each(2, (o) => dv.setUint16(o, toHalf(next() - 0.5), true));
+            each(2, (o) => dv.setUint16(o, toFloat16(next() - 0.5), true));
             break;
         case 'bfloat16': {
             // bfloat16 is the upper half of a float32
