@@ -22,7 +22,10 @@ export default tseslint.config(
                 'error',
                 {
                     patterns: [
-                        { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net'], message: 'pure layer: no I/O' },
+                        {
+                            group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net'],
+                            message: 'pure layer: no I/O',
+                        },
                         // types of the I/O layers are fine; their code is not
                         { group: ['*/drivers/*', '*/store/*'], allowTypeImports: true, message: 'pure layer: no I/O' },
                     ],

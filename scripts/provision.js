@@ -27,7 +27,10 @@ if (!isRoot) {
 process.stdout.write(`provision: installing ${missing.join(' ')} with apt-get\n`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+});
 if (r.status !== 0) {
     process.stderr.write(`provision: apt-get install ${missing.join(' ')} failed (exit ${r.status})\n`);
     process.exit(1);

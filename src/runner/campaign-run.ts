@@ -141,7 +141,7 @@ const binaryFor = (
     probe: DeviceProbe | undefined,
     paths: LoadedCampaign['paths'],
     device: string,
-    own?: Readonly<Record<string, string>> | undefined,
+    own?: Readonly<Record<string, string>>,
 ): BenchBinary => {
     if (settings.runtime === 'builtin') return { kind: 'builtin' };
     const table = settings.runtime.benchmarkModel;
@@ -269,9 +269,12 @@ const thermalGate = async (driver: DeviceDriver, job: Job, signal: AbortSignal, 
         const hottest = temps.length > 0 ? Math.max(...temps) : Number.NEGATIVE_INFINITY;
         if (hottest < gate) return;
         if (Date.now() > deadline)
-            throw new SplitbenchError('TIMEOUT', `${job.device} stayed at ${hottest} °C, above the ${gate} °C gate`);
+            throw new SplitbenchError(
+                'TIMEOUT',
+                `${job.device} stayed at ${hottest} °C, above the ${gate} °C thermal gate, for ${job.settings.thermalGateTimeoutSecs} s`,
+            );
         log.info({ device: job.device, hottest, gate }, 'waiting for the device to cool down');
-        await sleep(10_000, signal);
+        await sleep(Math.max(100, Math.min(10_000, deadline - Date.now())), signal);
     }
 };
 

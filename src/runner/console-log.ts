@@ -10,6 +10,8 @@ interface LogLine {
     device?: string;
     job?: string;
     attempt?: number;
+    /** The error's own one-line message (pino's `err.message` also repeats every cause). */
+    reason?: string;
     err?: { message?: string };
 }
 
@@ -25,7 +27,7 @@ export const humanLogStream = (out: Writable): Writable =>
                         .join(', ');
                     out.write(
                         `${LEVELS[l.level ?? 40] ?? 'log'}: ${l.msg ?? ''}${where !== '' ? ` (${where})` : ''}` +
-                            `${l.err?.message !== undefined ? `: ${l.err.message}` : ''}\n`,
+                            `${(l.reason ?? l.err?.message) !== undefined ? `: ${l.reason ?? l.err?.message}` : ''}\n`,
                     );
                 } catch {
                     out.write(`${text}\n`);

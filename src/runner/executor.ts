@@ -108,7 +108,7 @@ export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>)
                 }
                 const retry = isTransportFailure(e) && attempt <= opts.retries;
                 opts.log.warn(
-                    { job: job.id, device: job.device, attempt, err: e },
+                    { job: job.id, device: job.device, attempt, err: e, reason: messageOf(e) },
                     retry ? 'attempt failed, retrying' : 'job failed',
                 );
                 if (retry) {

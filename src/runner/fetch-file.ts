@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SplitbenchError, messageOf } from '../errors.js';
 
 export const downloadVerified = async (
@@ -21,7 +22,7 @@ export const downloadVerified = async (
         const res = await fetch(url, signal !== undefined ? { signal } : {});
         if (!res.ok || res.body === null)
             throw new SplitbenchError('TRANSFER_FAILED', `download ${url}: HTTP ${res.status} ${res.statusText}`);
-        const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
         body.on('data', (chunk: Buffer) => {
             hash.update(chunk);
             bytes += chunk.length;

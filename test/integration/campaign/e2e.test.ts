@@ -236,6 +236,23 @@ describe('campaign end to end: simulated phone over adb + OpenSSH server', () =>
         writeDevices(join(work, 'devices'));
     });
 
+    it('the thermal gate holds a hot phone back and gives up with the temperature', async () => {
+        writeFileSync(
+            join(work, 'hot.yaml'),
+            campaignYaml({ name: 'hot', model: models.residual, runs: 3, reps: 1, retries: 0 })
+                .replace('modes: [estimate, measure]', 'modes: [estimate]')
+                .replace(
+                    'ue: { runtime: builtin,',
+                    'ue: { thermalGateC: 40, thermalGateTimeoutSecs: 1, runtime: builtin,',
+                ),
+        );
+        const r = await cli(['run', 'hot.yaml', '--db', 'hot.db'], work);
+        expect(r.code).toBe(1);
+        // the simulated A01's hottest zone is cpuss0-usr at 41.2 °C
+        expect(r.stderr).toContain('phone stayed at 41.2 °C, above the 40 °C thermal gate');
+        expect(jobStates(join(work, 'hot.db'))).toEqual({ done: 1, failed: 1 });
+    });
+
     it('a campaign with many mistakes lists every one as file:line:col and runs nothing', async () => {
         writeFileSync(
             join(work, 'bad.yaml'),
