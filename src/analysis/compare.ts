@@ -122,6 +122,9 @@ export interface ProbeChange {
     b: string | null;
 }
 
+/** Repetitions per side from which the comparison tests repetition values rather than pooled samples. */
+export const MIN_REPS_FOR_REP_TEST = 4;
+
 export interface CompareOptions {
     /** Minimum slowdown (%) that counts as a regression. Default 5. */
     thresholdPct?: number | undefined;
@@ -213,7 +216,12 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             onlyInA.push(keyOf(x));
             continue;
         }
-        const useSamples = x.samplesMs !== null && y.samplesMs !== null;
+        // Samples of one run share that run's conditions (load, temperature), so pooling them overstates
+        // the evidence; with enough repetitions on both sides the test runs on per-repetition values instead.
+        // (Mann-Whitney on 4 against 4 values can reach p < 0.05; on fewer it cannot.)
+        const enoughReps =
+            x.repValuesMs.length >= MIN_REPS_FOR_REP_TEST && y.repValuesMs.length >= MIN_REPS_FOR_REP_TEST;
+        const useSamples = !enoughReps && x.samplesMs !== null && y.samplesMs !== null;
         const va = useSamples ? (x.samplesMs as number[]) : x.repValuesMs;
         const vb = useSamples ? (y.samplesMs as number[]) : y.repValuesMs;
         const t = mannWhitneyU(va, vb);

@@ -178,6 +178,12 @@ export const registerReportCommands = (program: Command): void => {
                         alpha: o.alpha,
                         correction: o.holm === true ? 'holm' : 'none',
                     });
+                    // A nightly job comparing runs that share nothing (another model or device) must not pass quietly.
+                    if (c.changes.length === 0)
+                        throw new SplitbenchError(
+                            'NOT_FOUND',
+                            `runs ${c.a.id} and ${c.b.id} have no metric in common (${c.onlyInA.length} only in ${c.a.id}, ${c.onlyInB.length} only in ${c.b.id}): different models or devices?`,
+                        );
                     process.stdout.write(`${renderComparison(c, o.format === 'md' ? 'md' : 'text')}\n`);
                     if (c.hasRegression) process.exitCode = 1;
                 });
@@ -193,6 +199,7 @@ export const registerReportCommands = (program: Command): void => {
         .option('--mode <m>', 'estimated or measured')
         .option('--split <k>', 'a split point, or "full"')
         .option('--campaign <name>', 'only runs of this campaign')
+        .option('--last <n>', 'only the newest n runs (each run is read and analysed in full)')
         .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), 5)
         .option('--format <f>', 'text or md', 'text')
         .option('--db <file>', 'results database')
@@ -204,6 +211,7 @@ export const registerReportCommands = (program: Command): void => {
                 mode?: string;
                 split?: string;
                 campaign?: string;
+                last?: string;
                 threshold: number;
                 format: string;
                 db?: string;
@@ -211,11 +219,15 @@ export const registerReportCommands = (program: Command): void => {
                 const metric = oneOf('--metric', o.metric, METRICS);
                 const mode = oneOf('--mode', o.mode, MODES);
                 const splitAfter = splitArg(o.split);
+                const last = o.last === undefined ? undefined : Number(o.last);
+                if (last !== undefined && (!Number.isInteger(last) || last < 1))
+                    throw new SplitbenchError('USAGE', `--last: expected a whole number of runs ≥ 1, got "${o.last}"`);
                 await withStore(o.db, (store) => {
                     const runs = store
                         .listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {})
                         .filter((r) => r.state === 'done')
                         .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
+                        .slice(-(last ?? 0))
                         .map((r) => runData(store, r.id));
                     const series = historyFromRuns(
                         runs,

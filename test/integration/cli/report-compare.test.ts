@@ -44,6 +44,26 @@ const DWCONV: ModelSpec = {
     outputs: ['a3'],
     seed: 5,
 };
+const OTHER: ModelSpec = {
+    inputs: [{ name: 'x', shape: [1, 8, 8, 3] }],
+    layers: [
+        { op: 'CONV_2D', name: 'k1', input: 'x', filters: 4, kernel: 3, activation: 'RELU' },
+        { op: 'CONV_2D', name: 'k2', input: 'k1', filters: 4, kernel: 1 },
+    ],
+    outputs: ['k2'],
+    seed: 9,
+};
+const OTHER_CAMPAIGN = `
+name: other
+models: [{ id: tiny, path: other.tflite }]
+splits: [0]
+roles: { ue: [phone], server: [edge] }
+settings:
+    ue: { runtime: builtin, cpuAffinity: none, warmupRuns: 1, warmupMinSecs: 0, runs: 5, minSecs: 0 }
+    server: { runtime: builtin, cpuAffinity: none, warmupRuns: 1, warmupMinSecs: 0, runs: 5, minSecs: 0 }
+modes: [measure]
+report: { formats: [json], outDir: reports }
+`;
 const SPLITS = [1, 2, 3];
 const JOBS = 2 * (2 + 2 + SPLITS.length + SPLITS.length);
 
@@ -118,6 +138,7 @@ describe('report, compare and history through the CLI on real campaign results',
     let slowB: string;
     let fastC: string;
     let reuseD: string;
+    let otherE: string;
 
     const runCampaign = async (file: string, extra: string[] = [], jobs = JOBS): Promise<string> => {
         const r = await cli(['run', file, '--db', 'results.db', ...extra], work);
@@ -143,6 +164,10 @@ describe('report, compare and history through the CLI on real campaign results',
         slowB = await runCampaign('slow.yaml');
         reuseD = await runCampaign('fast.yaml', [], 0);
         fastC = await runCampaign('fast.yaml', ['--fresh']);
+        // another model and campaign: shares no metric with the runs above
+        writeFileSync(join(work, 'other.tflite'), buildTestModel(OTHER));
+        writeFileSync(join(work, 'other.yaml'), OTHER_CAMPAIGN);
+        otherE = await runCampaign('other.yaml', [], 4);
     }, 180_000);
 
     afterAll(() => {
@@ -296,6 +321,13 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(last.code).toBe(0);
     });
 
+    it('compare of two runs with no metric in common fails loudly (exit 2)', async () => {
+        const r = await cli(['compare', fastA, otherE, '--db', 'results.db'], work);
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toContain('no metric in common');
+    });
+
     it('history lists every run that measured the model on the device, one line each', async () => {
         const r = await cli(['history', '--model', 'dwconv', '--device', 'phone', '--db', 'results.db'], work);
         expect(r.code).toBe(0);
@@ -325,6 +357,15 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(one.stdout).toMatch(new RegExp(`${fastA}→${slowB} \\+\\d+`));
         expect(one.stdout).toMatch(new RegExp(`${slowB}→${reuseD} -\\d+`));
         expect(one.stdout).toMatch(new RegExp(`^${fastA}\\s+\\S+\\s+\\d+\\.\\d{3} ms \\[`, 'm'));
+
+        const last = await cli(
+            ['history', '--model', 'dwconv', '--device', 'edge', '--last', '2', '--db', 'results.db'],
+            work,
+        );
+        expect(last.code).toBe(0);
+        // the newest two runs are C and E (another model): only C measured dwconv
+        expect(last.stdout).toContain('Runs (1, oldest first):');
+        expect(last.stdout).toMatch(new RegExp(`^${fastC}\\s`, 'm'));
     });
 
     it('bad references and flags: exit 2 with one line naming the problem', async () => {
