@@ -81,6 +81,35 @@ describe('compareRuns', () => {
         expect(faster.hasRegression).toBe(false);
     });
 
+    it('with 4+ repetitions a side, tests repetition values: a run-wide shift of the samples is not significant', () => {
+        // Each repetition's samples are tight around its own mean, and the means overlap between the runs:
+        // pooled samples (n = 20 a side) would call B's +8 % a significant regression; the repetitions do not.
+        const reps = (means: number[]) =>
+            means.map((m) => ({ avgUs: m, samplesUs: [m - 10, m - 5, m, m + 5, m + 10] }));
+        const withReps = (id: string, means: number[]) => {
+            const input = smallInput();
+            input.measured.head = new Map([[1, reps(means)]]);
+            const r = reportInput([analyzeSplits(input)]);
+            r.run = { ...r.run, id };
+            return r;
+        };
+        const a = withReps('a', [3000, 3400, 2900, 3300]);
+        const b = withReps('b', [3300, 3500, 3100, 3450]);
+        const c = compareRuns(a, b, { thresholdPct: 5, alpha: 0.05 });
+        const head = c.changes.find((x) => x.metric === 'ueMs' && x.mode === 'measured' && x.splitAfter === 1);
+        expect(head).toMatchObject({ on: 'repetitions', nA: 4, nB: 4 });
+        // ranks of B among all 8: 3300 ties A's 3300 → U_A = 3.5; exact two-sided p > 0.05
+        expect(head?.p).toBeGreaterThan(0.05);
+        expect(c.hasRegression).toBe(false);
+        // the same numbers with only 3 repetitions fall back to pooled samples
+        const a3 = withReps('a3', [3000, 3400, 2900]);
+        const b3 = withReps('b3', [3300, 3500, 3100]);
+        const head3 = compareRuns(a3, b3).changes.find(
+            (x) => x.metric === 'ueMs' && x.mode === 'measured' && x.splitAfter === 1,
+        );
+        expect(head3).toMatchObject({ on: 'samples', nA: 15, nB: 15 });
+    });
+
     it('applies the Holm correction when asked', () => {
         // 2/252 = 0.0079 times the number of tests (> 7) exceeds 0.05
         const c = compareRuns(run('a', 1, 'B1'), run('b', 1.2, 'B1'), { correction: 'holm' });
