@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { buildTestModel, type ModelSpec } from '../src/model/build.js';
+import { buildTestModel, depthwiseNet, type ModelSpec } from '../src/model/build.js';
 import { runCampaign } from '../src/runner/campaign-run.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -21,19 +21,7 @@ const arg = (name: string, dflt: number): number => {
 const MIN_SECS = arg('min-secs', 0.5);
 const ROUNDS = arg('rounds', 1);
 
-const MODEL: ModelSpec = {
-    inputs: [{ name: 'image', shape: [1, 32, 32, 8] }],
-    layers: [
-        { op: 'CONV_2D', name: 'c1', input: 'image', filters: 32, kernel: 3, activation: 'RELU' },
-        { op: 'DEPTHWISE_CONV_2D', name: 'd1', input: 'c1', kernel: 3, activation: 'RELU6' },
-        { op: 'CONV_2D', name: 'c2', input: 'd1', filters: 32, kernel: 1, activation: 'RELU' },
-        { op: 'DEPTHWISE_CONV_2D', name: 'd2', input: 'c2', kernel: 3, activation: 'RELU6' },
-        { op: 'CONV_2D', name: 'c3', input: 'd2', filters: 32, kernel: 1, activation: 'RELU' },
-        { op: 'ADD', name: 'a3', inputs: ['c3', 'c2'] },
-    ],
-    outputs: ['a3'],
-    seed: 5,
-};
+const MODEL: ModelSpec = depthwiseNet();
 
 // measure mode, 4 splits, 2 repetitions: per repetition a baseline on each role plus 4 heads and 4 tails = 20 jobs
 const campaignYaml = (name: string, ue: string, server: string, model: string): string => {

@@ -19,6 +19,7 @@ import { renderReport } from '../src/report/render.js';
 import type { ReportFormat } from '../src/report/types.js';
 import { buildReportInput } from '../src/runner/report-input.js';
 import { openStore } from '../src/store/sqlite-store.js';
+import { mulberry32 } from '../src/random.js';
 
 const arg = (name: string, dflt: number): number => {
     const i = process.argv.indexOf(`--${name}`);
@@ -35,16 +36,7 @@ const SAMPLES = arg('samples', 20);
 const OPS = SPLITS + 2;
 const FORMATS: ReportFormat[] = ['md', 'csv', 'json', 'xlsx', 'html'];
 
-const rng = (seed: number): (() => number) => {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-};
+const rng = mulberry32;
 
 /** A chain of 1×1 convolutions: OPS ops, every op but the last a split point, one tensor per cut. */
 const chainModel = (): ModelSpec => {

@@ -10,6 +10,7 @@ import type { OpRow } from '../src/parse/types.js';
 import { renderComparison, renderHistory } from '../src/report/compare-render.js';
 import { renderReport } from '../src/report/render.js';
 import type { ReportFormat, ReportInput } from '../src/report/types.js';
+import { mulberry32 } from '../src/random.js';
 
 const arg = (name: string, dflt: number): number => {
     const i = process.argv.indexOf(`--${name}`);
@@ -20,16 +21,7 @@ const SPLITS = arg('splits', 100);
 const REPS = arg('reps', 10);
 const SAMPLES = arg('samples', 20);
 
-const rng = (seed: number): (() => number) => {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-};
+const rng = mulberry32;
 
 const opRow = (i: number, ms: number): OpRow => ({
     nodeIndex: i,

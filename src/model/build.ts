@@ -133,6 +133,25 @@ export const twoInTwoOut = (opts: { quantize?: 'uint8' | 'int8' | undefined } = 
     description: 'splitbench test model: two inputs, two outputs',
 });
 
+/**
+ * A MobileNet-like block with depthwise convolutions and one skip connection, big enough that XNNPACK on/off
+ * changes its latency several times over (benchmarks and the compare test use that as a real slowdown).
+ * Ops: 0 c1 CONV_2D, 1 d1 DEPTHWISE, 2 c2 CONV_2D 1×1, 3 d2 DEPTHWISE, 4 c3 CONV_2D 1×1, 5 a3 ADD(c3, c2).
+ */
+export const depthwiseNet = (): ModelSpec => ({
+    inputs: [{ name: 'image', shape: [1, 32, 32, 8] }],
+    layers: [
+        { op: 'CONV_2D', name: 'c1', input: 'image', filters: 32, kernel: 3, activation: 'RELU' },
+        { op: 'DEPTHWISE_CONV_2D', name: 'd1', input: 'c1', kernel: 3, activation: 'RELU6' },
+        { op: 'CONV_2D', name: 'c2', input: 'd1', filters: 32, kernel: 1, activation: 'RELU' },
+        { op: 'DEPTHWISE_CONV_2D', name: 'd2', input: 'c2', kernel: 3, activation: 'RELU6' },
+        { op: 'CONV_2D', name: 'c3', input: 'd2', filters: 32, kernel: 1, activation: 'RELU' },
+        { op: 'ADD', name: 'a3', inputs: ['c3', 'c2'] },
+    ],
+    outputs: ['a3'],
+    seed: 5,
+});
+
 /** A plain chain (no branches): every cut is exactly one tensor. */
 export const chainCnn = (): ModelSpec => ({
     inputs: [{ name: 'x', shape: [1, 12, 12, 3] }],

@@ -1,5 +1,4 @@
 // Models given by URL are downloaded once into models/, checked by sha256, and then used like local files.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,17 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, writeTestModels, type TestModelSet } from '../../support/models.js';
+import { runCli } from '../../support/cli.js';
+import { writeTestModels, type TestModelSet } from '../../support/models.js';
 
-const cli = (args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-        const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'splitbench.js'), ...args], { cwd });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+const cli = runCli;
 
 describe('campaign models by URL', () => {
     let server: Server;

@@ -2,38 +2,17 @@
 // server = a real OpenSSH on loopback, benchmarks = splitbench's own runner pushed to both, store = a
 // temporary SQLite file. Covers a full campaign, kill -9 then --resume, a phone that drops mid-run, and a
 // campaign file full of mistakes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../../support/cli.js';
 import { startAdbServer, startSimPhone, type AdbServer, type SimPhone } from '../../support/adb.js';
-import { REPO_ROOT, writeTestModels, type TestModelSet } from '../../support/models.js';
+import { writeTestModels, type TestModelSet } from '../../support/models.js';
 import { startSshd, type SshdHandle } from '../../support/sshd.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'splitbench.js');
-
-interface CliRun {
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-}
-
-const startCli = (args: string[], cwd: string): { child: ChildProcess; done: Promise<CliRun> } => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const done = new Promise<CliRun>((resolve) =>
-        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-    );
-    return { child, done };
-};
-
-const cli = (args: string[], cwd: string): Promise<CliRun> => startCli(args, cwd).done;
+const cli = runCli;
 
 const campaignYaml = (o: { name: string; model: string; runs: number; reps: number; retries?: number }): string => `
 name: ${o.name}

@@ -1,27 +1,13 @@
 // Campaign behaviours on local devices (fast): Ctrl-C stops cleanly and --resume finishes the run;
 // `--ue NEW` benchmarks only a new device and stores it beside the campaign's earlier results.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, writeTestModels, type TestModelSet } from '../../support/models.js';
-
-interface CliRun {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-const startCli = (args: string[], cwd: string): { child: ChildProcess; done: Promise<CliRun> } => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'splitbench.js'), ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    return { child, done: new Promise((r) => child.on('close', (code) => r({ code, stdout, stderr }))) };
-};
+import { startCli } from '../../support/cli.js';
+import { writeTestModels, type TestModelSet } from '../../support/models.js';
 
 const query = <T>(db: string, sql: string): T[] => {
     const d = new Database(db, { readonly: true });

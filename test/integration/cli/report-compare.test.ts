@@ -2,48 +2,18 @@
 // `kind: local` devices, a generated float model run by the built-in runner, a temporary SQLite store.
 // The regression is a real slowdown: the same model and devices without the XNNPACK delegate, where TFLite 2.9's
 // reference depthwise-conv kernels make every sub-model several times slower.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestModel, type ModelSpec } from '../../../src/model/build.js';
-import { REPO_ROOT } from '../../support/models.js';
+import { buildTestModel, depthwiseNet, type ModelSpec } from '../../../src/model/build.js';
+import { runCli, type CliRun } from '../../support/cli.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'splitbench.js');
-
-interface CliRun {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-const cli = (args: string[], cwd: string): Promise<CliRun> =>
-    new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+const cli = runCli;
 
 /** Ops: 0 c1 CONV_2D, 1 d1 DEPTHWISE, 2 c2 CONV_2D 1×1, 3 d2 DEPTHWISE, 4 c3 CONV_2D 1×1, 5 a3 ADD(c3, c2). */
-const DWCONV: ModelSpec = {
-    inputs: [{ name: 'image', shape: [1, 32, 32, 8] }],
-    layers: [
-        { op: 'CONV_2D', name: 'c1', input: 'image', filters: 32, kernel: 3, activation: 'RELU' },
-        { op: 'DEPTHWISE_CONV_2D', name: 'd1', input: 'c1', kernel: 3, activation: 'RELU6' },
-        { op: 'CONV_2D', name: 'c2', input: 'd1', filters: 32, kernel: 1, activation: 'RELU' },
-        { op: 'DEPTHWISE_CONV_2D', name: 'd2', input: 'c2', kernel: 3, activation: 'RELU6' },
-        { op: 'CONV_2D', name: 'c3', input: 'd2', filters: 32, kernel: 1, activation: 'RELU' },
-        { op: 'ADD', name: 'a3', inputs: ['c3', 'c2'] },
-    ],
-    outputs: ['a3'],
-    seed: 5,
-};
+const DWCONV: ModelSpec = depthwiseNet();
 const OTHER: ModelSpec = {
     inputs: [{ name: 'x', shape: [1, 8, 8, 3] }],
     layers: [
