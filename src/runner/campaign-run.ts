@@ -18,6 +18,7 @@ import { mainSubgraph } from '../model/read.js';
 import { modelBaseName, splitFileNames, writeSplits } from '../model/split-files.js';
 import { graphFacts, splitPointIndices } from '../model/split-points.js';
 import type { TfliteModel } from '../model/types.js';
+import { verifySplitFiles } from '../model/verify.js';
 import { PARSER_VERSION } from '../parse/benchmark-model.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { planCampaign } from '../plan/plan.js';
@@ -204,12 +205,16 @@ const openRun = (
     return { run, resumed: false };
 };
 
-/** Head/tail files for every measured split, written once per model into results/submodels/<sha>/. */
+/**
+ * Head/tail files for every measured split, written once per model into results/submodels/<sha>/ and checked
+ * there: head→tail must give the full model's outputs on this host's runtime before any device measures them.
+ */
 const prepareSubModels = (
     jobs: readonly Job[],
     models: Map<string, TfliteModel>,
     root: string,
     log: Logger,
+    say: (line: string) => void,
 ): Map<string, string> => {
     const paths = new Map<string, string>();
     const wanted = new Map<string, Set<number>>();
@@ -235,8 +240,21 @@ const prepareSubModels = (
                 missing.sort((a, b) => a - b),
                 { outDir, modelName: name },
             );
-            log.info({ model: modelPath, splits: missing.length, outDir }, 'sub-models written');
-            void written;
+            const verdicts = written.map((w) =>
+                verifySplitFiles(modelPath, w.k, { head: w.head.path, tail: w.tail.path }, { model }),
+            );
+            const count = (st: string): number => verdicts.filter((v) => v.status === st).length;
+            say(
+                `sub-models of ${job.modelId}: ${written.length} split(s) written to ${outDir}; ` +
+                    `head→tail vs full model: ${count('pass')} pass, ${count('fail')} FAIL, ${count('cannot-verify')} cannot verify`,
+            );
+            for (const v of verdicts)
+                if (v.status !== 'pass')
+                    say(`  split ${v.k}: ${v.status === 'fail' ? 'FAIL' : 'cannot verify'}: ${v.reason ?? ''}`);
+            log.info(
+                { model: modelPath, outDir, verdicts: verdicts.map((v) => [v.k, v.status, v.reason]) },
+                'sub-models written',
+            );
         }
         for (const k of ks) {
             const f = splitFileNames(outDir, name, k);
@@ -477,7 +495,9 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
     }
     for (const [name, why] of unreachable) opts.stderr.write(`device ${name}: ${why}; its jobs are marked failed\n`);
 
-    const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log);
+    const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log, (l) =>
+        opts.stderr.write(`${l}\n`),
+    );
     const scratch = resolve(opts.baseDir, 'results', '.scratch');
     const recorded = new Set<string>();
     try {

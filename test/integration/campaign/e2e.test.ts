@@ -94,6 +94,8 @@ describe('campaign end to end: simulated phone over adb + OpenSSH server', () =>
         );
         const r = await cli(['run', 'full.yaml', '--db', 'full.db'], work);
         expect(r.stderr).toContain('10 done, 0 failed');
+        // the sub-models were checked against the full model before the devices measured them
+        expect(r.stderr).toContain('head→tail vs full model: 3 pass, 0 FAIL, 0 cannot verify');
         expect(r.code).toBe(0);
         expect(jobStates(join(work, 'full.db'))).toEqual({ done: jobCount(1) });
 
