@@ -8,17 +8,14 @@ import { pino } from 'pino';
 import { loadCampaign, type LoadedCampaign } from '../config/load.js';
 import { deviceFacts, listDevices, type DeviceSpec } from '../config/device-file.js';
 import { fileSourcePath } from '../config/normalize.js';
-import type { RoleSettings } from '../config/schema.js';
 import { createDriver } from '../drivers/create.js';
 import type { DeviceDriver, DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadModel } from '../model/load.js';
 import { mainSubgraph } from '../model/read.js';
-import { modelBaseName, splitFileNames, writeSplits } from '../model/split-files.js';
 import { graphFacts, splitPointIndices } from '../model/split-points.js';
 import type { TfliteModel } from '../model/types.js';
-import { verifySplitFiles } from '../model/verify.js';
 import { PARSER_VERSION } from '../parse/benchmark-model.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { planCampaign } from '../plan/plan.js';
@@ -30,10 +27,13 @@ import type { ReportFormat } from '../report/types.js';
 import { openStore } from '../store/sqlite-store.js';
 import type { ResultStore, RunRecord } from '../store/types.js';
 import { VERSION } from '../version.js';
-import { runBenchmarkOnDevice, type BenchBinary, type BenchSettings } from './benchmark-step.js';
+import { runBenchmarkOnDevice } from './benchmark-step.js';
 import { executeJobs, type ExecutorSummary } from './executor.js';
 import { downloadVerified } from './fetch-file.js';
 import { gitCommit } from './git-commit.js';
+import { benchSettingsFor, binaryFor } from './job-settings.js';
+import { localModelFor, prepareSubModels } from './sub-models.js';
+import { thermalGate } from './thermal-gate.js';
 import { humanLogStream } from './console-log.js';
 import { createProgress } from './progress.js';
 import { buildReportInput, type RunOptionsRecord } from './report-input.js';
@@ -115,62 +115,6 @@ const loadInputs = (opts: CampaignRunOptions, models: Map<string, TfliteModel>) 
     return { specs, loaded };
 };
 
-/** Threads, CPU mask and binary as they apply to one device. */
-const benchSettingsFor = (job: Job, probe: DeviceProbe | undefined): BenchSettings => {
-    const s = job.settings;
-    const threads = s.threads === 'all' ? Math.max(1, probe?.cores ?? 1) : s.threads;
-    let cpuMask: string | undefined;
-    if (s.cpuAffinity === 'big') cpuMask = probe?.bigCoreMask;
-    else if (s.cpuAffinity !== 'none') cpuMask = s.cpuAffinity;
-    return {
-        threads,
-        useXnnpack: s.useXnnpack,
-        warmupRuns: s.warmupRuns,
-        warmupMinSecs: s.warmupMinSecs,
-        runs: s.runs,
-        minSecs: s.minSecs,
-        maxSecs: s.maxSecs,
-        runDelaySecs: s.runDelaySecs,
-        profile: job.profile,
-        cpuMask,
-        inputShapes: job.inputShapes,
-    };
-};
-
-const binaryFor = (
-    settings: RoleSettings,
-    probe: DeviceProbe | undefined,
-    paths: LoadedCampaign['paths'],
-    device: string,
-    own?: Readonly<Record<string, string>>,
-): BenchBinary => {
-    if (settings.runtime === 'builtin') return { kind: 'builtin' };
-    const table = settings.runtime.benchmarkModel;
-    for (const abi of probe?.abis ?? []) {
-        // a binary named in the device file (built for that very phone) wins over the campaign's
-        const mine = own?.[abi];
-        if (mine !== undefined) {
-            const path = resolve(paths.baseDir, mine);
-            if (!existsSync(path))
-                throw new SplitbenchError(
-                    'NOT_FOUND',
-                    `benchmark_model for ${abi} (${device} device file): ${path} does not exist`,
-                );
-            return { kind: 'file', localPath: path };
-        }
-        const src = table[abi];
-        if (src === undefined) continue;
-        const path = fileSourcePath(src, paths.baseDir, paths.toolCacheDir);
-        if (!existsSync(path))
-            throw new SplitbenchError('NOT_FOUND', `benchmark_model for ${abi} (${device}): ${path} does not exist`);
-        return { kind: 'file', localPath: path };
-    }
-    throw new SplitbenchError(
-        'CONFIG_INVALID',
-        `no benchmark_model binary for ${device} (ABIs ${probe?.abis.join(', ') ?? 'unknown'}; campaign lists ${Object.keys(table).join(', ')})`,
-    );
-};
-
 const openRun = (
     store: ResultStore,
     loaded: LoadedCampaign,
@@ -203,97 +147,6 @@ const openRun = (
         options: { ...extra, ue: opts.ue, server: opts.server, fresh: opts.fresh === true },
     });
     return { run, resumed: false };
-};
-
-/**
- * Head/tail files for every measured split, written once per model into results/submodels/<sha>/ and checked
- * there: head→tail must give the full model's outputs on this host's runtime before any device measures them.
- */
-const prepareSubModels = (
-    jobs: readonly Job[],
-    models: Map<string, TfliteModel>,
-    root: string,
-    log: Logger,
-    say: (line: string) => void,
-): Map<string, string> => {
-    const paths = new Map<string, string>();
-    const wanted = new Map<string, Set<number>>();
-    for (const j of jobs) {
-        if (j.split === null) continue;
-        const set = wanted.get(j.modelPath) ?? new Set<number>();
-        set.add(j.split);
-        wanted.set(j.modelPath, set);
-    }
-    for (const [modelPath, ks] of wanted) {
-        const job = jobs.find((j) => j.modelPath === modelPath);
-        if (job === undefined) continue;
-        const outDir = join(root, job.modelSha256.slice(0, 16));
-        const name = modelBaseName(modelPath);
-        const missing = [...ks].filter((k) => {
-            const f = splitFileNames(outDir, name, k);
-            return !existsSync(f.head) || !existsSync(f.tail);
-        });
-        if (missing.length > 0) {
-            const model = models.get(modelPath) ?? loadModel(modelPath);
-            const written = writeSplits(
-                model,
-                missing.sort((a, b) => a - b),
-                { outDir, modelName: name },
-            );
-            const verdicts = written.map((w) =>
-                verifySplitFiles(modelPath, w.k, { head: w.head.path, tail: w.tail.path }, { model }),
-            );
-            const count = (st: string): number => verdicts.filter((v) => v.status === st).length;
-            say(
-                `sub-models of ${job.modelId}: ${written.length} split(s) written to ${outDir}; ` +
-                    `head→tail vs full model: ${count('pass')} pass, ${count('fail')} FAIL, ${count('cannot-verify')} cannot verify`,
-            );
-            for (const v of verdicts)
-                if (v.status !== 'pass')
-                    say(`  split ${v.k}: ${v.status === 'fail' ? 'FAIL' : 'cannot verify'}: ${v.reason ?? ''}`);
-            log.info(
-                { model: modelPath, outDir, verdicts: verdicts.map((v) => [v.k, v.status, v.reason]) },
-                'sub-models written',
-            );
-        }
-        for (const k of ks) {
-            const f = splitFileNames(outDir, name, k);
-            paths.set(`${modelPath}#${k}#head`, f.head);
-            paths.set(`${modelPath}#${k}#tail`, f.tail);
-        }
-    }
-    return paths;
-};
-
-const localModelFor = (job: Job, subModels: Map<string, string>): string => {
-    if (job.kind === 'measure-head' || job.kind === 'measure-tail') {
-        const side = job.kind === 'measure-head' ? 'head' : 'tail';
-        const p = subModels.get(`${job.modelPath}#${job.split ?? -1}#${side}`);
-        if (p === undefined) throw new SplitbenchError('INTERNAL', `no ${side} sub-model for ${job.label}`);
-        return p;
-    }
-    return job.modelPath;
-};
-
-/** Waits until the device is below the gate temperature (hottest thermal zone), or gives up. */
-const thermalGate = async (driver: DeviceDriver, job: Job, signal: AbortSignal, log: Logger): Promise<void> => {
-    const gate = job.settings.thermalGateC;
-    if (gate === undefined) return;
-    const deadline = Date.now() + job.settings.thermalGateTimeoutSecs * 1000;
-    for (;;) {
-        const probe = await driver.probe({ signal, timeoutMs: 30_000 });
-        const temps = Object.values(probe.thermalC);
-        if (probe.android?.batteryTempC !== undefined) temps.push(probe.android.batteryTempC);
-        const hottest = temps.length > 0 ? Math.max(...temps) : Number.NEGATIVE_INFINITY;
-        if (hottest < gate) return;
-        if (Date.now() > deadline)
-            throw new SplitbenchError(
-                'TIMEOUT',
-                `${job.device} stayed at ${hottest} °C, above the ${gate} °C thermal gate, for ${job.settings.thermalGateTimeoutSecs} s`,
-            );
-        log.info({ device: job.device, hottest, gate }, 'waiting for the device to cool down');
-        await sleep(Math.max(100, Math.min(10_000, deadline - Date.now())), signal);
-    }
 };
 
 /** Models and benchmark binaries given by URL: downloaded once into their caches, checked by sha256. */
