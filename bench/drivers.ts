@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { createLocalDriver } from '../src/drivers/local/local-driver.js';
 import { createSshDriver } from '../src/drivers/ssh/ssh-driver.js';
 import type { DeviceDriver } from '../src/drivers/types.js';
-import { startSshd } from '../test/support/sshd.js';
+import { startSshd, sshdDriverOptions } from '../test/support/sshd.js';
 // adb target lives in its own file (owned by the ADB driver work).
 import { adbTarget } from './drivers-adb.js';
 
@@ -96,12 +96,7 @@ const sshTarget: BenchTarget = {
         return {
             driver: createSshDriver({
                 name: 'bench-ssh',
-                host: sshd.host,
-                port: sshd.port,
-                user: sshd.user,
-                identityFile: sshd.identityFile,
-                knownHostsFile: sshd.knownHostsFile,
-                agent: false,
+                ...sshdDriverOptions(sshd),
                 workDir: remoteDir,
             }),
             remoteDir,

@@ -5,7 +5,15 @@ import { classifyFailure, type FailureEvidence } from './failures.js';
 import { canonicalDelegate, isDelegateKernelType, parseDelegateLine, UNSUPPORTED_OP_LINE } from './delegates.js';
 import { parseHeader, parseOpRow, parseTypeRow, type TableLayout } from './op-table.js';
 import { parseStatLine, toNumber } from './stat-line.js';
-import type { BenchmarkResult, DelegateInfo, Failure, InferenceSummary, ProfileBlock, StatLine } from './types.js';
+import {
+    FAILURE_KINDS,
+    type BenchmarkResult,
+    type DelegateInfo,
+    type Failure,
+    type InferenceSummary,
+    type ProfileBlock,
+    type StatLine,
+} from './types.js';
 
 /** Bump when the meaning of a parsed field changes, so stored raw outputs can be re-parsed. */
 export const PARSER_VERSION = '1.0.0';
@@ -515,17 +523,8 @@ const fillInference = (s: RunState): InferenceSummary => {
     return inf;
 };
 
-const TERMINAL: ReadonlySet<string> = new Set([
-    'model_not_found',
-    'not_executable',
-    'unsupported_op',
-    'custom_op',
-    'flex_ops',
-    'delegate_failed',
-    'invalid_argument',
-    'crash',
-    'benchmark_failed',
-]);
+// Failures that end the tool: everything but the two that only describe how the output ends.
+const TERMINAL: ReadonlySet<string> = new Set(FAILURE_KINDS.filter((k) => k !== 'truncated' && k !== 'no_output'));
 
 const finish = (s: RunState, runsInText: number): BenchmarkResult => {
     const r = s.result;

@@ -26,12 +26,12 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAdbdSimulator, type AdbdSimulator, type SimulatorOptions } from '../../src/sim/adbd-server.js';
 import type { Faults } from '../../src/sim/faults.js';
 import { spawnAdbdSimulator } from '../../src/sim/sim-process.js';
+import { freePort } from './net.js';
 
 export interface AdbRun {
     code: number;
@@ -82,17 +82,6 @@ export const requireAdb = async (): Promise<void> => {
     }
     throw new Error('the adb CLI is missing: install the Debian package "adb" (apt-get install adb)');
 };
-
-const freePort = (): Promise<number> =>
-    new Promise((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-            const a = s.address();
-            const port = typeof a === 'object' && a !== null ? a.port : 0;
-            s.close(() => resolve(port));
-        });
-    });
 
 const runAdb = (port: number, args: readonly string[], timeoutMs = 60_000): Promise<AdbRun> =>
     new Promise((resolve) => {

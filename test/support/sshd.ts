@@ -3,9 +3,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net.js';
 
 const SSHD = '/usr/sbin/sshd';
 const SSH_KEYGEN = '/usr/bin/ssh-keygen';
@@ -55,17 +56,6 @@ export const generateKey = (path: string): string => {
     });
     return path;
 };
-
-const freePort = (): Promise<number> =>
-    new Promise((res, rej) => {
-        const srv = createServer();
-        srv.once('error', rej);
-        srv.listen(0, '127.0.0.1', () => {
-            const addr = srv.address();
-            const port = typeof addr === 'object' && addr ? addr.port : 0;
-            srv.close(() => res(port));
-        });
-    });
 
 /** Resolves once the port answers with an SSH banner. */
 const waitForBanner = async (
@@ -244,3 +234,15 @@ export const startSshd = async (opts: StartSshdOptions = {}): Promise<SshdHandle
         },
     };
 };
+
+/** Options that point createSshDriver at this sshd with its throwaway user key and known_hosts (no agent). */
+export const sshdDriverOptions = (
+    sshd: SshdHandle,
+): { host: string; port: number; user: string; identityFile: string; knownHostsFile: string; agent: false } => ({
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    identityFile: sshd.identityFile,
+    knownHostsFile: sshd.knownHostsFile,
+    agent: false,
+});

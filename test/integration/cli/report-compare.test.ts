@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestModel, depthwiseNet, type ModelSpec } from '../../../src/model/build.js';
 import { runCli, type CliRun } from '../../support/cli.js';
+import type { JsonReportRow } from '../../../src/report/json.js';
 
 const cli = runCli;
 
@@ -60,17 +61,7 @@ jobTimeoutSecs: 60
 `;
 };
 
-interface JsonRow {
-    splitAfter: number;
-    cutBytes: number | null;
-    cutTensors: number;
-    ueMs: number | null;
-    serverMs: number | null;
-    totalMs: number | null;
-    ueImprovementPct: number | null;
-    totalImprovementPct: number | null;
-    method: 'estimated' | 'measured';
-}
+type JsonRow = JsonReportRow;
 
 /** RFC 4180 fields (quotes, doubled quotes, commas and newlines inside quotes). */
 const parseCsv = (text: string): string[][] => {

@@ -2,13 +2,11 @@
 // must act on, connect-on-demand, and links dropped in the middle of a push or an exec.
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdbDriver, type AdbDriver } from '../../../src/drivers/adb/adb-driver.js';
-import { isSplitbenchError, type SplitbenchError } from '../../../src/errors.js';
 import {
     deviceState,
     startAdbServer,
@@ -17,26 +15,8 @@ import {
     type AdbServer,
     type SimPhone,
 } from '../../support/adb.js';
-
-const caught = async (p: Promise<unknown>): Promise<SplitbenchError> => {
-    try {
-        await p;
-    } catch (e) {
-        if (isSplitbenchError(e)) return e;
-        throw e;
-    }
-    throw new Error('expected the call to fail');
-};
-
-const freePort = (): Promise<number> =>
-    new Promise((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-            const a = s.address();
-            s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-        });
-    });
+import { caught } from '../../support/errors.js';
+import { freePort } from '../../support/net.js';
 
 describe('adb driver with the simulated A01', () => {
     let adb: AdbServer;

@@ -10,18 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshDriver, scanSshHostKey, type SshDriverOptions } from '../../../src/drivers/ssh/ssh-driver.js';
 import type { DeviceDriver } from '../../../src/drivers/types.js';
-import { isSplitbenchError, type SplitbenchError } from '../../../src/errors.js';
-import { generateKey, knownHostsLineFor, startSshd, type SshdHandle } from '../../support/sshd.js';
-
-const caught = async (p: Promise<unknown>): Promise<SplitbenchError> => {
-    try {
-        await p;
-    } catch (e) {
-        if (isSplitbenchError(e)) return e;
-        throw e;
-    }
-    throw new Error('expected a SplitbenchError, got success');
-};
+import { generateKey, knownHostsLineFor, startSshd, type SshdHandle, sshdDriverOptions } from '../../support/sshd.js';
+import { caught } from '../../support/errors.js';
 
 describe('ssh driver faults (real OpenSSH)', () => {
     let sshd: SshdHandle;
@@ -31,12 +21,7 @@ describe('ssh driver faults (real OpenSSH)', () => {
     const driver = (over: Partial<SshDriverOptions> = {}): DeviceDriver => {
         const d = createSshDriver({
             name: 'lab-server',
-            host: sshd.host,
-            port: sshd.port,
-            user: sshd.user,
-            identityFile: sshd.identityFile,
-            knownHostsFile: sshd.knownHostsFile,
-            agent: false,
+            ...sshdDriverOptions(sshd),
             workDir: join(dir, 'work'),
             killGraceMs: 300,
             connectTimeoutMs: 5000,

@@ -1,6 +1,6 @@
 import { createSshDriver } from '../../../src/drivers/ssh/ssh-driver.js';
 import { runDriverContract } from '../../support/driver-contract.js';
-import { startSshd } from '../../support/sshd.js';
+import { startSshd, sshdDriverOptions } from '../../support/sshd.js';
 
 runDriverContract('ssh (real OpenSSH on loopback)', async () => {
     const sshd = await startSshd();
@@ -8,12 +8,7 @@ runDriverContract('ssh (real OpenSSH on loopback)', async () => {
     return {
         driver: createSshDriver({
             name: 'ssh-test',
-            host: sshd.host,
-            port: sshd.port,
-            user: sshd.user,
-            identityFile: sshd.identityFile,
-            knownHostsFile: sshd.knownHostsFile,
-            agent: false,
+            ...sshdDriverOptions(sshd),
             workDir,
             killGraceMs: 500,
         }),
