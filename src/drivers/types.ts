@@ -35,10 +35,36 @@ export interface PushOptions extends CallOptions {
     executable?: boolean | undefined;
 }
 
+/**
+ * Which physical CPUs a device's benchmarks run on. Two devices with the same `cpuHost` share CPUs and must not
+ * be measured at the same time (a benchmark beside another one measures the contention, not the device).
+ */
+export interface HostIdentity {
+    /**
+     * The key that names the physical CPUs: `linux:<machine-id>` for Linux hosts (local and SSH),
+     * `android:<serial or build fingerprint>` for real phones, and for a simulated phone the key of the host
+     * whose CPUs run its code (`linux:<machine-id of that host>`), since that is where its work really runs.
+     */
+    cpuHost: string;
+    /** /etc/machine-id (Linux hosts, and the host that runs a simulated phone). */
+    machineId?: string | undefined;
+    /** /proc/sys/kernel/random/boot_id: a reboot between two runs is a fact worth showing. */
+    bootId?: string | undefined;
+    /** Android: ro.serialno (or the adb serial); ro.build.fingerprint. */
+    serial?: string | undefined;
+    buildFingerprint?: string | undefined;
+    /** True for a device simulator (it says so itself, as the Android emulator does with ro.kernel.qemu). */
+    simulated?: boolean | undefined;
+    /** Why the identity is incomplete (an unreadable machine-id, say); the device then gets a queue of its own. */
+    warning?: string | undefined;
+}
+
 /** Facts about a device, stored with every result. */
 export interface DeviceProbe {
     kind: DriverKind;
     probedAt: string;
+    /** Host identity (absent in probes stored before it existed). */
+    host?: HostIdentity | undefined;
     hostname?: string | undefined;
     os: string;
     osRelease?: string | undefined;

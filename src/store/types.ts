@@ -113,6 +113,21 @@ export interface ResultSummary {
     truncated: boolean;
 }
 
+/** Load of a device read from /proc/loadavg and /proc/stat just before and just after one job. */
+export interface JobLoad {
+    /** 1-minute load average before / after the job. */
+    loadAvg1Before?: number | undefined;
+    loadAvg1After?: number | undefined;
+    /**
+     * Share of all CPUs' time (0..1) that was busy between the two /proc/stat reads, i.e. during the job
+     * including the benchmark itself; `otherBusy` subtracts what the benchmark's own threads can explain.
+     */
+    busyFraction?: number | undefined;
+    otherBusy?: number | undefined;
+    /** Set when the job is flagged as measured while other work used the device (threshold in docs). */
+    flag?: string | undefined;
+}
+
 /** Everything the analysis needs about one finished job. */
 export interface JobResultRecord extends JobRecord {
     modelPath: string | null;
@@ -122,6 +137,8 @@ export interface JobResultRecord extends JobRecord {
     ops: OpRow[];
     samplesUs: number[];
     probe: DeviceProbe | null;
+    /** Device load around the job (absent for results stored before load was recorded). */
+    load?: JobLoad | null | undefined;
 }
 
 /** Which jobs count: one run, every run of a campaign (by name), or every run of the same campaign file. */
