@@ -10,6 +10,7 @@ import { registerSimCommands } from './commands/sim.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunsCommands } from './commands/runs.js';
+import { registerStoreCommands } from './commands/store.js';
 
 /** Exit codes: 0 ok, 1 failure or regression, 2 bad input (usage, config, model), 130 interrupted, 70 internal bug. */
 const exitCodeFor = (code: ErrorCode): number => {
@@ -52,6 +53,7 @@ export const buildProgram = (): Command => {
     registerRunCommands(program);
     registerReportCommands(program);
     registerRunsCommands(program);
+    registerStoreCommands(program);
     return program;
 };
 

@@ -8,6 +8,7 @@ import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
 import type { Job } from '../plan/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { importRunBundle } from './pg-import.js';
 import {
     LEASE_COLUMNS,
     OP_COLUMNS,
@@ -33,6 +34,7 @@ import {
     type RunRow,
 } from './rows.js';
 import type { OpenStoreOptions } from './sqlite-store.js';
+import type { Row, RunBundle } from './store-copy.js';
 import { redactUrl } from './store-spec.js';
 import type {
     AsyncResultStore,
@@ -609,6 +611,18 @@ export class PgStore implements AsyncResultStore {
              FROM device_leases l ORDER BY device`,
         );
         return rows.map((r) => toLease(r, r.now));
+    }
+
+    /** Whether a run with this id exists (store copy). */
+    async hasRun(runId: string): Promise<boolean> {
+        return (await this.q('SELECT 1 FROM runs WHERE id = $1', [runId])).length > 0;
+    }
+
+    /** Adds a run exported from another store in one transaction; false when its id is already here (store copy). */
+    async importRun(bundle: RunBundle): Promise<boolean> {
+        return this.tx((c) =>
+            importRunBundle(async (sql, args) => (await c.query<Row>(sql, args as unknown[])).rows, bundle),
+        );
     }
 
     async close(): Promise<void> {
