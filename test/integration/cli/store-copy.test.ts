@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../../../src/store/pg-store.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
-import type { ResultStore } from '../../../src/store/types.js';
+import { SqliteBackend } from '../../../src/store/sqlite-backend.js';
+import type { AsyncResultStore } from '../../../src/store/types.js';
 import { runCli } from '../../support/cli.js';
 import { freePort } from '../../support/net.js';
 import { startPostgres, type PostgresHandle } from '../../support/postgres.js';
@@ -62,7 +63,7 @@ const fillSqlite = (file: string): void => {
 };
 
 /** Everything a reader sees of a store, without the surrogate keys that differ between databases. */
-const snapshot = async (s: Pick<ResultStore, 'listRuns' | 'jobs' | 'jobResults' | 'rawOutputs'> | PgStore) => {
+const snapshot = async (s: AsyncResultStore) => {
     const runs = await s.listRuns();
     const out: unknown[] = [];
     for (const r of runs) {
@@ -103,12 +104,12 @@ describe('splitbench store copy', () => {
                 )
                 .trim(),
         ).toBe('3|9|3|15|6|3|1');
-        const src = new SqliteStore(file, { mustExist: true });
+        const src = new SqliteBackend(file, { mustExist: true });
         const dst = await PgStore.open(url, { mustExist: true });
         try {
             expect(await snapshot(dst)).toEqual(await snapshot(src));
         } finally {
-            src.close();
+            await src.close();
             await dst.close();
         }
     });
