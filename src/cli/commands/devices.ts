@@ -1,5 +1,6 @@
 // `splitbench devices …`: the device inventory in devices/NAME.yaml — add (probe + write), list, probe, check, trust.
 import type { Command } from 'commander';
+import { leaseSection } from './lease-list.js';
 import {
     DEVICE_NAME,
     defaultDevicesDir,
@@ -392,7 +393,11 @@ export const registerDevicesCommands = (program: Command): void => {
         .command('list')
         .description('List the devices with address, model or CPU, ABI and when they were last probed.')
         .option('--json', 'print the device files as JSON')
-        .action((o: { json?: boolean | undefined }, cmd: Command) => {
+        .option(
+            '--db <file|url>',
+            'results database whose device leases to show (default: $SPLITBENCH_DB, lab.yaml store:, results/splitbench.db)',
+        )
+        .action(async (o: { json?: boolean | undefined; db?: string | undefined }, cmd: Command) => {
             const dir = devicesDir(cmd);
             const { devices: list, errors } = listDevices(dir);
             for (const bad of errors) note(`splitbench: ${bad.error.message}`);
@@ -425,6 +430,10 @@ export const registerDevicesCommands = (program: Command): void => {
                 ]);
             }
             out(table(rows));
+            // who holds what: leases of runs sharing this results database (issue 13)
+            const leases = await leaseSection(o.db);
+            if (leases.note !== undefined) note(`splitbench: ${leases.note}`);
+            if (leases.text !== '') out(leases.text.trimEnd());
         });
 
     devices
