@@ -39,7 +39,12 @@ export interface PostgresHandle {
 let dbCounter = 0;
 
 /** Starts a private PostgreSQL cluster; throws naming what to install when the binaries are missing. */
-export const startPostgres = async (): Promise<PostgresHandle> => {
+export interface StartPostgresOptions {
+    /** Keep fsync on (benchmarks: commit rates as a real server has them). Tests turn it off for speed. */
+    fsync?: boolean | undefined;
+}
+
+export const startPostgres = async (opts: StartPostgresOptions = {}): Promise<PostgresHandle> => {
     if (!existsSync(join(PG_BIN, 'initdb')))
         throw new Error(
             `${PG_BIN}/initdb not found: install the Debian package postgresql (apt-get install -y postgresql)`,
@@ -99,7 +104,7 @@ export const startPostgres = async (): Promise<PostgresHandle> => {
                 '-l',
                 join(dir, 'log'),
                 '-o',
-                `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200`,
+                `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=${opts.fsync === true ? 'on' : 'off'} -c max_connections=200`,
                 'start',
             ]);
             lastError = undefined;
