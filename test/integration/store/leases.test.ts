@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceLeases } from '../../../src/store/leases.js';
+import { SqliteBackend } from '../../../src/store/sqlite-backend.js';
 import { startPostgres, type PostgresHandle } from '../../support/postgres.js';
 
 const root = mkdtempSync(join(tmpdir(), 'splitbench-leases-'));
@@ -159,6 +161,36 @@ describe.each(BACKENDS)('device leases on $name', ({ spec }) => {
         } finally {
             a.proc.kill('SIGKILL');
             await a.exited;
+        }
+    });
+});
+
+describe('DeviceLeases in one process', () => {
+    it('renews while held, reports a lease taken away, stops waiting on abort, and releases everything on close', async () => {
+        const store = new SqliteBackend(join(root, `inproc${n++}.db`));
+        const me = { runId: 'run-me', user: 'u', host: 'h1', pid: 1 };
+        const other = { runId: 'run-other', user: 'v', host: 'h2', pid: 2 };
+        const lost: string[] = [];
+        const leases = new DeviceLeases(store, me, { ttlMs: 300, onLost: (d) => lost.push(d) });
+        try {
+            await leases.acquire('p1');
+            await leases.acquire('p2');
+            await new Promise((r) => setTimeout(r, 700)); // > 2 × ttl: only renewal keeps the leases
+            expect((await store.acquireLease('p1', other, 300)).acquired).toBe(false);
+            // another run takes p2 (as after an expiry while this one was stopped); the next renewal notices
+            expect((await store.acquireLease('p2', other, 60_000, me)).acquired).toBe(true);
+            await leases.renew();
+            expect(lost).toEqual(['p2']);
+            expect(leases.devices()).toEqual(['p1']);
+            const ac = new AbortController();
+            const waiting = new DeviceLeases(store, { ...me, runId: 'run-3' }, { pollMs: 20 }).acquire('p2', ac.signal);
+            setTimeout(() => ac.abort(), 100);
+            await expect(waiting).rejects.toThrow(/interrupted while waiting for a device lease/);
+            await leases.close();
+            expect((await store.listLeases()).map((l) => [l.device, l.runId])).toEqual([['p2', 'run-other']]);
+        } finally {
+            await leases.close();
+            await store.close();
         }
     });
 });
