@@ -45,8 +45,6 @@ class RunState {
     started = false;
     statLines = 0;
     summary: { initUs?: number; firstUs?: number; warmupAvgUs?: number; avgUs?: number } | undefined;
-    /** `Inference timings in us: Init: ..` (TF >= 2.2): a memory line always follows it. */
-    summaryNewStyle = false;
     memorySeen = false;
     hard: PendingFailure | undefined;
     soft: PendingFailure | undefined;
@@ -57,6 +55,8 @@ class RunState {
     untitled: ProfileBlock[] = [];
     block: ProfileBlock | undefined;
     blockSawRunOrder = false;
+    /** The block's second op table (Top by Computation Time) was seen: a further op table starts a new block. */
+    blockSawTop = false;
     open = new Set<ProfileBlock>();
     internal: ProfileBlock | undefined;
     table: Table | undefined;
@@ -67,6 +67,8 @@ class RunState {
     unsupportedFor: DelegateInfo | undefined;
     lastLine = '';
     samples: number[] | undefined;
+    /** The first line that showed this is full TensorFlow's benchmark_model, not TFLite's; false until then. */
+    fullTf: string | false = false;
 }
 
 const LEVEL = /^(INFO|WARN|WARNING|ERROR|VERBOSE|FATAL|DEBUG): ?/;
@@ -90,11 +92,20 @@ const recordFailure = (s: RunState, ev: FailureEvidence, raw: string): void => {
     const slot = ev.strength;
     const current = s[slot];
     if (current === undefined) {
-        s[slot] = { kind: ev.kind, line: raw.trim(), strength: slot, ...(ev.op !== undefined ? { op: ev.op } : {}) };
+        s[slot] = {
+            kind: ev.kind,
+            line: raw.trim(),
+            strength: slot,
+            ...(ev.op !== undefined ? { op: ev.op } : {}),
+            ...(ev.delegate !== undefined ? { delegate: ev.delegate } : {}),
+        };
         return;
     }
-    // `ERROR: Node number 0 (FlexDecodeWav) failed to prepare.` names the op of the earlier Flex error.
-    if (ev.op !== undefined && current.op === undefined && current.kind === ev.kind) current.op = ev.op;
+    if (current.kind !== ev.kind) return;
+    // `ERROR: Node number 0 (FlexDecodeWav) failed to prepare.` names the op of the earlier Flex error; `Failed to
+    // apply NNAPI delegate.` names the delegate of an earlier delegate error.
+    if (ev.op !== undefined && current.op === undefined) current.op = ev.op;
+    if (ev.delegate !== undefined && current.delegate === undefined) current.delegate = ev.delegate;
 };
 
 const delegate = (s: RunState, name: string): DelegateInfo => {
@@ -111,6 +122,7 @@ const startBlock = (s: RunState, block: ProfileBlock): void => {
     s.internal = undefined;
     s.block = block;
     s.blockSawRunOrder = false;
+    s.blockSawTop = false;
     s.open.add(block);
     if (s.phase === 'init') s.result.initProfile.push(block);
     else {
@@ -134,6 +146,7 @@ const onTableTitle = (s: RunState, msg: string): boolean => {
     if (table === undefined) return false;
     const block = targetBlock(s, table);
     if (table === 'run' && s.internal === undefined) s.blockSawRunOrder = true;
+    if (table === 'top' && s.internal === undefined) s.blockSawTop = true;
     s.open.add(block);
     s.table = table;
     s.layout = { start: null, csv: false };
@@ -169,6 +182,27 @@ const onTableLine = (s: RunState, msg: string): boolean => {
     return true;
 };
 
+/**
+ * A table header without its `=====` banner: an excerpt that starts there, or a port that prints no banners (TF
+ * 2.3-era microcontroller builds). The table is known by its header and its place in the block: the block's first
+ * op table is the Run Order, the second (before `N nodes observed` closes the block) is Top by Computation Time.
+ */
+const onBannerlessHeader = (s: RunState, msg: string, kind: 'op' | 'type'): void => {
+    const open = s.block !== undefined && s.open.has(s.block);
+    let table: Table = 'type';
+    if (kind === 'op') table = open && s.internal === undefined && s.blockSawRunOrder && !s.blockSawTop ? 'top' : 'run';
+    s.table = table;
+    const block = targetBlock(s, table);
+    if (s.internal === undefined) {
+        if (table === 'run') s.blockSawRunOrder = true;
+        if (table === 'top') s.blockSawTop = true;
+    }
+    s.open.add(block);
+    s.content = true;
+    s.headerSeen = false;
+    onTableLine(s, msg);
+};
+
 const onSummary = (s: RunState, msg: string): void => {
     const colon = msg.indexOf('us:');
     const summary: NonNullable<RunState['summary']> = {};
@@ -184,7 +218,6 @@ const onSummary = (s: RunState, msg: string): void => {
         else if (key === 'Inference (avg)' || key === 'Inference' || key === 'no stats') summary.avgUs = value;
     }
     s.summary = summary;
-    s.summaryNewStyle = msg.startsWith('Inference timings');
 };
 
 /** Lines that start with a keyword; returns false when the line is not one of them. */
@@ -343,6 +376,8 @@ const onMessage = (s: RunState, msg: string): boolean => {
             return false;
         case 0x72: // 'r'
             return msg.startsWith('resolved reporter');
+        case 0x42: // 'B': printed by ports after the last table (TF 2.3 microcontroller builds)
+            return msg.startsWith('Benchmark has been finished');
         case 0x2d: // '-'
         case 0x2b: {
             // '+'
@@ -442,18 +477,63 @@ const isBlank = (s: string): boolean => {
 
 const LEVEL_FIRST = new Set([0x49, 0x57, 0x45, 0x56, 0x46, 0x44]); // I W E V F D
 
+// Logger prefixes put before every line by whatever captured the output (see unwrapPrefix).
+// TensorFlow's LOG(): `2019-05-10 12:34:56.789012: I tensorflow/lite/tools/benchmark/benchmark_model.cc:123] msg`.
+const TF_GLOG = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?: ([IWEF]) ([^\s\]]+):\d+\] ?/;
+// glog / absl: `I0510 12:34:56.789012  1234 benchmark_model.cc:123] msg`.
+const GLOG = /^([IWEF])\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ ([^\s\]]+):\d+\] ?/;
+// CI timestamps: GitHub Actions `2024-01-15T10:20:30.1234567Z msg`, GitLab `…Z 00O msg`, Jenkins `[2024-01-15T…] msg`
+// or `[10:20:30] msg`. One space separates prefix and message; the message keeps its own tabs.
+const CI_ISO = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?(?: \d\d[OE]\+?)? ?/;
+const CI_TIME = /^\[?\d\d:\d\d:\d\d(?:\.\d+)?\] ?/;
+// Source paths of *full* TensorFlow's benchmark_model (tensorflow/tools/benchmark), not TFLite's (…/lite/tools/…).
+const FULL_TF_SOURCE = /(?:^|\/)tensorflow\/(?:tools\/benchmark|core\/util\/stat_summarizer|core\/common_runtime)\//;
+// Lines only full TensorFlow's benchmark_model prints.
+const FULL_TF_LINE =
+    /^Running benchmark for max \d+ iterations|^Average inference timings in us: .*with stats:|^(?:Target layers|Output layers|Show flops|Show sizes|Input types): \[|^FLOPs estimate:/;
+
+const FULL_TF_FIRST = new Set([0x52, 0x41, 0x54, 0x4f, 0x53, 0x49, 0x46]); // R A T O S I F
+
+/** Strips one logger prefix (logcat, glog, TensorFlow LOG, CI timestamps); `fatal` for F-level lines. */
+const unwrapPrefix = (s: RunState, line: string): { msg: string; fatal: boolean } => {
+    const c0 = line.charCodeAt(0);
+    let m: RegExpExecArray | null = null;
+    if (c0 >= 0x30 && c0 <= 0x39) {
+        const c2 = line.charCodeAt(2);
+        if (c2 === 0x2d && line.charCodeAt(5) === 0x20) {
+            m = LOGCAT.exec(line);
+            if (m !== null) return { msg: line.slice(m[0].length), fatal: m[1] === 'F' };
+        } else if (line.charCodeAt(4) === 0x2d) {
+            m = TF_GLOG.exec(line);
+            if (m !== null) return glogged(s, line, m);
+            m = CI_ISO.exec(line);
+            if (m !== null) return unwrapPrefix(s, line.slice(m[0].length));
+        } else if (c2 === 0x3a) {
+            m = CI_TIME.exec(line);
+            if (m !== null) return unwrapPrefix(s, line.slice(m[0].length));
+        }
+    } else if (c0 === 0x5b) {
+        // '['
+        m = CI_ISO.exec(line) ?? CI_TIME.exec(line);
+        if (m !== null) return unwrapPrefix(s, line.slice(m[0].length));
+    } else if (LEVEL_FIRST.has(c0) && line.charCodeAt(1) >= 0x30 && line.charCodeAt(1) <= 0x39) {
+        m = GLOG.exec(line);
+        if (m !== null) return glogged(s, line, m);
+    }
+    return { msg: line, fatal: false };
+};
+
+const glogged = (s: RunState, line: string, m: RegExpExecArray): { msg: string; fatal: boolean } => {
+    const source = m[2] as string;
+    if (!s.fullTf && FULL_TF_SOURCE.test(source) && !source.includes('/lite/')) s.fullTf = line.trim();
+    return { msg: line.slice(m[0].length), fatal: m[1] === 'F' };
+};
+
 /** Feeds one raw line (without its newline) into the run state. */
 const feedLine = (s: RunState, raw: string): void => {
-    let msg = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    let fatal = false;
-    const c0 = msg.charCodeAt(0);
-    if (c0 >= 0x30 && c0 <= 0x39 && msg.charCodeAt(2) === 0x2d && msg.charCodeAt(5) === 0x20) {
-        const m = LOGCAT.exec(msg);
-        if (m !== null) {
-            fatal = m[1] === 'F';
-            msg = msg.slice(m[0].length);
-        }
-    }
+    const unwrapped = unwrapPrefix(s, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    let msg = unwrapped.msg;
+    let fatal = unwrapped.fatal;
     if (LEVEL_FIRST.has(msg.charCodeAt(0))) {
         const m = LEVEL.exec(msg);
         if (m !== null) {
@@ -467,6 +547,7 @@ const feedLine = (s: RunState, raw: string): void => {
     }
     s.lastLine = raw;
     s.lastRows = undefined;
+    if (s.fullTf === false && FULL_TF_FIRST.has(msg.charCodeAt(0)) && FULL_TF_LINE.test(msg)) s.fullTf = raw.trim();
     if (fatal) {
         recordFailure(s, { kind: 'crash', strength: 'hard' }, raw);
         return;
@@ -479,13 +560,9 @@ const feedLine = (s: RunState, raw: string): void => {
     if (onMessage(s, msg)) return;
     if (onParam(s, msg)) return;
     if (onDelegate(s, msg, raw)) return;
-    if (parseHeader(msg) !== undefined) {
-        // A header without its title (an excerpt that starts there): keep the rows in an untitled block.
-        s.table = msg.includes('[Node type]') || msg.trimStart().startsWith('node type, count') ? 'type' : 'run';
-        targetBlock(s, s.table);
-        if (s.table === 'run') s.blockSawRunOrder = true;
-        s.open.add(s.block as ProfileBlock);
-        onTableLine(s, msg);
+    const header = parseHeader(msg);
+    if (header !== undefined) {
+        onBannerlessHeader(s, msg, header.kind);
         return;
     }
     const f = classifyFailure(msg, false);
@@ -547,9 +624,9 @@ const finish = (s: RunState, runsInText: number): BenchmarkResult => {
 
     const profiling = r.params['Enable op profiling'] === '1';
     const regularClosed = r.profile.length > 0 && !r.profile.some((b) => s.open.has(b));
-    // The mean is the summary's last field: without it the line itself was cut.
+    // The mean is the summary's last field: without it the line itself was cut. The memory line that follows it is
+    // not evidence of a finished run: builds without memory measurement (microcontroller ports) never print it.
     let complete = s.summary?.avgUs !== undefined;
-    if (complete && s.summaryNewStyle && !s.memorySeen) complete = false;
     if (complete && profiling && !regularClosed) complete = false;
     if (s.open.size > 0) complete = false;
     // A tail fragment (memory lines or a finished profile, nothing from before the summary) is complete at its end.
@@ -560,6 +637,14 @@ const finish = (s: RunState, runsInText: number): BenchmarkResult => {
 
     const { hard, soft, generic } = s;
     let failure: PendingFailure | undefined = hard;
+    if (s.fullTf !== false) {
+        // Full TensorFlow's tool prints the same tables for TF graph ops: rows no TFLite node index could match.
+        failure = { kind: 'not_tflite', line: s.fullTf, strength: 'hard' };
+        r.profile = [];
+        r.initProfile = [];
+        r.ops = [];
+        complete = true;
+    }
     if (failure === undefined && !complete) failure = soft ?? generic;
     if (failure === undefined && !s.content) {
         failure = { kind: 'no_output', line: s.lastLine.trim(), strength: 'generic' };
@@ -570,6 +655,7 @@ const finish = (s: RunState, runsInText: number): BenchmarkResult => {
     if (failure !== undefined) {
         const out: Failure = { kind: failure.kind, line: failure.line };
         if (failure.op !== undefined) out.op = failure.op;
+        if (failure.delegate !== undefined) out.delegate = failure.delegate;
         r.failure = out;
     }
     if (runsInText > 1) r.runsInText = runsInText;
