@@ -37,8 +37,7 @@ const SHELL_REFUSED =
 // printed by old builds even with NNAPI off, so it is not one of them.)
 const NNAPI_ERROR = /^NN ?API returned error \w+/;
 const DELEGATE_APPLY = /Failed to apply (\S+) delegate/i;
-const DELEGATE_HARD =
-    /Disallowed CPU fallback detected|(?:Failed|Unable) to (?:create|initialize|load) .*delegate/i;
+const DELEGATE_HARD = /Disallowed CPU fallback detected|(?:Failed|Unable) to (?:create|initialize|load) .*delegate/i;
 const DELEGATE_SOFT =
     /^Created 0 \S+ delegate kernels|is explicitly applied, the model graph will not be executed by the delegate|Restored original execution plan after delegate application failure/;
 const CRASH =
@@ -55,7 +54,8 @@ export const classifyFailure = (msg: string, fatal: boolean): FailureEvidence | 
         if (op.startsWith('Flex')) return { kind: 'flex_ops', strength: 'hard', op };
         if (m[2] === 'invoke') return { kind: 'benchmark_failed', strength: 'hard', op };
         // A delegate kernel that fails to prepare is the delegate failing, not a model op the runtime lacks.
-        if (isDelegateNodeType(op)) return { kind: 'delegate_failed', strength: 'hard', op, delegate: canonicalDelegate(op) };
+        if (isDelegateNodeType(op))
+            return { kind: 'delegate_failed', strength: 'hard', op, delegate: canonicalDelegate(op) };
         return { kind: 'unsupported_op', strength: 'hard', op };
     }
     if (FLEX.test(msg)) return { kind: 'flex_ops', strength: 'hard' };

@@ -66,7 +66,8 @@ export const renderSummary = (r: BenchmarkResult, topN = 10, mentionRuns = true)
                 : f.op !== undefined
                   ? ` (op ${f.op})`
                   : '';
-        const what = f.kind === 'not_tflite' ? "not a TFLite benchmark_model output (full TensorFlow's benchmark_model): " : '';
+        const what =
+            f.kind === 'not_tflite' ? "not a TFLite benchmark_model output (full TensorFlow's benchmark_model): " : '';
         out.push(`failure    ${f.kind}${about}: ${what}${f.line}`);
     }
     if (r.truncated) out.push('truncated  the output ends before the run finished; the values above are what it holds');
