@@ -69,6 +69,8 @@ class RunState {
     samples: number[] | undefined;
     /** The first line that showed this is full TensorFlow's benchmark_model, not TFLite's; false until then. */
     fullTf: string | false = false;
+    /** The current line's logger prefix said F (fatal). */
+    lineFatal = false;
 }
 
 const LEVEL = /^(INFO|WARN|WARNING|ERROR|VERBOSE|FATAL|DEBUG): ?/;
@@ -494,15 +496,21 @@ const FULL_TF_LINE =
 
 const FULL_TF_FIRST = new Set([0x52, 0x41, 0x54, 0x4f, 0x53, 0x49, 0x46]); // R A T O S I F
 
-/** Strips one logger prefix (logcat, glog, TensorFlow LOG, CI timestamps); `fatal` for F-level lines. */
-const unwrapPrefix = (s: RunState, line: string): { msg: string; fatal: boolean } => {
+/**
+ * Strips one logger prefix (logcat, glog, TensorFlow LOG, CI timestamps) and returns the message; sets
+ * `s.lineFatal` for F-level lines. Returns a string (not an object) because it runs once per line.
+ */
+const unwrapPrefix = (s: RunState, line: string): string => {
     const c0 = line.charCodeAt(0);
     let m: RegExpExecArray | null = null;
     if (c0 >= 0x30 && c0 <= 0x39) {
         const c2 = line.charCodeAt(2);
         if (c2 === 0x2d && line.charCodeAt(5) === 0x20) {
             m = LOGCAT.exec(line);
-            if (m !== null) return { msg: line.slice(m[0].length), fatal: m[1] === 'F' };
+            if (m !== null) {
+                s.lineFatal = m[1] === 'F';
+                return line.slice(m[0].length);
+            }
         } else if (line.charCodeAt(4) === 0x2d) {
             m = TF_GLOG.exec(line);
             if (m !== null) return glogged(s, line, m);
@@ -520,20 +528,21 @@ const unwrapPrefix = (s: RunState, line: string): { msg: string; fatal: boolean 
         m = GLOG.exec(line);
         if (m !== null) return glogged(s, line, m);
     }
-    return { msg: line, fatal: false };
+    return line;
 };
 
-const glogged = (s: RunState, line: string, m: RegExpExecArray): { msg: string; fatal: boolean } => {
+const glogged = (s: RunState, line: string, m: RegExpExecArray): string => {
     const source = m[2] as string;
-    if (!s.fullTf && FULL_TF_SOURCE.test(source) && !source.includes('/lite/')) s.fullTf = line.trim();
-    return { msg: line.slice(m[0].length), fatal: m[1] === 'F' };
+    if (s.fullTf === false && FULL_TF_SOURCE.test(source) && !source.includes('/lite/')) s.fullTf = line.trim();
+    s.lineFatal = m[1] === 'F';
+    return line.slice(m[0].length);
 };
 
 /** Feeds one raw line (without its newline) into the run state. */
 const feedLine = (s: RunState, raw: string): void => {
-    const unwrapped = unwrapPrefix(s, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-    let msg = unwrapped.msg;
-    let fatal = unwrapped.fatal;
+    s.lineFatal = false;
+    let msg = unwrapPrefix(s, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    let fatal = s.lineFatal;
     if (LEVEL_FIRST.has(msg.charCodeAt(0))) {
         const m = LEVEL.exec(msg);
         if (m !== null) {
