@@ -49,11 +49,27 @@ export interface VerifyResult {
 
 const rng = mulberry32;
 
-const run = (interp: Interpreter, inputs: readonly Uint8Array[]): Uint8Array[] => {
+/** Output bytes with the shape the invoke gave them (dynamic dims are known only after invoke). */
+interface Produced {
+    name: string;
+    data: Uint8Array;
+    shape: number[];
+    /** The invoke gave it another size than the allocation did (a dynamic-shape output). */
+    resized: boolean;
+}
+
+const runShaped = (interp: Interpreter, inputs: readonly Uint8Array[]): Produced[] => {
     inputs.forEach((data, i) => interp.setInput(i, data));
     interp.invoke();
-    return interp.outputs.map((_, i) => interp.output(i));
+    return interp.outputs.map((allocated, i) => {
+        const data = interp.output(i);
+        const now = interp.outputInfo(i);
+        return { name: now.name, data, shape: now.shape, resized: data.length !== allocated.bytes };
+    });
 };
+
+const run = (interp: Interpreter, inputs: readonly Uint8Array[]): Uint8Array[] =>
+    runShaped(interp, inputs).map((p) => p.data);
 
 const withInterpreter = <T>(path: string, opts: InterpreterOptions, fn: (i: Interpreter) => T): T => {
     const interp = openInterpreter(path, opts);
@@ -124,15 +140,25 @@ const runPipeline = (
 ): Omit<VerifyResult, 'headBytes' | 'tailBytes'> => {
     const { sg } = ref;
     try {
-        const produced = new Map<number, Uint8Array>();
+        const fromHead = new Map<number, Produced>();
         withInterpreter(files.head, ref.iopts, (interp) => {
             const data = plan.head.inputs.map((t) => ref.inputByTensor.get(t) ?? new Uint8Array(0));
-            run(interp, data).forEach((d, i) => produced.set(plan.head.outputs[i] ?? -1, d));
+            runShaped(interp, data).forEach((p, i) => fromHead.set(plan.head.outputs[i] ?? -1, p));
         });
-        withInterpreter(files.tail, ref.iopts, (interp) => {
-            const data = plan.tail.inputs.map((t, i) => {
-                const d = produced.get(t) ?? ref.inputByTensor.get(t);
-                if (d === undefined) throw new SplitbenchError('INTERNAL', `tail input ${i} has no data`);
+        const produced = new Map<number, Uint8Array>([...fromHead].map(([t, p]) => [t, p.data]));
+        const tailData = plan.tail.inputs.map((t, i) => {
+            const d = produced.get(t) ?? ref.inputByTensor.get(t);
+            if (d === undefined) throw new SplitbenchError('INTERNAL', `tail input ${i} has no data`);
+            return d;
+        });
+        // A cut tensor of dynamic shape has, at run time, the size the head's invoke gave it: size the tail's input
+        // (which bears the tensor's name) so.
+        const resized = [...fromHead]
+            .filter(([t, p]) => p.resized && p.name !== '' && plan.tail.inputs.includes(t))
+            .map(([, p]) => p);
+        const inputShapes = resized.length > 0 ? Object.fromEntries(resized.map((p) => [p.name, p.shape])) : undefined;
+        withInterpreter(files.tail, { ...ref.iopts, inputShapes }, (interp) => {
+            tailData.forEach((d, i) => {
                 const want = interp.inputs[i]?.bytes;
                 if (d.length !== want) {
                     const name = interp.inputs[i]?.name ?? String(i);
@@ -141,9 +167,8 @@ const runPipeline = (
                         `cut tensor ${name} has ${d.length} bytes at run time, the tail expects ${want ?? '?'} (dynamic shape)`,
                     );
                 }
-                return d;
             });
-            run(interp, data).forEach((d, i) => produced.set(plan.tail.outputs[i] ?? -1, d));
+            run(interp, tailData).forEach((d, i) => produced.set(plan.tail.outputs[i] ?? -1, d));
         });
         const outputs: (OutputComparison & { ok: boolean })[] = [];
         for (const t of sg.outputs) {

@@ -42,8 +42,9 @@ const DELEGATE_SOFT =
     /^Created 0 \S+ delegate kernels|is explicitly applied, the model graph will not be executed by the delegate|Restored original execution plan after delegate application failure/;
 const CRASH =
     /\b(?:Segmentation fault|Bus error|Illegal instruction|Floating point exception)\b|(?:^|\s)(?:Aborted|Killed)(?: \(core dumped\))?\s*$|Fatal signal \d+|\bSIG(?:SEGV|ABRT|BUS|ILL|FPE)\b|terminate called after throwing|Check failed:/;
+// The last three are splitbench's built-in runner (`ERROR: model m.tflite: interpreter creation failed (runtime: …)`).
 const GENERIC =
-    /Benchmarking failed\.?|Failed to allocate tensors!?|Failed to initialize the interpreter|Failed to invoke/;
+    /Benchmarking failed\.?|Failed to allocate tensors!?|Failed to initialize the interpreter|Failed to invoke|: (?:interpreter creation|tensor allocation|invoke) failed\b/;
 
 /** Classifies one message (level prefix already removed). `fatal` is set for `FATAL:` / logcat `F` lines. */
 export const classifyFailure = (msg: string, fatal: boolean): FailureEvidence | undefined => {

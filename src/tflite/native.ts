@@ -10,6 +10,7 @@ import koffi, { type TypeObject } from 'koffi';
 import { SplitbenchError } from '../errors.js';
 import type { DType } from '../model/dtype.js';
 import { CUSTOM_CODE, builtinName } from '../model/builtin-ops.js';
+import { loadModel } from '../model/load.js';
 import type { Interpreter, InterpreterOptions, NodeTiming, RuntimeTensor } from './types.js';
 
 // --- struct layout (TF 2.9, LP64) ---
@@ -464,6 +465,9 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
         if (interp === null) {
             const msgs = drainReported();
             if (state?.error !== undefined) msgs.push(`profiler: ${state.error}`);
+            if (xnn !== null && msgs.length === 0 && loadsWithoutDelegates(b, model, threads)) {
+                throw xnnpackRefused(name, modelPath);
+            }
             throw runtimeError(name, 'interpreter creation failed', msgs);
         }
         const ip: Ptr = interp;
@@ -494,7 +498,8 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
                         `model ${name}: input '${inName}' has rank ${rank}, shape [${wanted.join(',')}] given`,
                     );
                 }
-                if (wanted.some((d) => !Number.isInteger(d) || d < 1)) {
+                // 0 is a real size: a dynamic cut tensor can be empty at run time (an empty slice).
+                if (wanted.some((d) => !Number.isInteger(d) || d < 0)) {
                     throw new SplitbenchError(
                         'USAGE',
                         `model ${name}: input '${inName}': invalid shape [${wanted.join(',')}]`,
@@ -594,11 +599,20 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
                 if (t === undefined || info === undefined) {
                     throw new SplitbenchError('USAGE', `model ${name}: no output #${index} (has ${outputs.length})`);
                 }
-                const out = new Uint8Array(info.bytes);
+                // Read the size now, not at allocation: a dynamic output ([8,-1,1024]) gets its size during invoke.
+                const out = new Uint8Array(Number(b.tensorByteSize(t)));
                 if (b.copyToBuffer(t, out, out.byteLength) !== 0) {
                     throw runtimeError(name, `cannot read output '${info.name}'`, drainReported());
                 }
                 return out;
+            },
+            outputInfo(index) {
+                alive();
+                const t = outPtrs[index];
+                if (t === undefined) {
+                    throw new SplitbenchError('USAGE', `model ${name}: no output #${index} (has ${outputs.length})`);
+                }
+                return describe(t);
             },
             nodeTimings() {
                 if (slots === undefined) return [];
@@ -627,6 +641,48 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
         release();
         throw e;
     }
+};
+
+/** Whether the model builds an interpreter with no delegate at all (a probe after a delegate made creation fail). */
+const loadsWithoutDelegates = (b: Binding, model: Ptr, threads: number): boolean => {
+    const options = b.optionsCreate();
+    if (options === null) return false;
+    try {
+        b.optionsSetErrorReporter(options, b.reporterCb, null);
+        b.optionsSetNumThreads(options, threads);
+        const interp = b.interpreterCreate(model, options);
+        drainReported();
+        if (interp === null) return false;
+        b.interpreterDelete(interp);
+        return true;
+    } finally {
+        b.optionsDelete(options);
+    }
+};
+
+/**
+ * The interpreter cannot be built with XNNPACK but can without it, and the runtime said nothing: TF 2.9's
+ * Subgraph::ModifyGraphWithDelegate refuses a delegate without kTfLiteDelegateFlagsAllowDynamicTensors (XNNPACK
+ * has none in 2.9) on a graph with dynamic-sized tensors, and logs why only in debug builds (TFLITE_LOG).
+ */
+const xnnpackRefused = (name: string, modelPath: string): SplitbenchError => {
+    let dynamic = 0;
+    try {
+        for (const sg of loadModel(modelPath).subgraphs) {
+            dynamic += sg.tensors.filter((t) => t.shapeSignature?.includes(-1) === true).length;
+        }
+    } catch {
+        // The reason below stands without the count.
+    }
+    const why =
+        dynamic > 0
+            ? `the graph has dynamic-sized tensors (${dynamic} with -1 dims) and TFLite 2.9 applies XNNPACK only to static-sized graphs`
+            : 'the runtime reported no reason';
+    return new SplitbenchError(
+        'RUNTIME_FAILED',
+        `model ${name}: Failed to apply XNNPACK delegate: ${why}; the model loads without it (--use_xnnpack=false)`,
+        { details: { runtimeMessages: [], delegate: 'XNNPACK', dynamicTensors: dynamic } },
+    );
 };
 
 const tensorOrThrow = (t: Ptr | null): Ptr => {
