@@ -11,6 +11,7 @@
 // is written as segments (builder bytes, source bytes, builder bytes, ...) with one writev, straight from the
 // source file's memory.
 import { Builder } from 'flatbuffers';
+import { writeUint, type OptionsDataRef } from './external-data.js';
 import { SplitbenchError } from '../errors.js';
 import { FbReader } from './fb-reader.js';
 import {
@@ -96,6 +97,8 @@ interface Blob {
     patchPos: Int32Array;
     patchKind: PatchKind[];
     patchValue: Int32Array;
+    /** File offsets in the op's custom options (DISPATCH_OP's bytecode_offset): rewritten once the file is laid out. */
+    ext?: { pos: number; ref: OptionsDataRef; op: OperatorInfo }[] | undefined;
 }
 
 const unsupported = (model: TfliteModel, msg: string): never => {
@@ -249,6 +252,12 @@ class BlobStore {
             }
             return patches;
         });
+        if (op.externalData !== undefined) {
+            const br = new FbReader(blob.bytes, this.model.label);
+            const v = br.vector(br.table(blob.root, 'op blob'), OPERATOR.customOptions, 1, 'op blob custom options');
+            if (v === undefined) throw new SplitbenchError('INTERNAL', `op ${op.index}: custom options lost`);
+            blob.ext = op.externalData.map((ref) => ({ pos: v.start + ref.valuePos, ref, op }));
+        }
         cache[op.index] = blob;
         return blob;
     }
@@ -329,6 +338,14 @@ interface Maps {
     opcode: Int32Array;
     subgraph: Int32Array;
     tensor: Int32Array | undefined;
+    /** Collects the custom-options file offsets placed so far (position counted from the buffer's end). */
+    ext: ExtSlot[];
+}
+
+interface ExtSlot {
+    fromEnd: number;
+    ref: OptionsDataRef;
+    op: OperatorInfo;
 }
 
 const indexMap = (size: number, kept: readonly number[], first = 0): Int32Array => {
@@ -366,6 +383,8 @@ const placeBlobs = (b: Builder, blobs: readonly Blob[], maps: Maps): number[] =>
             if (value < 0) throw new SplitbenchError('INTERNAL', `sub-model lost ${kind ?? '?'} ${orig}`);
             bb.writeInt32(start + (blob.patchPos[p] ?? 0), value);
         }
+        for (const e of blob.ext ?? [])
+            maps.ext.push({ fromEnd: bb.capacity() - (start + e.pos), ref: e.ref, op: e.op });
         offsets[i] = vec - 4 - at - blob.root;
         at += blob.bytes.length;
     });
@@ -459,6 +478,7 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         opcode: indexMap(model.operatorCodes.length, opcodes),
         subgraph: indexMap(model.subgraphs.length, [0, ...extra]),
         tensor: indexMap(main.tensors.length, mainTensors),
+        ext: [],
     };
 
     // Encode (or fetch) every blob first, so the builder can be sized exactly once.
@@ -537,5 +557,43 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         at = start + hole.data.length;
     }
     segments.push(all.subarray(at));
-    return { length: all.length, segments };
+    const appended = appendOptionsData(model, all, maps.ext);
+    segments.push(...appended);
+    return { length: all.length + appended.reduce((n, x) => n + x.length, 0), segments };
+};
+
+/** Alignment of data appended after the flatbuffer (LiteRT's AOT compiler aligns the bytecode it appends). */
+const APPENDED_ALIGN = 64;
+
+/**
+ * Carries the file data that ops' custom options point at (DISPATCH_OP's NPU bytecode) into the sub-model: each
+ * range once, after the flatbuffer, 64-byte aligned; the offsets in the options are rewritten in place (`all` is
+ * the serialised flatbuffer). Returns the segments to append. UNSUPPORTED, naming the op, when a new offset does not
+ * fit the width the options store it in (the FlexBuffers map would have to be re-encoded).
+ */
+const appendOptionsData = (model: TfliteModel, all: Uint8Array, slots: readonly ExtSlot[]): Uint8Array[] => {
+    if (slots.length === 0) return [];
+    const out: Uint8Array[] = [];
+    const placed = new Map<string, number>();
+    let end = all.length;
+    for (const slot of slots) {
+        const { ref, op } = slot;
+        const id = `${ref.offset}+${ref.size}`;
+        let at = placed.get(id);
+        if (at === undefined) {
+            const pad = (APPENDED_ALIGN - (end % APPENDED_ALIGN)) % APPENDED_ALIGN;
+            if (pad > 0) out.push(new Uint8Array(pad));
+            at = end + pad;
+            out.push(model.bytes.subarray(ref.offset, ref.offset + ref.size));
+            end = at + ref.size;
+            placed.set(id, at);
+        }
+        if (!writeUint(all, all.length - slot.fromEnd, ref.width, at)) {
+            unsupported(
+                model,
+                `op ${op.index} (${op.type}): ${ref.key}_offset is stored in ${ref.width} byte(s), too small for its offset ${at} in the sub-model; cannot carry its ${ref.size} bytes of ${ref.key} data`,
+            );
+        }
+    }
+    return out;
 };
