@@ -34,7 +34,7 @@ export const registerParseCommand = (program: Command): void => {
     program
         .command('parse')
         .description(
-            'Parse a benchmark_model console output (any TFLite/LiteRT version, logcat, CSV mode) into typed results.',
+            'Parse a benchmark_model console output (any TFLite/LiteRT version, logcat, glog or CI-timestamped logs, CSV mode) into typed results; exits 2 when the file holds no TFLite benchmark_model output.',
         )
         .argument('<file>', 'saved stdout+stderr of benchmark_model')
         .option('--json', 'print the parsed result as JSON')
