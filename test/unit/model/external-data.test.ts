@@ -137,8 +137,11 @@ describe.runIf(HAVE_NPU)('the AOT-compiled NPU model (DISPATCH_OP bytecode after
 
     it('reads the bytecode reference: offset 1040, 12288 bytes, to the end of the 13328-byte file', () => {
         expect(bytes.length).toBe(13328);
+        // 126 option bytes end in root (3), value types (3) and 3 values of 8 bytes: bytecode_offset, the first
+        // key in order, sits at 126 - 3 - 3 - 24 = 96
+        expect(dispatchOf(model)?.customOptions?.length).toBe(126);
         expect(dispatchOf(model)?.externalData).toEqual([
-            { key: 'bytecode', offset: 1040, size: 12288, valuePos: expect.any(Number), width: 8 },
+            { key: 'bytecode', offset: 1040, size: 12288, valuePos: 96, width: 8 },
         ]);
     });
 
