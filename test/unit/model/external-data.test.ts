@@ -125,6 +125,16 @@ describe('FlexBuffers custom options', () => {
         expect(ints?.get('bytecode_size')?.value).toBe(300);
     });
 
+    it('never throws on arbitrary bytes (any custom options format passes through it)', () => {
+        let seed = 7;
+        const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+        for (let i = 0; i < 2000; i++) {
+            const b = Uint8Array.from({ length: next() % 64 }, () => next() % 256);
+            if (b.length >= 2) b[b.length - 2] = (9 << 2) | (next() % 4); // claim a map root
+            expect(() => flexMapInts(b)).not.toThrow();
+        }
+    });
+
     it('is undefined for options in other formats', () => {
         expect(flexMapInts(Uint8Array.from([1, 2, 3, 4]))).toBeUndefined();
         expect(flexMapInts(new Uint8Array(0))).toBeUndefined();
