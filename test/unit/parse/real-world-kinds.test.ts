@@ -220,10 +220,12 @@ describe('logger prefixes are unwrapped', () => {
         checkSameRun(wrap(currentRun(), (i) => `I0510 12:34:56.${String(i).padStart(6, '0')}  4242 log.cc:${i}] `));
     });
 
-    it('GitHub Actions and Jenkins timestamps', () => {
+    it('GitHub Actions, GitLab and Jenkins timestamps', () => {
         checkSameRun(wrap(currentRun(), () => '2024-01-15T10:20:30.1234567Z '));
         checkSameRun(wrap(currentRun(), () => '[2024-01-15T10:20:30.123Z] '));
         checkSameRun(wrap(currentRun(), () => '[10:20:30] '));
+        checkSameRun(wrap(currentRun(), () => '10:20:30.125 '));
+        checkSameRun(wrap(currentRun(), () => '2024-03-05T10:00:00.123456Z 00O '));
     });
 
     it('an F-level glog line is a crash', () => {
