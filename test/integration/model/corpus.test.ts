@@ -66,9 +66,10 @@ const splitAll = (
 
 /** Outcomes of the models added for issue 12, read off their inspect listings and MANIFEST.tsv notes. */
 const EXPECTED: Record<string, string> = {
-    // output [8,-1,1024]: every cut verified with run-time sizes (XNNPACK off, the default here)
+    // output [8,-1,1024] with -1 = int(z): seeded random z in [-0.5, 0.5) gives 0 rows, so nothing to compare
+    // (test/integration/tflite/dynamic-outputs.test.ts verifies every cut on inputs giving 5 rows)
     'dyn_litert_dynamic_shapes_3in_float.tflite':
-        'dyn_litert_dynamic_shapes_3in_float.tflite: 23 split points, built 23/23; verified 23/23 pass',
+        "dyn_litert_dynamic_shapes_3in_float.tflite: 23 split points, built 23/23; verified 0/23 pass; cannot verify: the full model's outputs are empty on these inputs (Identity [8,0,1024]): nothing to compare; verify with other inputs",
     // ADD | DISPATCH_OP: the tail carries the 12288 bytes of NPU bytecode; the runtime has no DISPATCH_OP
     'npu_litert_dispatch_op_appended_bytecode.tflite':
         'npu_litert_dispatch_op_appended_bytecode.tflite: 1 split points, built 1/1; op data 12288 bytes carried by 1 sub-model(s); verified 0/1 pass; cannot verify: model npu_litert_dispatch_op_appended_bytecode.tflite: custom op DISPATCH_OP at node 1 not supported by the built-in runtime',

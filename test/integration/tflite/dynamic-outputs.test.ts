@@ -77,10 +77,26 @@ describe.runIf(hasShared)('outputs sized by the invoke (dynamic shapes)', () => 
     it('verifies every split point, sizing dynamic cut tensors at run time', () => {
         const model = loadModel(DYN);
         const ks = Array.from({ length: 23 }, (_, k) => k);
-        const results = verifySplits(DYN, ks, { model });
+        const inputs = [floats(8 * 42 * 1024, 0.5), floats(90 * 1024, 0.25), floats(1, 5)];
+        const results = verifySplits(DYN, ks, { model, inputs });
         expect(results.map((r) => `${r.k}:${r.status}${r.reason !== undefined ? ` ${r.reason}` : ''}`)).toEqual(
             ks.map((k) => `${k}:pass`),
         );
+        // not a vacuous pass: Identity is [8,5,1024] float32 on these inputs
+        expect(results.map((r) => r.outputs.map((o) => [o.name, o.bytes, o.identical]))).toEqual(
+            ks.map(() => [['Identity', 8 * 5 * 1024 * 4, true]]),
+        );
+    });
+
+    it('says so instead of passing when the seeded random inputs give empty outputs', () => {
+        // random floats lie in [-0.5, 0.5): z casts to 0 rows, Identity is [8,0,1024]
+        const [r] = verifySplits(DYN, [10]);
+        expect(r).toEqual({
+            k: 10,
+            status: 'cannot-verify',
+            reason: "the full model's outputs are empty on these inputs (Identity [8,0,1024]): nothing to compare; verify with other inputs",
+            outputs: [],
+        });
     });
 
     it('shows why the runtime refuses the model with XNNPACK (it reports nothing itself)', () => {
