@@ -19,6 +19,7 @@ import {
     type RuleIssue,
 } from './rules.js';
 import { CampaignSchema, type Campaign } from './schema.js';
+import { suggestion } from './suggest.js';
 import { formatPath, positionOf, type DataPath } from './yaml-location.js';
 
 export interface LoadContext {
@@ -82,20 +83,6 @@ export const sha256Hex = (data: string | Uint8Array): string => createHash('sha2
 // ---------------------------------------------------------------------------------------------------------
 // zod issues → data paths + one-line messages
 
-const editDistance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0] ?? 0;
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const tmp = row[j] ?? 0;
-            row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = tmp;
-        }
-    }
-    return row[b.length] ?? 0;
-};
-
 /** Keys an object schema at `path` accepts (for "did you mean"). */
 const knownKeysAt = (path: DataPath): string[] => {
     let schema: unknown = CampaignSchema;
@@ -116,20 +103,6 @@ const unwrap = (schema: unknown): unknown => {
         s = s.def.innerType as typeof s;
     }
     return s;
-};
-
-const suggestion = (key: string, known: readonly string[]): string => {
-    let best: string | undefined;
-    let bestD = Infinity;
-    for (const k of known) {
-        const d = editDistance(key.toLowerCase(), k.toLowerCase());
-        if (d < bestD) {
-            bestD = d;
-            best = k;
-        }
-    }
-    if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))) return ` (did you mean "${best}"?)`;
-    return known.length > 0 && known.length <= 12 ? ` (allowed: ${known.join(', ')})` : '';
 };
 
 const valueAt = (data: unknown, path: DataPath): { found: boolean; value: unknown } => {

@@ -100,7 +100,8 @@ export const NetworkProfileSchema = z.strictObject({
 });
 
 export const MODES = ['estimate', 'measure'] as const;
-export const REPORT_FORMATS = ['markdown', 'csv', 'json', 'html', 'xlsx'] as const;
+/** Report format names; `md` and `markdown` are the same format, accepted everywhere (campaign, --format, --report). */
+export const REPORT_FORMATS = ['md', 'markdown', 'csv', 'json', 'html', 'xlsx'] as const;
 
 const DeviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a device name from devices/' });
 
@@ -128,7 +129,11 @@ export const CampaignSchema = z.strictObject({
     network: z.array(NetworkProfileSchema).default([]),
     report: z
         .strictObject({
-            formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['markdown', 'html']),
+            formats: z
+                .array(z.enum(REPORT_FORMATS))
+                .min(1)
+                .default(['md', 'html'])
+                .describe('md (or markdown), csv, json, html, xlsx'),
             outDir: z.string().min(1).default('results/reports'),
         })
         .prefault({}),

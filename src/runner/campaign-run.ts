@@ -70,6 +70,7 @@ export interface CampaignRunResult {
 
 const REPORT_EXT: Record<ReportFormat, string> = { md: 'md', csv: 'csv', json: 'json', xlsx: 'xlsx', html: 'html' };
 const CAMPAIGN_TO_REPORT: Record<string, ReportFormat> = {
+    md: 'md',
     markdown: 'md',
     csv: 'csv',
     json: 'json',
