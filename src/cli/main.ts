@@ -41,7 +41,9 @@ export const buildProgram = (): Command => {
     const program = new Command('splitbench')
         .description('Split-inference benchmarking: cut TFLite models, run head and tail on UE and server, report.')
         .version(VERSION)
-        .exitOverride();
+        .exitOverride()
+        // commander's own usage errors in splitbench's form (`splitbench: …`); subcommands inherit this
+        .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'splitbench: ')) });
     registerModelCommands(program);
     registerBenchCommand(program);
     registerParseCommand(program);

@@ -3,7 +3,7 @@
 // touches the file system.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
@@ -30,11 +30,16 @@ export interface LoadContext {
      * issue on the model's path. Omit it to skip split-range checks.
      */
     modelInfo?: ((absPath: string) => ModelFacts | undefined) | undefined;
-    /** Relative paths in the campaign resolve against this folder; default: the working directory. */
+    /**
+     * Relative paths written in the campaign (models, benchmark binaries, report.outDir) resolve against this
+     * folder; default: the campaign file's folder, the convention of YAML tools (docker compose, GitHub Actions).
+     */
     baseDir?: string | undefined;
-    /** Where URL models are downloaded; default `<baseDir>/models`. */
+    /** splitbench's own folders (download caches) live here; default: the working directory. */
+    projectDir?: string | undefined;
+    /** Where URL models are downloaded; default `<projectDir>/models`. */
     modelCacheDir?: string | undefined;
-    /** Where URL benchmark binaries are downloaded; default `<baseDir>/.cache/tools`. */
+    /** Where URL benchmark binaries are downloaded; default `<projectDir>/.cache/tools`. */
     toolCacheDir?: string | undefined;
     /** `--ue` / `--server`: replace the campaign's devices for that role (validated like the file's). */
     roleOverrides?: RoleOverrides | undefined;
@@ -70,10 +75,12 @@ export interface LoadedCampaign {
     /** Ready for planCampaign when every model file is local, read and hashed; undefined otherwise. */
     planModels?: PlanModel[] | undefined;
     /**
-     * Folders relative paths resolved against; benchmark binaries stay as written in the settings (job ids
-     * must not change when the checkout moves): resolve them with fileSourcePath(src, baseDir, toolCacheDir).
+     * Folders: `baseDir` is the one campaign paths resolved against (the campaign file's folder unless given),
+     * `projectDir` the working directory splitbench keeps its data in. Benchmark binaries stay as written in the
+     * settings (job ids must not change when the checkout moves): resolve them with
+     * fileSourcePath(src, baseDir, toolCacheDir).
      */
-    paths: { baseDir: string; modelCacheDir: string; toolCacheDir: string };
+    paths: { baseDir: string; projectDir: string; modelCacheDir: string; toolCacheDir: string };
 }
 
 export const formatIssue = (i: ConfigIssue): string => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`;
@@ -253,8 +260,10 @@ export const checkCampaignText = (
     ctx: LoadContext,
     fileFacts: (absPath: string) => FileFacts = fileFactsReader(),
 ): LoadedCampaign => {
-    const baseDir = resolve(ctx.baseDir ?? process.cwd());
-    const toolCacheDir = ctx.toolCacheDir ?? resolve(baseDir, '.cache', 'tools');
+    const baseDir = resolve(ctx.baseDir ?? dirname(resolve(file)));
+    const projectDir = resolve(ctx.projectDir ?? process.cwd());
+    const toolCacheDir = ctx.toolCacheDir ?? resolve(projectDir, '.cache', 'tools');
+    const modelCacheDir = ctx.modelCacheDir ?? resolve(projectDir, 'models');
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, merge: true, uniqueKeys: true });
     const source = { file, absPath: resolve(file), text, sha256: sha256Hex(text) };
@@ -307,7 +316,7 @@ export const checkCampaignText = (
     });
     const parsed = CampaignSchema.safeParse(data);
     const normalize = (c: Campaign): ResolvedCampaign =>
-        normalizeCampaign(c, { baseDir, modelCacheDir: ctx.modelCacheDir, roleOverrides: ctx.roleOverrides });
+        normalizeCampaign(c, { baseDir, modelCacheDir, roleOverrides: ctx.roleOverrides });
     if (!parsed.success) {
         const issues = zodIssues(parsed.error.issues, data);
         // Still run the cross-field rules on what is valid, so one pass reports everything.
@@ -356,7 +365,7 @@ export const checkCampaignText = (
         source,
         models,
         planModels,
-        paths: { baseDir, modelCacheDir: ctx.modelCacheDir ?? resolve(baseDir, 'models'), toolCacheDir },
+        paths: { baseDir, projectDir, modelCacheDir, toolCacheDir },
     };
 };
 

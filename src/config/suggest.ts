@@ -17,7 +17,7 @@ export const editDistance = (a: string, b: string): number => {
 
 /**
  * The closest of `known` to `word` (case-insensitive), when close enough to be a typo: within 2 edits or a third
- * of the word's length, or `word` is a prefix of it (`measur` → `measure`). Undefined otherwise.
+ * of the word's length (at most half of a short word), or `word` is a prefix of it (`measur` → `measure`). Undefined otherwise.
  */
 export const closest = (word: string, known: readonly string[]): string | undefined => {
     const w = word.toLowerCase();
@@ -30,7 +30,9 @@ export const closest = (word: string, known: readonly string[]): string | undefi
             best = k;
         }
     }
-    if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3))) return best;
+    // 2 edits is a typo in "thred" but a different word in "pdf" (→ "md")
+    const limit = Math.max(Math.floor(word.length / 3), Math.min(2, Math.floor(word.length / 2)));
+    if (best !== undefined && bestD <= limit) return best;
     if (w.length >= 2) return known.find((k) => k.toLowerCase().startsWith(w));
     return undefined;
 };

@@ -43,7 +43,10 @@ export interface CampaignRunOptions {
     file: string;
     devicesDir: string;
     dbPath: string;
-    /** Folder relative campaign paths resolve against (the project root). */
+    /**
+     * The project folder splitbench keeps its data in (results/logs, results/submodels, results/reports unless
+     * the campaign names report.outDir, download caches). Paths in the campaign resolve against its own folder.
+     */
     baseDir: string;
     /** true: the latest unfinished run of this campaign file; a string: that run. */
     resume?: string | true | undefined;
@@ -109,7 +112,7 @@ const loadInputs = (opts: CampaignRunOptions, models: Map<string, TfliteModel>) 
     const loaded = loadCampaign(opts.file, {
         knownDevices: new Map(listed.devices.map((d) => [d.name, deviceFacts(d)])),
         modelInfo: modelFactsFor(models),
-        baseDir: opts.baseDir,
+        projectDir: opts.baseDir,
         roleOverrides: { ue: opts.ue, server: opts.server },
     });
     for (const w of loaded.warnings) opts.stderr.write(`warning: ${w}\n`);
@@ -438,7 +441,7 @@ const writeReports = async (
     const input = buildReportInput(store, run, (m) => opts.stderr.write(`warning: ${m}\n`));
     for (const a of input.analyses) opts.stdout.write(`\n${renderConsoleTable(a)}\n`);
     const formats = opts.reportFormats ?? loaded.campaign.report.formats.map((f) => CAMPAIGN_TO_REPORT[f] ?? 'md');
-    const outDir = resolve(opts.baseDir, loaded.campaign.report.outDir);
+    const outDir = loaded.campaign.report.outDir ?? resolve(opts.baseDir, 'results', 'reports');
     mkdirSync(outDir, { recursive: true });
     const written: string[] = [];
     for (const f of formats) {

@@ -44,7 +44,8 @@ export const binaryFor = (
         // a binary named in the device file (built for that very phone) wins over the campaign's
         const mine = own?.[abi];
         if (mine !== undefined) {
-            const path = resolve(paths.baseDir, mine);
+            // device files are not campaign files: their paths stay relative to the project folder
+            const path = resolve(paths.projectDir, mine);
             if (!existsSync(path))
                 throw new SplitbenchError(
                     'NOT_FOUND',

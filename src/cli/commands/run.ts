@@ -37,7 +37,11 @@ export const registerRunCommands = (program: Command): void => {
         )
         .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .option('--devices <dir>', 'device inventory folder (default $SPLITBENCH_DEVICES or devices/)')
-        .option('--report <formats>', `report formats instead of the campaign's (${REPORT_FORMAT_NAMES.join(',')})`, list)
+        .option(
+            '--report <formats>',
+            `report formats instead of the campaign's (${REPORT_FORMAT_NAMES.join(',')})`,
+            list,
+        )
         .option('--log-level <level>', 'level of the run log in results/logs/<run>.jsonl', 'info')
         .addHelpText(
             'after',

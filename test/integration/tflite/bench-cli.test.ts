@@ -61,9 +61,10 @@ describe('splitbench-benchmark-model (built package)', () => {
             ...QUICK_FLAGS,
         ]);
         expect(r.code).toBe(0);
-        const m = /^INFO: Profiler overhead: (-?[\d.]+)% \(Inference \(avg\) ([\d.e+]+) us with op profiling, ([\d.e+]+) us without\)$/m.exec(
-            r.stdout,
-        );
+        const m =
+            /^INFO: Profiler overhead: (-?[\d.]+)% \(Inference \(avg\) ([\d.e+]+) us with op profiling, ([\d.e+]+) us without\)$/m.exec(
+                r.stdout,
+            );
         expect(m).not.toBeNull();
         const [pct, withProf, without] = [Number(m?.[1]), Number(m?.[2]), Number(m?.[3])];
         // the printed percentage is the printed averages' relative difference (rounded to 0.1 %, averages to 6 digits)

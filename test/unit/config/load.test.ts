@@ -243,6 +243,45 @@ describe('loadCampaign: files', () => {
         expect(isSplitbenchError(e, 'NOT_FOUND')).toBe(true);
         expect(e.message).toBe(`campaign file ${join(dir, 'nope.yaml')}: not found`);
     });
+
+    it("resolves the campaign's relative paths against its own folder, caches against the project folder", () => {
+        // dir/elsewhere/campaign.yaml names ../models/net.tflite and a report folder; loaded from dir/project
+        mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+        mkdirSync(join(dir, 'project'), { recursive: true });
+        // the binary exists only beside the campaign: the check fails unless bin/bm resolves there
+        mkdirSync(join(dir, 'elsewhere', 'bin'), { recursive: true });
+        writeFileSync(join(dir, 'elsewhere', 'bin', 'bm'), '#!/bin/sh\n');
+        const file = join(dir, 'elsewhere', 'campaign.yaml');
+        writeFileSync(
+            file,
+            [
+                'name: rel',
+                'models: [{ path: ../models/net.tflite }]',
+                'roles: { ue: [local-ue], server: [local-server] }',
+                'settings: { server: { runtime: { benchmarkModel: { x86_64: bin/bm } } } }',
+                'report: { outDir: out/reports }',
+                '',
+            ].join('\n'),
+        );
+        const r = loadCampaign(join(dir, 'project', '..', 'elsewhere', 'campaign.yaml'), {
+            knownDevices: DEVICES,
+            projectDir: join(dir, 'project'),
+        });
+        expect(r.models[0]).toMatchObject({ absPath: join(dir, 'models', 'net.tflite'), exists: true });
+        expect(r.campaign.report.outDir).toBe(join(dir, 'elsewhere', 'out', 'reports'));
+        expect(r.paths).toEqual({
+            baseDir: join(dir, 'elsewhere'),
+            projectDir: join(dir, 'project'),
+            modelCacheDir: join(dir, 'project', 'models'),
+            toolCacheDir: join(dir, 'project', '.cache', 'tools'),
+        });
+        // without report.outDir the runner uses results/reports in the project folder
+        writeFileSync(
+            file,
+            'name: rel\nmodels: [{ path: ../models/net.tflite }]\nroles: { ue: [local-ue], server: [local-server] }\n',
+        );
+        expect(loadCampaign(file, { knownDevices: DEVICES }).campaign.report.outDir).toBeUndefined();
+    });
 });
 
 describe('example campaigns in configs/', () => {
@@ -273,9 +312,12 @@ describe('example campaigns in configs/', () => {
 
     it('the demo plays UE on one pinned core and server on all cores with the built-in runner', () => {
         const text = readFileSync(join(configs, 'demo.yaml'), 'utf8');
-        const r = checkCampaignText(text, 'demo.yaml', { knownDevices: DEVICES, baseDir: '/proj' }, () => ({
-            exists: true,
-        }));
+        const r = checkCampaignText(
+            text,
+            'configs/demo.yaml',
+            { knownDevices: DEVICES, baseDir: '/proj/configs' },
+            () => ({ exists: true }),
+        );
         const c = r.campaign;
         expect(c.models[0]?.absPath).toBe('/proj/node_modules/@mediapipe/pose/pose_landmark_lite.tflite');
         expect(c.roles).toEqual({ ue: ['local-ue'], server: ['local-server'] });
