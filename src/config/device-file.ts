@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { SplitbenchError, messageOf } from '../errors.js';
 import type { DeviceProbe } from '../drivers/types.js';
+import { schemaIssues } from './issues.js';
 import { formatPath, positionOf } from './yaml-location.js';
 
 export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -130,19 +131,22 @@ export const parseDeviceFile = (text: string, file: string, expectedName?: strin
     const parsed = DeviceSpecSchema.safeParse(raw);
     const issues: string[] = [];
     if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-            for (const key of keys) {
-                const path = key === undefined ? issue.path : [...issue.path, key];
-                const pos = positionOf(doc, lc, path, key !== undefined);
-                const message =
-                    key !== undefined
-                        ? `unknown key "${key}"`
-                        : issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
-                          ? `required ${issue.expected} is missing`
-                          : issue.message;
-                issues.push(`${file}:${pos.line}:${pos.col} ${formatPath(path)}: ${message}`);
-            }
+        const kind = (raw as { kind?: unknown } | null)?.kind;
+        const schema =
+            kind === 'adb'
+                ? AdbDeviceSchema
+                : kind === 'ssh'
+                  ? SshDeviceSchema
+                  : kind === 'local'
+                    ? LocalDeviceSchema
+                    : DeviceSpecSchema;
+        for (const issue of schemaIssues(parsed.error.issues, raw, schema)) {
+            const pos = positionOf(doc, lc, issue.path, issue.atKey ?? false);
+            const message =
+                issue.atKey === true
+                    ? `unknown key "${String(issue.path.at(-1))}"${issue.message.slice('unknown key'.length)}`
+                    : issue.message;
+            issues.push(`${file}:${pos.line}:${pos.col} ${formatPath(issue.path)}: ${message}`);
         }
     } else if (expectedName !== undefined && parsed.data.name !== expectedName) {
         const pos = positionOf(doc, lc, ['name']);
@@ -223,7 +227,9 @@ const KEY_ORDER = [
 export const validateDeviceSpec = (spec: DeviceSpec): DeviceSpec => {
     const checked = DeviceSpecSchema.safeParse(spec);
     if (!checked.success) {
-        const msgs = checked.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+        const msgs = schemaIssues(checked.error.issues, spec, DeviceSpecSchema).map(
+            (i) => `${formatPath(i.path)}: ${i.message}`,
+        );
         throw new SplitbenchError('CONFIG_INVALID', `device ${String(spec.name)}: ${msgs.join('; ')}`, {
             details: { issues: msgs },
         });

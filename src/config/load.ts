@@ -19,7 +19,7 @@ import {
     type RuleIssue,
 } from './rules.js';
 import { CampaignSchema, type Campaign } from './schema.js';
-import { suggestion } from './suggest.js';
+import { schemaIssues, valueAt } from './issues.js';
 import { formatPath, positionOf, type DataPath } from './yaml-location.js';
 
 export interface LoadContext {
@@ -90,60 +90,8 @@ export const sha256Hex = (data: string | Uint8Array): string => createHash('sha2
 // ---------------------------------------------------------------------------------------------------------
 // zod issues → data paths + one-line messages
 
-/** Keys an object schema at `path` accepts (for "did you mean"). */
-const knownKeysAt = (path: DataPath): string[] => {
-    let schema: unknown = CampaignSchema;
-    for (const seg of path) {
-        schema = unwrap(schema);
-        const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
-        if (def?.type === 'object' && typeof seg === 'string') schema = def.shape?.[seg];
-        else if (def?.type === 'array' && typeof seg === 'number') schema = def.element;
-        else return [];
-    }
-    const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
-    return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
-};
-
-const unwrap = (schema: unknown): unknown => {
-    let s = schema as { def?: { type?: string; innerType?: unknown } } | undefined;
-    while (s?.def !== undefined && ['default', 'prefault', 'optional', 'nullable'].includes(s.def.type ?? '')) {
-        s = s.def.innerType as typeof s;
-    }
-    return s;
-};
-
-const valueAt = (data: unknown, path: DataPath): { found: boolean; value: unknown } => {
-    let cur: unknown = data;
-    for (const seg of path) {
-        if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg))
-            return { found: false, value: undefined };
-        cur = (cur as Record<PropertyKey, unknown>)[seg];
-    }
-    return { found: true, value: cur };
-};
-
-const zodIssues = (issues: readonly z.core.$ZodIssue[], data: unknown): RuleIssue[] => {
-    const out: RuleIssue[] = [];
-    for (const issue of issues) {
-        const path = issue.path as DataPath;
-        if (issue.code === 'unrecognized_keys') {
-            const known = knownKeysAt(path);
-            for (const key of issue.keys)
-                out.push({
-                    severity: 'error',
-                    path: [...path, key],
-                    atKey: true,
-                    message: `unknown key${suggestion(key, known)}`,
-                });
-            continue;
-        }
-        let message = issue.message.replace(/^Invalid input: /, '');
-        if (issue.code === 'invalid_type' && !valueAt(data, path).found)
-            message = `missing (${message.replace(/, received undefined$/, '')})`;
-        out.push({ severity: 'error', path, message });
-    }
-    return out;
-};
+const zodIssues = (issues: readonly z.core.$ZodIssue[], data: unknown): RuleIssue[] =>
+    schemaIssues(issues, data, CampaignSchema).map((i) => ({ severity: 'error', ...i }));
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -121,11 +121,11 @@ network:
             'c.yaml:6:11 models[1].path: model file not found: /proj/models/missing.tflite',
             'c.yaml:8:16 roles.ue[1]: unknown device "phone9" (known: a01, linux-pc, local-server, local-ue, pixel7)',
             'c.yaml:12:5 settings.ue.thread: unknown key (did you mean "threads"?)',
-            'c.yaml:13:11 settings.ue.runs: expected number, received string',
+            'c.yaml:13:11 settings.ue.runs: expected a number, got "fifty"',
             'c.yaml:16:9 settings.ue.runtime.benchmarkModel: no benchmark_model binary for device pixel7 (ABIs: arm64-v8a, armeabi-v7a; given: x86_64)',
             "c.yaml:18:18 settings.server.cpuAffinity: expected 'big', 'none' or a hex CPU mask such as 0x3",
-            'c.yaml:19:14 repetitions: Too small: expected number to be >=1',
-            'c.yaml:20:28 modes[2]: Invalid option: expected one of "estimate"|"measure"',
+            'c.yaml:19:14 repetitions: must be ≥ 1, got 0',
+            'c.yaml:20:28 modes[2]: unknown value "guess"; allowed: estimate, measure',
             'c.yaml:22:45 network[0].jitter: unknown key (allowed: name, uplinkMbps, downlinkMbps, rttMs, includeResultReturn)',
         ]);
         const issues = e.details['issues'] as ConfigIssue[];
@@ -140,6 +140,32 @@ network:
         });
     });
 
+    it("says what was found and what is allowed, in splitbench's words, with did-you-mean for values", () => {
+        const text = [
+            'name: words',
+            'models: [{ path: models/net.tflite }]',
+            'splits: { evry: 10 }',
+            'roles: { ue: [local-ue], server: [local-server] }',
+            'settings:',
+            '  ue: { warmupRuns: -1, runs: 2.5, delegate: gpuu, useXnnpack: yes, minSecs: "1" }',
+            'modes: [measur]',
+            'report: { formats: [markdown, md, mdd] }',
+            'network: [{ name: n, uplinkMbps: 0, rttMs: 5 }]',
+            '',
+        ].join('\n');
+        expect(errorOf(() => check(text)).message.split('\n')).toEqual([
+            `c.yaml:3:9 splits: expected 'all', a list of split indices, {every: N} or {tensors: [names]}: unknown key "evry" (did you mean "every"?)`,
+            'c.yaml:6:21 settings.ue.warmupRuns: must be ≥ 0, got -1',
+            'c.yaml:6:31 settings.ue.runs: expected a whole number, got 2.5',
+            'c.yaml:6:46 settings.ue.delegate: unknown value "gpuu" (did you mean "gpu"?); allowed: none, gpu, nnapi, hexagon',
+            'c.yaml:6:64 settings.ue.useXnnpack: expected true or false, got "yes" (use true or false)',
+            'c.yaml:6:78 settings.ue.minSecs: expected a number, got "1" (write it without quotes)',
+            'c.yaml:7:9 modes[0]: unknown value "measur" (did you mean "measure"?); allowed: estimate, measure',
+            'c.yaml:8:35 report.formats[2]: unknown value "mdd" (did you mean "md"?); allowed: md, markdown, csv, json, html, xlsx',
+            'c.yaml:9:34 network[0].uplinkMbps: must be > 0, got 0',
+        ]);
+    });
+
     it('reports YAML syntax errors with their positions and runs no further checks', () => {
         const e = errorOf(() => check('name: x\nmodels:\n  - path: a\n    path: b\nroles: [\n'));
         expect(e.code).toBe('CONFIG_INVALID');
@@ -151,8 +177,8 @@ network:
 
     it('names missing keys, wrong types and an empty document', () => {
         expect(errorOf(() => check('name: x\nmodels: {path: a}\n')).message.split('\n')).toEqual([
-            'c.yaml:1:1 roles: missing (expected object)',
-            'c.yaml:2:9 models: expected array, received object',
+            'c.yaml:1:1 roles: missing (a mapping is required)',
+            'c.yaml:2:9 models: expected a list, got a mapping',
         ]);
         expect(errorOf(() => check('# nothing\n')).message).toBe(
             'c.yaml:1:1 (top level): expected a mapping with name, models and roles',
