@@ -42,3 +42,12 @@ export const isSplitbenchError = (e: unknown, code?: ErrorCode): e is Splitbench
 
 /** Message of any thrown value, for one-line reports. */
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * `device NAME: message`, unless the message already names the device (drivers start theirs with `device NAME:`
+ * or `… (device NAME)`), so reports never read "device X: device X: …".
+ */
+export const deviceMessage = (device: string, message: string): string =>
+    new RegExp(`\\bdevice ${device.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(message)
+        ? message
+        : `device ${device}: ${message}`;

@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadCampaign, type LoadedCampaign } from '../config/load.js';
-import { deviceFacts, listDevices, type DeviceSpec } from '../config/device-file.js';
+import { deviceFacts, listDevices, saveProbe, type DeviceSpec } from '../config/device-file.js';
 import { fileSourcePath } from '../config/normalize.js';
 import { createDriver } from '../drivers/create.js';
 import type { DeviceDriver, DeviceProbe } from '../drivers/types.js';
-import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
+import { SplitbenchError, deviceMessage, isSplitbenchError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadModel } from '../model/load.js';
 import { mainSubgraph } from '../model/read.js';
@@ -308,6 +308,15 @@ interface ExecuteArgs {
     paths: LoadedCampaign['paths'];
 }
 
+/** `devices list` and later campaign checks see the probe a run made (devices/.probes/; a failure only warns). */
+const cacheProbe = (opts: CampaignRunOptions, spec: DeviceSpec, probe: DeviceProbe, log: Logger): void => {
+    try {
+        saveProbe(opts.devicesDir, spec, probe);
+    } catch (e) {
+        log.warn({ err: e, device: spec.name }, 'probe cache not written');
+    }
+};
+
 const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
     const { opts, store, run, log } = a;
     const drivers = new Map<string, DeviceDriver>();
@@ -331,6 +340,7 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                     drivers.set(name, driver);
                     const probe = await driver.probe({ signal: opts.signal, timeoutMs: 60_000 });
                     probes.set(name, { probe, id: store.recordProbe(run.id, name, probe) });
+                    cacheProbe(opts, spec, probe, log);
                     return;
                 } catch (e) {
                     if (isTransportFailure(e) && attempt <= a.retries.count && !opts.signal.aborted) {
@@ -348,9 +358,10 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
     for (const job of a.todo) {
         const why = unreachable.get(job.device);
         if (why === undefined) runnable.push(job);
-        else store.markJobFailed(run.id, job.id, `device ${job.device}: ${why}`);
+        else store.markJobFailed(run.id, job.id, deviceMessage(job.device, why));
     }
-    for (const [name, why] of unreachable) opts.stderr.write(`device ${name}: ${why}; its jobs are marked failed\n`);
+    for (const [name, why] of unreachable)
+        opts.stderr.write(`${deviceMessage(name, why)}; its jobs are marked failed\n`);
 
     const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log, (l) =>
         opts.stderr.write(`${l}\n`),

@@ -62,6 +62,8 @@ export const binaryFor = (
     }
     throw new SplitbenchError(
         'CONFIG_INVALID',
-        `no benchmark_model binary for ${device} (ABIs ${probe?.abis.join(', ') ?? 'unknown'}; campaign lists ${Object.keys(table).join(', ')})`,
+        probe === undefined || probe.abis.length === 0
+            ? `no benchmark_model binary for ${device}: its ABI is unknown (campaign lists ${Object.keys(table).join(', ')}); run splitbench devices probe ${device}`
+            : `no benchmark_model binary for ${device} (ABIs ${probe.abis.join(', ')}; campaign lists ${Object.keys(table).join(', ')})`,
     );
 };

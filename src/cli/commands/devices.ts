@@ -8,6 +8,7 @@ import {
     listDevices,
     loadDevice,
     saveDevice,
+    saveProbe,
     validateDeviceSpec,
     type DeviceSpec,
 } from '../../config/device-file.js';
@@ -207,6 +208,13 @@ const addDevice = async (dir: string, name: string, o: AddOptions): Promise<void
             );
         } else {
             note(`nothing written: ${shown(file)} is only created when the device answers`);
+            // the driver's hint ("then run splitbench devices check") needs a device file, and there is none
+            if (isSplitbenchError(e) && e.message.endsWith('then run splitbench devices check'))
+                throw new SplitbenchError(
+                    e.code,
+                    e.message.replace(/then run splitbench devices check$/, 'then run this devices add command again'),
+                    { cause: e, details: e.details },
+                );
         }
         throw e;
     }
@@ -284,6 +292,7 @@ const checkDevices = async (dir: string, names: string[], o: CheckOptions): Prom
             const base = { name: spec.name, kind: spec.kind, address: deviceAddress(spec) };
             try {
                 const probe = await probeDevice(spec, timeoutMs);
+                saveProbe(dir, spec, probe);
                 const problems = judgeHealth(probe, limits);
                 return { ...base, healthy: problems.length === 0, problems, probe };
             } catch (e) {
@@ -425,18 +434,23 @@ export const registerDevicesCommands = (program: Command): void => {
                 ]);
             }
             out(table(rows));
+            const never = list.filter((d) => d.probe === undefined).map((d) => d.name);
+            if (never.length > 0)
+                note(
+                    `never probed: ${never.join(', ')} — run splitbench devices probe NAME (a campaign run also records its devices' probes)`,
+                );
         });
 
     devices
         .command('probe <name>')
-        .description('Probe a device now and store the result in its file.')
+        .description('Probe a device now and store the result in the probe cache (devices/.probes/NAME.json).')
         .option('--json', 'print the probe as JSON')
         .option('--timeout <secs>', 'probe timeout', '60')
         .action(async (name: string, o: { json?: boolean | undefined; timeout: string }, cmd: Command) => {
             const dir = devicesDir(cmd);
             const spec = loadDevice(dir, name);
             const probe = await probeDevice(spec, seconds('--timeout', o.timeout) * 1000);
-            saveDevice(dir, { ...spec, probe } as DeviceSpec);
+            saveProbe(dir, spec, probe);
             if (o.json === true) out(JSON.stringify(probe, null, 2));
             else out(`${name}: ${probeSummary(probe)}`);
         });

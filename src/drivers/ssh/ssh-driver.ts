@@ -195,7 +195,9 @@ class SshDriver implements DeviceDriver {
         if (cfg.privateKey === undefined && cfg.agent === undefined) {
             throw new SplitbenchError(
                 'CONFIG_INVALID',
-                `device ${this.name}: no SSH credentials: set an identity file in the device file or start ssh-agent (SSH_AUTH_SOCK)`,
+                `device ${this.name}: no SSH key: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists and no ssh-agent runs; ` +
+                    `give a key with --identity FILE (splitbench devices add ${this.name} --ssh USER@HOST --identity FILE, ` +
+                    `or identity: FILE under ssh: in the device file) or start ssh-agent (SSH_AUTH_SOCK)`,
             );
         }
         return cfg;
