@@ -291,7 +291,7 @@ const cachedProbe = (dir: string, spec: DeviceSpec): DeviceProbe | undefined => 
     const checked = ProbeSchema.safeParse(raw);
     if (!checked.success) return undefined;
     const inFile = spec.probe?.probedAt;
-    return inFile === undefined || checked.data.probedAt >= inFile ? (checked.data as DeviceProbe) : undefined;
+    return inFile === undefined || checked.data.probedAt >= inFile ? checked.data : undefined;
 };
 
 /**

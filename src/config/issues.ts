@@ -77,7 +77,8 @@ const shown = (v: unknown): string => {
     if (Array.isArray(v)) return 'a list';
     if (v === null) return 'null';
     if (typeof v === 'object') return 'a mapping';
-    return String(v);
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+    return typeof v;
 };
 
 // zod's default wording; anything else is a message the schema chose (kept as written)
@@ -85,7 +86,7 @@ const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized)/;
 
 const bound = (issue: { origin?: string; inclusive?: boolean }, n: number | bigint, dir: 'min' | 'max', v: unknown) => {
     const num = Number(n);
-    switch (issue.origin) {
+    switch (issue.origin ?? 'number') {
         case 'array':
         case 'set':
             return dir === 'min'
@@ -104,7 +105,7 @@ const bound = (issue: { origin?: string; inclusive?: boolean }, n: number | bigi
 
 /** One issue in splitbench's words. `data` is the whole parsed document (to show the value found). */
 const messageFor = (issue: z.core.$ZodIssue, data: unknown, root: unknown): string => {
-    const at = valueAt(data, issue.path as DataPath);
+    const at = valueAt(data, issue.path);
     const custom = !ZOD_DEFAULT.test(issue.message);
     switch (issue.code) {
         case 'invalid_type': {
@@ -144,13 +145,17 @@ const messageFor = (issue: z.core.$ZodIssue, data: unknown, root: unknown): stri
             // `{evry: 10}` for `{every: N}`: name the misspelt key, not just the forms
             const v = at.value;
             if (v === null || typeof v !== 'object' || Array.isArray(v)) return base;
-            const known = knownKeysAt(root, issue.path as DataPath);
+            const known = knownKeysAt(root, issue.path);
             const hints = Object.keys(v)
                 .filter((k) => !known.includes(k))
                 .map((k) => `unknown key "${k}"${suggestion(k, known)}`);
             return hints.length > 0 ? `${base}: ${hints.join(', ')}` : base;
         }
-        default:
+        case 'custom':
+        case 'invalid_element':
+        case 'invalid_key':
+        case 'not_multiple_of':
+        case 'unrecognized_keys':
             return issue.message.replace(/^Invalid input: /, '');
     }
 };

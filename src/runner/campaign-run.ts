@@ -1,7 +1,8 @@
 // `splitbench run`: campaign file → plan → devices → sub-models → per-device queues → store → report.
 // Every finished job is committed to the store as it completes, so an interruption (Ctrl-C, kill -9, a
 // dropped phone) loses at most the jobs in flight, and `--resume` continues where the run stopped.
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -61,6 +62,8 @@ export interface CampaignRunOptions {
     stdout: Writable;
     stderr: Writable & { isTTY?: boolean; columns?: number };
     logLevel?: string | undefined;
+    /** Keep the run's scratch folders (local launcher, default device working directories) after the run. */
+    keepWorkDir?: boolean | undefined;
 }
 
 export interface CampaignRunResult {
@@ -336,7 +339,11 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                 try {
                     const driver =
                         drivers.get(name) ??
-                        (await createDriver(spec, { campaign: a.campaign, logger: log.child({ device: name }) }));
+                        (await createDriver(spec, {
+                            campaign: a.campaign,
+                            keepWorkDir: opts.keepWorkDir,
+                            logger: log.child({ device: name }),
+                        }));
                     drivers.set(name, driver);
                     const probe = await driver.probe({ signal: opts.signal, timeoutMs: 60_000 });
                     probes.set(name, { probe, id: store.recordProbe(run.id, name, probe) });
@@ -366,7 +373,8 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
     const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log, (l) =>
         opts.stderr.write(`${l}\n`),
     );
-    const scratch = resolve(opts.baseDir, 'results', '.scratch');
+    // per run and private (mkdtemp), never a folder another checkout or user shares
+    const scratch = mkdtempSync(join(tmpdir(), 'splitbench-run-'));
     const recorded = new Set<string>();
     try {
         const summary = await executeJobs({
@@ -440,6 +448,8 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                 d.close().catch((e: unknown) => log.warn({ err: e, device: d.name }, 'closing the device failed')),
             ),
         );
+        if (opts.keepWorkDir === true) opts.stderr.write(`kept scratch folder ${scratch}\n`);
+        else rmSync(scratch, { recursive: true, force: true });
     }
 };
 

@@ -19,6 +19,7 @@ interface RunFlags {
     devices?: string;
     report?: string[];
     logLevel?: string;
+    keepWorkDir?: boolean;
 }
 
 export const registerRunCommands = (program: Command): void => {
@@ -43,6 +44,10 @@ export const registerRunCommands = (program: Command): void => {
             list,
         )
         .option('--log-level <level>', 'level of the run log in results/logs/<run>.jsonl', 'info')
+        .option(
+            '--keep-work-dir',
+            "keep the run's private scratch folders (os temp dir, and on SSH hosts without a workDir) instead of removing them",
+        )
         .addHelpText(
             'after',
             `
@@ -82,6 +87,7 @@ as file:line:col path: message; nothing runs); 130 interrupted (Ctrl-C or SIGTER
                     stdout: process.stdout,
                     stderr: process.stderr,
                     logLevel: flags.logLevel,
+                    keepWorkDir: flags.keepWorkDir,
                 });
                 if (r.summary !== undefined && (r.summary.failed > 0 || r.summary.aborted || r.summary.notRun > 0))
                     process.exitCode = r.summary.aborted ? 130 : 1;
