@@ -315,7 +315,9 @@ describe('example campaigns in configs/', () => {
     const files = readdirSync(configs).filter((f) => f.endsWith('.yaml'));
 
     it('ships the demo, the study setup and a nightly campaign', () => {
-        expect(files).toEqual(expect.arrayContaining(['demo.yaml', 'study-posenet-a01.yaml', 'nightly.yaml']));
+        expect(files).toEqual(
+            expect.arrayContaining(['demo.yaml', 'study-posenet-a01.yaml', 'study-posenet-sim.yaml', 'nightly.yaml']),
+        );
     });
 
     it.each(files)('%s starts with the schema comment and passes every check', (f) => {
@@ -324,6 +326,7 @@ describe('example campaigns in configs/', () => {
         const devices = new Map([
             ...DEVICES,
             ['a01', { abis: ['arm64-v8a', 'armeabi-v7a'], kind: 'adb' as const, canRunBuiltin: false }],
+            ['a01-sim', { abis: ['arm64-v8a', 'armeabi-v7a'], kind: 'adb' as const, canRunBuiltin: true }],
         ]);
         const r = checkCampaignText(
             text,
