@@ -114,3 +114,37 @@ describe('a campaign in another folder', () => {
         expect(list.stdout).not.toMatch(/never/);
     });
 });
+
+describe('a run whose devices cannot be reached', () => {
+    it('names each device once per message, and report does not say "yet" about a finished run', async () => {
+        // nothing listens on port 1; a missing key file fails before connecting: either way the device is out
+        writeFileSync(
+            join(project, 'devices', 'gone.yaml'),
+            'name: gone\nkind: ssh\nssh: { host: 127.0.0.1, port: 1, user: nobody, identity: /nonexistent/key }\n',
+        );
+        writeFileSync(
+            join(root, 'elsewhere', 'gone.yaml'),
+            [
+                'name: gone',
+                'models: [{ id: tiny, path: nets/tiny.tflite }]',
+                'splits: [0]',
+                'roles: { ue: [gone], server: [edge] }',
+                `settings: { ue: ${ROLE}, server: ${ROLE} }`,
+                'modes: [measure]',
+                'report: { formats: [json], outDir: out-gone }',
+                'retries: { count: 0 }',
+                '',
+            ].join('\n'),
+        );
+        // (the exit code of a run with an unreachable device is run accounting's business, not checked here)
+        const r = await runCli(['run', '../elsewhere/gone.yaml', '--db', 'gone.db'], project);
+        const lines = r.stderr.split('\n').filter((l) => l.includes('device gone'));
+        expect(lines.length).toBeGreaterThan(0);
+        for (const l of lines) expect(l.split('device gone').length).toBe(2);
+        const id = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
+        const rep = await runCli(['report', id, '--db', 'gone.db', '--format', 'md'], project);
+        expect(rep.code).toBe(0);
+        expect(rep.stderr).toContain(`run ${id} has no usable results (run done; see splitbench runs show ${id})`);
+        expect(rep.stderr).not.toContain('yet');
+    });
+});
