@@ -81,6 +81,9 @@ export const benchmarkUsage = (): string => {
     const names = Object.entries(FLAGS).map(([name, spec]) => `--${name}=${spec.kind}`);
     const width = Math.max(...names.map((n) => n.length)) + 2;
     Object.values(FLAGS).forEach((spec, i) => lines.push(`  ${(names[i] ?? '').padEnd(width)}${spec.help}`));
+    lines.push(
+        'Exit codes: 0 ok; 1 failure (as benchmark_model); `splitbench bench` exits 2 for bad input (flags, model file).',
+    );
     return `${lines.join('\n')}\n`;
 };
 

@@ -1,4 +1,6 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSshDriver } from '../../../src/drivers/ssh/ssh-driver.js';
 import { runDriverContract } from '../../support/driver-contract.js';
@@ -42,6 +44,33 @@ describe('ssh driver without a workDir: a private per-run folder on the host', (
             rmSync(kept.workDir(), { recursive: true, force: true });
         } finally {
             await sshd.stop();
+        }
+    });
+});
+
+describe('ssh driver without any key', () => {
+    it('says how to give one: the --identity flag or the device file, or an agent', async () => {
+        const home = mkdtempSync(join(tmpdir(), 'sb-nokey-home-'));
+        const saved = process.env['HOME'];
+        process.env['HOME'] = home; // no ~/.ssh/id_* here
+        try {
+            const d = createSshDriver({ name: 'nokey', host: '127.0.0.1', port: 1, user: 'x', agent: false });
+            const e = await d.exec(['true']).then(
+                () => undefined,
+                (err: unknown) => err,
+            );
+            expect(e).toBeInstanceOf(Error);
+            const msg = (e as Error).message;
+            expect(msg).toMatch(/^device nokey: no SSH key: /);
+            expect(msg).toContain('--identity FILE');
+            expect(msg).toContain('identity: FILE under ssh: in the device file');
+            expect(msg).toContain('ssh-agent');
+            expect(msg.split('device nokey')).toHaveLength(2);
+            await d.close();
+        } finally {
+            if (saved === undefined) delete process.env['HOME'];
+            else process.env['HOME'] = saved;
+            rmSync(home, { recursive: true, force: true });
         }
     });
 });
