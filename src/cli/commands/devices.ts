@@ -1,4 +1,5 @@
-// `splitbench devices …`: the device inventory in devices/NAME.yaml (later probes in devices/.probes/) — add, list, probe, check, trust.
+// `splitbench devices …`: the device inventory in devices/NAME.yaml, later probes in devices/.probes/ —
+// add, list, probe, check, trust.
 import type { Command } from 'commander';
 import {
     DEVICE_NAME,
