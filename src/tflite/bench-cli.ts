@@ -257,6 +257,9 @@ const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo, badInputExi
         opts.enableOpProfiling = bool('enable_op_profiling');
         opts.useXnnpack = bool('use_xnnpack');
         opts.measureProfilerOverhead = bool('measure_profiler_overhead');
+        // the overhead is profiled vs unprofiled time: without profiling there is nothing to measure
+        if (opts.measureProfilerOverhead === true && opts.enableOpProfiling !== true)
+            throw usage('--measure_profiler_overhead=true needs --enable_op_profiling=true');
         opts.seed = int('random_seed');
         const layers = values.get('input_layer');
         if (layers !== undefined && layers !== '') opts.inputLayers = layers.split(',').map((s) => s.trim());

@@ -122,6 +122,11 @@ describe('splitbench-benchmark-model (built package)', () => {
         ],
         ['boolean', [`--graph=${POSE_LITE}`, '--use_xnnpack=maybe'], /^ERROR: --use_xnnpack: 'maybe' is not a boolean/],
         [
+            'overhead without profiling',
+            [`--graph=${POSE_LITE}`, '--measure_profiler_overhead=true'],
+            /^ERROR: --measure_profiler_overhead=true needs --enable_op_profiling=true$/,
+        ],
+        [
             'value file size',
             [`--graph=${POSE_LITE}`, `--input_layer_value_files=input_1:${join(REPO, 'package.json')}`],
             /^ERROR: input file .*package\.json for 'input_1': \d+ bytes, the input needs 786432/,
