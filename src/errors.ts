@@ -48,6 +48,7 @@ export const messageOf = (e: unknown): string => (e instanceof Error ? e.message
  * or `… (device NAME)`), so reports never read "device X: device X: …".
  */
 export const deviceMessage = (device: string, message: string): string =>
-    new RegExp(`\\bdevice ${device.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(message)
+    // the name must end where a device name cannot continue: "device a01" is not in "device a01-sim"
+    new RegExp(`\\bdevice ${device.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9._-])`).test(message)
         ? message
         : `device ${device}: ${message}`;

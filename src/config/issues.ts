@@ -65,7 +65,7 @@ const NOUNS: Readonly<Record<string, string>> = {
     int: 'a whole number',
     number: 'a number',
     boolean: 'true or false',
-    string: 'text',
+    string: 'a text value',
     array: 'a list',
     object: 'a mapping',
 };

@@ -81,7 +81,7 @@ describe('device files', () => {
         expect(isSplitbenchError(e, 'CONFIG_INVALID')).toBe(true);
         const lines = e.message.split('\n');
         expect(lines.sort()).toEqual([
-            'devices/bad.yaml:4:3 ssh.user: missing (text is required)',
+            'devices/bad.yaml:4:3 ssh.user: missing (a text value is required)',
             'devices/bad.yaml:5:9 ssh.port: expected a number, got "22x"',
             'devices/bad.yaml:6:3 ssh.usr: unknown key "usr" (did you mean "user"?)',
             'devices/bad.yaml:7:1 extra: unknown key "extra" (allowed: name, description, workDir, benchmarkBinary, canRunBuiltin, probe, kind, ssh)',
