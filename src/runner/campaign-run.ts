@@ -1,16 +1,17 @@
 // `splitbench run`: campaign file → plan → devices → sub-models → per-device queues → store → report.
 // Every finished job is committed to the store as it completes, so an interruption (Ctrl-C, kill -9, a
 // dropped phone) loses at most the jobs in flight, and `--resume` continues where the run stopped.
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadCampaign, type LoadedCampaign } from '../config/load.js';
-import { deviceFacts, listDevices, type DeviceSpec } from '../config/device-file.js';
+import { deviceFacts, listDevices, saveProbe, type DeviceSpec } from '../config/device-file.js';
 import { fileSourcePath } from '../config/normalize.js';
 import { createDriver } from '../drivers/create.js';
 import type { DeviceDriver, DeviceProbe } from '../drivers/types.js';
-import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
+import { SplitbenchError, deviceMessage, isSplitbenchError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadModel } from '../model/load.js';
 import { mainSubgraph } from '../model/read.js';
@@ -43,7 +44,10 @@ export interface CampaignRunOptions {
     file: string;
     devicesDir: string;
     dbPath: string;
-    /** Folder relative campaign paths resolve against (the project root). */
+    /**
+     * The project folder splitbench keeps its data in (results/logs, results/submodels, results/reports unless
+     * the campaign names report.outDir, download caches). Paths in the campaign resolve against its own folder.
+     */
     baseDir: string;
     /** true: the latest unfinished run of this campaign file; a string: that run. */
     resume?: string | true | undefined;
@@ -58,6 +62,8 @@ export interface CampaignRunOptions {
     stdout: Writable;
     stderr: Writable & { isTTY?: boolean; columns?: number };
     logLevel?: string | undefined;
+    /** Keep the run's scratch folders (local launcher, default device working directories) after the run. */
+    keepWorkDir?: boolean | undefined;
 }
 
 export interface CampaignRunResult {
@@ -70,6 +76,7 @@ export interface CampaignRunResult {
 
 const REPORT_EXT: Record<ReportFormat, string> = { md: 'md', csv: 'csv', json: 'json', xlsx: 'xlsx', html: 'html' };
 const CAMPAIGN_TO_REPORT: Record<string, ReportFormat> = {
+    md: 'md',
     markdown: 'md',
     csv: 'csv',
     json: 'json',
@@ -108,7 +115,7 @@ const loadInputs = (opts: CampaignRunOptions, models: Map<string, TfliteModel>) 
     const loaded = loadCampaign(opts.file, {
         knownDevices: new Map(listed.devices.map((d) => [d.name, deviceFacts(d)])),
         modelInfo: modelFactsFor(models),
-        baseDir: opts.baseDir,
+        projectDir: opts.baseDir,
         roleOverrides: { ue: opts.ue, server: opts.server },
     });
     for (const w of loaded.warnings) opts.stderr.write(`warning: ${w}\n`);
@@ -304,6 +311,15 @@ interface ExecuteArgs {
     paths: LoadedCampaign['paths'];
 }
 
+/** `devices list` and later campaign checks see the probe a run made (devices/.probes/; a failure only warns). */
+const cacheProbe = (opts: CampaignRunOptions, spec: DeviceSpec, probe: DeviceProbe, log: Logger): void => {
+    try {
+        saveProbe(opts.devicesDir, spec, probe);
+    } catch (e) {
+        log.warn({ err: e, device: spec.name }, 'probe cache not written');
+    }
+};
+
 const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
     const { opts, store, run, log } = a;
     const drivers = new Map<string, DeviceDriver>();
@@ -323,10 +339,15 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                 try {
                     const driver =
                         drivers.get(name) ??
-                        (await createDriver(spec, { campaign: a.campaign, logger: log.child({ device: name }) }));
+                        (await createDriver(spec, {
+                            campaign: a.campaign,
+                            keepWorkDir: opts.keepWorkDir,
+                            logger: log.child({ device: name }),
+                        }));
                     drivers.set(name, driver);
                     const probe = await driver.probe({ signal: opts.signal, timeoutMs: 60_000 });
                     probes.set(name, { probe, id: store.recordProbe(run.id, name, probe) });
+                    cacheProbe(opts, spec, probe, log);
                     return;
                 } catch (e) {
                     if (isTransportFailure(e) && attempt <= a.retries.count && !opts.signal.aborted) {
@@ -344,14 +365,16 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
     for (const job of a.todo) {
         const why = unreachable.get(job.device);
         if (why === undefined) runnable.push(job);
-        else store.markJobFailed(run.id, job.id, `device ${job.device}: ${why}`);
+        else store.markJobFailed(run.id, job.id, deviceMessage(job.device, why));
     }
-    for (const [name, why] of unreachable) opts.stderr.write(`device ${name}: ${why}; its jobs are marked failed\n`);
+    for (const [name, why] of unreachable)
+        opts.stderr.write(`${deviceMessage(name, why)}; its jobs are marked failed\n`);
 
     const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log, (l) =>
         opts.stderr.write(`${l}\n`),
     );
-    const scratch = resolve(opts.baseDir, 'results', '.scratch');
+    // per run and private (mkdtemp), never a folder another checkout or user shares
+    const scratch = mkdtempSync(join(tmpdir(), 'splitbench-run-'));
     const recorded = new Set<string>();
     try {
         const summary = await executeJobs({
@@ -425,6 +448,8 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                 d.close().catch((e: unknown) => log.warn({ err: e, device: d.name }, 'closing the device failed')),
             ),
         );
+        if (opts.keepWorkDir === true) opts.stderr.write(`kept scratch folder ${scratch}\n`);
+        else rmSync(scratch, { recursive: true, force: true });
     }
 };
 
@@ -437,7 +462,7 @@ const writeReports = async (
     const input = buildReportInput(store, run, (m) => opts.stderr.write(`warning: ${m}\n`));
     for (const a of input.analyses) opts.stdout.write(`\n${renderConsoleTable(a)}\n`);
     const formats = opts.reportFormats ?? loaded.campaign.report.formats.map((f) => CAMPAIGN_TO_REPORT[f] ?? 'md');
-    const outDir = resolve(opts.baseDir, loaded.campaign.report.outDir);
+    const outDir = loaded.campaign.report.outDir ?? resolve(opts.baseDir, 'results', 'reports');
     mkdirSync(outDir, { recursive: true });
     const written: string[] = [];
     for (const f of formats) {

@@ -12,10 +12,10 @@ import {
 import { SplitbenchError } from '../../errors.js';
 import { renderComparison, renderHistory } from '../../report/compare-render.js';
 import { renderConsoleTable } from '../../report/console.js';
-import { REPORT_FORMATS, renderReport } from '../../report/render.js';
-import type { ReportFormat } from '../../report/types.js';
+import { renderReport } from '../../report/render.js';
 import { buildReportInput } from '../../runner/report-input.js';
 import { resolveDbPath } from '../../store/db-path.js';
+import { REPORT_FORMAT_NAMES, parseReportFormat, parseTextOrMd } from '../report-format.js';
 import { openStore } from '../../store/sqlite-store.js';
 import type { ResultStore } from '../../store/types.js';
 
@@ -86,21 +86,23 @@ export const registerReportCommands = (program: Command): void => {
         .command('report')
         .description('Split-point report of a run: Markdown, CSV, XLSX (the study layout), HTML with charts, or JSON')
         .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
-        .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'md')
+        .option('--format <format>', `one of ${REPORT_FORMAT_NAMES.join(', ')} (md = markdown)`, 'md')
         .option('--out <file>', 'write to this file instead of stdout (required for xlsx)')
         .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .action(async (ref: string, o: { format: string; out?: string; db?: string }) => {
-            if (!(REPORT_FORMATS as readonly string[]).includes(o.format))
-                throw new SplitbenchError(
-                    'USAGE',
-                    `--format: unknown format "${o.format}" (${REPORT_FORMATS.join(', ')})`,
-                );
-            const format = o.format as ReportFormat;
+            const format = parseReportFormat('--format', o.format);
             if (format === 'xlsx' && o.out === undefined)
                 throw new SplitbenchError('USAGE', 'xlsx is binary: give --out FILE.xlsx');
             await withStore(o.db, async (store) => {
-                const input = buildReportInput(store, store.getRun(ref), warn);
-                if (input.analyses.length === 0) warn(`run ${input.run.id} has no usable results yet`);
+                const run = store.getRun(ref);
+                const input = buildReportInput(store, run, warn);
+                // "yet" only while the run can still produce results
+                if (input.analyses.length === 0)
+                    warn(
+                        run.state === 'running'
+                            ? `run ${run.id} has no usable results yet (still running)`
+                            : `run ${run.id} has no usable results (run ${run.state}; see splitbench runs show ${run.id})`,
+                    );
                 const body = await renderReport(input, format);
                 if (o.out !== undefined) {
                     writeFileSync(o.out, body);
@@ -131,7 +133,7 @@ export const registerReportCommands = (program: Command): void => {
         .option('--threshold <pct>', 'slowdown that counts as a regression (%)', number('--threshold'), 5)
         .option('--alpha <p>', 'significance level', number('--alpha'), 0.05)
         .option('--holm', 'Holm correction over all metrics')
-        .option('--format <f>', 'text or md', 'text')
+        .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file>', 'results database')
         .action(
             async (
@@ -184,7 +186,7 @@ export const registerReportCommands = (program: Command): void => {
                             'NOT_FOUND',
                             `runs ${c.a.id} and ${c.b.id} have no metric in common (${c.onlyInA.length} only in ${c.a.id}, ${c.onlyInB.length} only in ${c.b.id}): different models or devices?`,
                         );
-                    process.stdout.write(`${renderComparison(c, o.format === 'md' ? 'md' : 'text')}\n`);
+                    process.stdout.write(`${renderComparison(c, parseTextOrMd('--format', o.format))}\n`);
                     if (c.hasRegression) process.exitCode = 1;
                 });
             },
@@ -201,7 +203,7 @@ export const registerReportCommands = (program: Command): void => {
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--last <n>', 'only the newest n runs (each run is read and analysed in full)')
         .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), 5)
-        .option('--format <f>', 'text or md', 'text')
+        .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file>', 'results database')
         .action(
             async (o: {
@@ -236,7 +238,7 @@ export const registerReportCommands = (program: Command): void => {
                     );
                     if (series.length === 0)
                         throw new SplitbenchError('NOT_FOUND', `no runs measured model ${o.model} on ${o.device}`);
-                    process.stdout.write(renderHistory(series, o.format === 'md' ? 'md' : 'text'));
+                    process.stdout.write(renderHistory(series, parseTextOrMd('--format', o.format)));
                     process.stdout.write(historyRuns(series, runs));
                 });
             },

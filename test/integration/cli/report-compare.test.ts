@@ -329,6 +329,18 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(last.stdout).toMatch(new RegExp(`^${fastC}\\s`, 'm'));
     });
 
+    it('md and markdown are one format for report --format, compare --format and history --format', async () => {
+        const md = (await report(fastA, 'md')).stdout;
+        expect(md).toMatch(/^# splitbench report: run /);
+        expect((await report(fastA, 'markdown')).stdout).toBe(md);
+        const cmp = async (f: string): Promise<string> =>
+            (await cli(['compare', fastA, slowB, '--db', 'results.db', '--format', f], work)).stdout;
+        const cmpMd = await cmp('md');
+        expect(cmpMd).toContain('|');
+        expect(await cmp('markdown')).toBe(cmpMd);
+        expect(await cmp('text')).not.toBe(cmpMd);
+    });
+
     it('bad references and flags: exit 2 with one line naming the problem', async () => {
         const missing = await cli(['report', 'nosuchrun', '--db', 'results.db'], work);
         expect(missing.code).toBe(2);
@@ -338,8 +350,11 @@ describe('report, compare and history through the CLI on real campaign results',
 
         const pdf = await cli(['report', fastA, '--format', 'pdf', '--db', 'results.db'], work);
         expect(pdf.code).toBe(2);
-        expect(pdf.stderr.trim().split('\n')).toHaveLength(1);
-        expect(pdf.stderr).toContain('pdf');
+        // one line naming the problem and the allowed names, then where to read more (not the whole help)
+        expect(pdf.stderr.trim().split('\n')).toEqual([
+            'splitbench: --format: unknown format "pdf"; allowed: md, markdown, csv, json, html, xlsx',
+            "see 'splitbench report --help'",
+        ]);
 
         const noDb = await cli(['report', 'latest', '--db', 'nowhere.db'], work);
         expect(noDb.code).toBe(2);
