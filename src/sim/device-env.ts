@@ -259,10 +259,11 @@ export const createDeviceEnv = (profile: DeviceProfile, rootDir: string): Device
         const propsFile = join(dir, 'props');
         // Declared simulated the way the Android emulator is (ro.kernel.qemu), plus whose CPUs run the code.
         const machineId = hostMachineId();
+        // A profile may override both (an empty host id stands for an emulator that does not say where it runs).
         const allProps: Record<string, string> = {
-            ...profile.props,
             'ro.kernel.qemu': '1',
             ...(machineId !== undefined ? { [SIM_HOST_MACHINE_ID_PROP]: machineId } : {}),
+            ...profile.props,
         };
         const props = Object.entries(allProps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         writeFileSync(propsFile, props.map(([k, v]) => `${k}=${v}\n`).join(''));
