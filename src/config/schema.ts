@@ -139,7 +139,7 @@ export const CampaignSchema = z.strictObject({
                 .default(false)
                 .describe(
                     'true: devices on the same physical host (same machine-id) run jobs at the same time; their ' +
-                        'timings then include each other\'s load, and the run and its report say so',
+                        "timings then include each other's load, and the run and its report say so",
                 ),
         })
         .prefault({})

@@ -1,11 +1,14 @@
-// Device load around one job: one exec just before and one just after the benchmark read /proc/loadavg and the
-// cpu lines of /proc/stat (Linux and Android both have them), and a pure function turns the two snapshots into a
+// Device load around one job: one exec just before and one just after the benchmark read /proc/loadavg and
+// /proc/stat (Linux and Android both have them), and a pure function turns the two snapshots into a
 // JobLoad with a flag when other work shared the device. Threshold and reasoning: docs/measurement-conditions.md.
 import type { DeviceDriver } from '../drivers/types.js';
 import type { JobLoad } from '../store/types.js';
 
-/** The one command per snapshot (argv; POSIX sh and toybox grep on Android). */
-export const LOAD_ARGV: readonly string[] = ['sh', '-c', "cat /proc/loadavg; grep '^cpu' /proc/stat"];
+/**
+ * The one command per snapshot: a single `cat` (one process, no shell: the cheapest exec a device has; toybox on
+ * Android). The lines of /proc/stat other than `cpu*` are ignored.
+ */
+export const LOAD_ARGV: readonly string[] = ['cat', '/proc/loadavg', '/proc/stat'];
 
 /**
  * Foreign work, in cores, beyond what the benchmark's own threads can explain, averaged over the job, above

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { jobLoad, ownCoresOf, parseLoadSnapshot } from '../../../src/runner/job-load.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { LOAD_ARGV, jobLoad, ownCoresOf, parseLoadSnapshot } from '../../../src/runner/job-load.js';
 
 // Two snapshots as LOAD_ARGV prints them on a 2-CPU host. Between them: total ticks 1000 → 1200 (+200 ticks of
 // 2 CPUs = 1 s at USER_HZ 100), busy ticks +150 → busy share 150/200 = 0.75.
@@ -43,6 +45,17 @@ describe('job load', () => {
         const b = parseLoadSnapshot(before.replace('0.40 0.30', '3.10 2.00'));
         const l = jobLoad(b, parseLoadSnapshot(after), 2);
         expect(l?.flag).toBe('load average 3.10 above 2 CPU(s) before the job');
+    });
+
+    it('reads this host through the real command: one cpuN line per online CPU, loadavg as the kernel says', () => {
+        const [cmd, ...args] = LOAD_ARGV as [string, ...string[]];
+        const snap = parseLoadSnapshot(execFileSync(cmd, args).toString());
+        const online = readFileSync('/proc/stat', 'utf8')
+            .split('\n')
+            .filter((l) => /^cpu\d+ /.test(l)).length;
+        expect(snap.cpus).toBe(online);
+        expect(snap.loadAvg1).toBeGreaterThanOrEqual(0);
+        expect(snap.totalTicks).toBeGreaterThan(snap.busyTicks ?? Infinity);
     });
 
     it('missing readings leave fields out, never fail', () => {
