@@ -128,13 +128,13 @@ const shortHost = (h: string): string => h.replace(/^(linux:[0-9a-f]{8})[0-9a-f]
 export const conditionLines = (mc: MeasurementConditions): string[] => {
     const out: string[] = [];
     const s = mc.scheduling;
-    if (s === null) out.push('Queues: not recorded (run made before splitbench recorded its scheduling).');
+    if (s === null) out.push('Devices by host: not recorded (run made before splitbench recorded its scheduling).');
     else {
         const qs = s.queues.map(
             (q) =>
-                `${q.devices.join(' + ')} on ${q.cpuHost.startsWith('device:') ? 'an unknown host' : shortHost(q.cpuHost)}`,
+                `${q.devices.join(' + ')} (${q.cpuHost.startsWith('device:') ? 'host unknown' : shortHost(q.cpuHost)})`,
         );
-        out.push(`Queues: ${qs.join('; ')}.`);
+        out.push(`Devices by host: ${qs.join('; ')}.`);
         const shared = s.queues.filter((q) => q.devices.length > 1);
         if (s.parallelOnSharedHost && shared.length > 0)
             out.push(

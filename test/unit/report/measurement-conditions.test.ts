@@ -60,7 +60,7 @@ describe('measurement conditions', () => {
         });
         expect(mc.concurrent).toEqual([]);
         expect(conditionLines(mc)).toEqual([
-            'Queues: ue + srv on linux:3d1219c7….',
+            'Devices by host: ue + srv (linux:3d1219c7…).',
             'Devices that share a host ran one job at a time: ue + srv.',
             'No two devices ran jobs at the same time.',
             'Load: no result flagged (2 of 2 results have a load reading).',
@@ -82,7 +82,7 @@ describe('measurement conditions', () => {
         expect(mc.loadFlagged).toHaveLength(1);
         expect(mc.loadRecorded).toBe(1);
         const md = conditionsMarkdown(mc).join('\n');
-        expect(md).toContain('- Queues: not recorded');
+        expect(md).toContain('- Devices by host: not recorded');
         expect(md).toContain('- Load: 1 of 2 results measured while other work used the device');
         expect(md).toContain('| ue | measure-head | 4 | 0 | r1 | load average 3.10 above 2 CPU(s) \\| x |');
         const html = conditionsHtml(mc);
