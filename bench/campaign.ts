@@ -12,7 +12,7 @@
 //      behaviour), and with the server's jobs run alone (--server). Target: serialized within 10 % of alone. Plus
 //      the campaign wall time before (parallel) and after (serialized) serialization, and load-flagged results.
 // Each job of 1–2 is a real benchmark of a small generated model on the built-in runner, timed for about MIN_SECS.
-// Usage: npx tsx bench/campaign.ts [--min-secs 0.5] [--rounds 1] [--no-demo]
+// Usage: npx tsx bench/campaign.ts [--min-secs 0.5] [--rounds 1] [--demo-rounds 1] [--no-demo]
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ const arg = (name: string, dflt: number): number => {
 };
 const MIN_SECS = arg('min-secs', 0.5);
 const ROUNDS = arg('rounds', 1);
+const DEMO_ROUNDS = arg('demo-rounds', 1);
 
 const MODEL: ModelSpec = depthwiseNet();
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -187,10 +188,34 @@ const demoFigures = async (work: string): Promise<void> => {
     const parallel = join(work, 'demo-parallel.yaml');
     writeFileSync(serialized, text);
     writeFileSync(parallel, `${text}\nscheduling: { parallelOnSharedHost: true }\n`);
-    console.log('\n3. the demo campaign (configs/demo.yaml: local-ue on CPU 0, local-server on all cores, one host)');
-    const after = await runDemo(work, serialized);
-    const before = await runDemo(work, parallel);
-    const alone = await runDemo(work, serialized, ['local-server']);
+    console.log(
+        `\n3. the demo campaign (configs/demo.yaml: local-ue on CPU 0, local-server on all cores, one host); ${DEMO_ROUNDS} round(s), medians`,
+    );
+    // rounds interleave the three runs so drifting background load hits them alike; medians are reported
+    const rounds: { after: DemoFigures; before: DemoFigures; alone: DemoFigures }[] = [];
+    for (let i = 0; i < DEMO_ROUNDS; i++)
+        rounds.push({
+            after: await runDemo(work, serialized),
+            before: await runDemo(work, parallel),
+            alone: await runDemo(work, serialized, ['local-server']),
+        });
+    const med = (xs: number[]): number => {
+        const v = [...xs].sort((a, b) => a - b);
+        return ((v[(v.length - 1) >> 1] as number) + (v[v.length >> 1] as number)) / 2;
+    };
+    const pick = (k: 'after' | 'before' | 'alone'): DemoFigures => ({
+        serverFullMs: med(rounds.map((r) => r[k].serverFullMs)),
+        ueFullMs: k === 'alone' ? undefined : med(rounds.map((r) => r[k].ueFullMs ?? Number.NaN)),
+        runWallMs: med(rounds.map((r) => r[k].runWallMs)),
+        jobs: rounds[0]?.[k].jobs ?? 0,
+        loadFlagged: med(rounds.map((r) => r[k].loadFlagged)),
+    });
+    const [after, before, alone] = [pick('after'), pick('before'), pick('alone')];
+    if (DEMO_ROUNDS > 1)
+        for (const [i, r] of rounds.entries())
+            console.log(
+                `   round ${i + 1}: server full model serialized / parallel / alone ${r.after.serverFullMs.toFixed(1)} / ${r.before.serverFullMs.toFixed(1)} / ${r.alone.serverFullMs.toFixed(1)} ms`,
+            );
     const ms = (x: number | undefined): string => (x === undefined ? '—' : `${x.toFixed(2)} ms`);
     console.log(`   server full model, server jobs alone         ${ms(alone.serverFullMs)}  (${alone.jobs} jobs)`);
     const ratio = after.serverFullMs / alone.serverFullMs;
