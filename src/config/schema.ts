@@ -147,6 +147,18 @@ export const CampaignSchema = z.strictObject({
                 ),
         })
         .prefault({}),
+    scheduling: z
+        .strictObject({
+            parallelOnSharedHost: z
+                .boolean()
+                .default(false)
+                .describe(
+                    'true: devices on the same physical host (same machine-id) run jobs at the same time; their ' +
+                        "timings then include each other's load, and the run and its report say so",
+                ),
+        })
+        .prefault({})
+        .describe('devices that share CPUs get one queue unless parallelOnSharedHost is true'),
     jobTimeoutSecs: z.number().positive().default(600),
     retries: z
         .strictObject({

@@ -5,6 +5,7 @@ import { FORMULAS } from './formulas.js';
 import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat } from './format.js';
 import { analysisTitle, bestText, detailColumns, formatCell, studyColumns } from './table.js';
 import type { Column } from './table.js';
+import { conditionsMarkdown } from './measurement-conditions.js';
 import type { ReportInput } from './types.js';
 
 const mdTable = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => [
@@ -137,6 +138,7 @@ export const renderMarkdown = (input: ReportInput): string => {
     );
     out.push('', '## Formulas', '', ...FORMULAS.map((f) => `- **${f.name}**: ${f.text}`), '');
     for (const a of input.analyses) out.push(...analysisSection(a));
+    if (input.measurement !== undefined) out.push(...conditionsMarkdown(input.measurement));
     out.push('## Devices', '');
     for (const d of input.devices) {
         out.push(`### ${escapeMd(d.name)}${d.role !== undefined ? ` (${d.role})` : ''}`, '');

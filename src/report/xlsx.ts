@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { flattenSettings } from './format.js';
+import { conditionsRows } from './measurement-conditions.js';
 import { bestText, detailColumns, networkColumns, studyColumns } from './table.js';
 import type { Column } from './table.js';
 import type { ReportInput } from './types.js';
@@ -142,6 +143,11 @@ const addDevicesSheet = (wb: Wb, input: ReportInput): void => {
     for (const d of input.devices) {
         if (d.probe === null) ws.addRow([d.name, d.role ?? '', '(no probe recorded)']);
         else for (const [k, v] of flattenSettings(d.probe)) ws.addRow([d.name, d.role ?? '', k, v]);
+    }
+    ws.addRow([]);
+    for (const [i, row] of (input.measurement === undefined ? [] : conditionsRows(input.measurement)).entries()) {
+        const added = ws.addRow(row);
+        if (i === 0) bold(added);
     }
     ws.addRow([]);
     bold(ws.addRow(['Setting', 'Value']));

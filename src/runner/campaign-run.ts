@@ -30,6 +30,8 @@ import type { ResultStore, RunRecord } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { runBenchmarkOnDevice } from './benchmark-step.js';
 import { executeJobs, type ExecutorSummary } from './executor.js';
+import { dryRunQueues, scheduleDevices } from './host-queues.js';
+import { jobLoad, ownCoresOf, readLoadSnapshot } from './job-load.js';
 import { downloadVerified } from './fetch-file.js';
 import { gitCommit } from './git-commit.js';
 import { benchSettingsFor, binaryFor } from './job-settings.js';
@@ -205,8 +207,17 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
                   ? new Set<string>()
                   : new Set(jobs.filter((j) => !only.has(j.device) && doneBefore.has(j.id)).map((j) => j.id));
         if (opts.dryRun === true) {
+            const queues = dryRunQueues(
+                [...new Set(jobs.map((j) => j.device))].map((name) => ({
+                    name,
+                    probe: specs.get(name)?.probe,
+                    local: specs.get(name)?.kind === 'local',
+                })),
+                loaded.campaign.scheduling.parallelOnSharedHost,
+            );
+            for (const l of queues.lines) opts.stderr.write(`${l}\n`);
             opts.stdout.write(
-                `${formatPlan(jobs, { skip: earlier, perRunMs: (j) => (store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000 || undefined })}\n`,
+                `${formatPlan(jobs, { skip: earlier, perRunMs: (j) => (store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000 || undefined, queues: queues.queues })}\n`,
             );
             return { planned: jobs.length, skipped: jobs.filter((j) => earlier.has(j.id)).length, reports: [] };
         }
@@ -275,6 +286,7 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
             retries: loaded.campaign.retries,
             jobTimeoutSecs: loaded.campaign.jobTimeoutSecs,
             paths: loaded.paths,
+            parallelOnSharedHost: loaded.campaign.scheduling.parallelOnSharedHost,
         });
 
         const counts = store.listRuns({ campaignName: run.campaignName }).find((r) => r.id === run.id)?.jobs;
@@ -309,6 +321,7 @@ interface ExecuteArgs {
     retries: { count: number; backoffMs: number };
     jobTimeoutSecs: number;
     paths: LoadedCampaign['paths'];
+    parallelOnSharedHost: boolean;
 }
 
 /** `devices list` and later campaign checks see the probe a run made (devices/.probes/; a failure only warns). */
@@ -369,6 +382,12 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
     }
     for (const [name, why] of unreachable)
         opts.stderr.write(`${deviceMessage(name, why)}; its jobs are marked failed\n`);
+    const schedule = scheduleDevices(
+        devices.filter((d) => probes.has(d)).map((name) => ({ name, probe: probes.get(name)?.probe })),
+        a.parallelOnSharedHost,
+    );
+    for (const l of schedule.lines) opts.stderr.write(`${l}\n`);
+    store.mergeRunOptions(run.id, { scheduling: schedule.record });
 
     const subModels = prepareSubModels(runnable, a.models, resolve(opts.baseDir, 'results', 'submodels'), log, (l) =>
         opts.stderr.write(`${l}\n`),
@@ -385,6 +404,7 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
             backoffBaseMs: a.retries.backoffMs,
             jobTimeoutMs: a.jobTimeoutSecs * 1000,
             progress: createProgress(opts.stderr),
+            queues: schedule.groups,
             onAttempt: (job, attempt) => store.markJobRunning(run.id, job.id, attempt),
             beforeJob: async (job, ctx) => {
                 const driver = drivers.get(job.device);
@@ -398,6 +418,8 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                 const driver = drivers.get(job.device);
                 if (driver === undefined) throw new SplitbenchError('INTERNAL', `no driver for ${job.device}`);
                 const probe = probes.get(job.device);
+                const settings = benchSettingsFor(job, probe?.probe);
+                const loadBefore = await readLoadSnapshot(driver, ctx.signal);
                 const out = await runBenchmarkOnDevice({
                     driver,
                     localModel: localModelFor(job, subModels),
@@ -409,11 +431,12 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                         job.device,
                         a.specs.get(job.device)?.benchmarkBinary,
                     ),
-                    settings: benchSettingsFor(job, probe?.probe),
+                    settings,
                     scratchDir: scratch,
                     signal: ctx.signal,
                     timeoutMs: a.jobTimeoutSecs * 1000,
                 });
+                const loadAfter = await readLoadSnapshot(driver, ctx.signal);
                 store.recordResult(run.id, job.id, {
                     attempt: ctx.attempt,
                     raw: {
@@ -426,6 +449,7 @@ const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => 
                     },
                     parsed: out.parsed,
                     probeId: probe?.id,
+                    load: jobLoad(loadBefore, loadAfter, ownCoresOf(settings.threads, settings.cpuMask)),
                 });
                 recorded.add(job.id);
                 const f = out.parsed.failure;

@@ -9,6 +9,7 @@ import type { NetworkProfile } from '../analysis/types.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { loadModel } from '../model/load.js';
 import { modelBaseName } from '../model/split-files.js';
+import { measurementConditions, type SchedulingFacts } from '../report/measurement-conditions.js';
 import type { ReportInput } from '../report/types.js';
 import type { JobResultRecord, ResultStore, RunRecord } from '../store/types.js';
 
@@ -117,5 +118,9 @@ export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg:
         analyses,
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: opts.settings ?? {},
+        measurement: measurementConditions(
+            results.map((r) => ({ ...r, cpuHost: r.probe?.host?.cpuHost })),
+            (run.options['scheduling'] as SchedulingFacts | undefined) ?? null,
+        ),
     };
 };

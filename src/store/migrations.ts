@@ -121,6 +121,12 @@ CREATE TABLE op_rows (
 ) WITHOUT ROWID;
 `,
     },
+    {
+        // Device load around each job (JobLoad as JSON: loadavg and /proc/stat busy share before/after, the flag).
+        // NULL for results stored before version 2.
+        version: 2,
+        sql: `ALTER TABLE results ADD COLUMN load_json TEXT;`,
+    },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -14,6 +14,7 @@ import type { Role } from '../config/schema.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type {
     JobCounts,
+    JobLoad,
     JobRecord,
     JobResultRecord,
     JobScope,
@@ -90,6 +91,7 @@ interface ResultRow extends JobRow {
     truncated: number;
     extra_json: string;
     samples_f64: Buffer | null;
+    load_json: string | null;
 }
 
 interface OpRowRow {
@@ -363,6 +365,15 @@ export class SqliteStore implements ResultStore {
         return Number(info.lastInsertRowid);
     }
 
+    mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): void {
+        const row = this.db
+            .prepare<[string], { options_json: string }>('SELECT options_json FROM runs WHERE id = ?')
+            .get(runId);
+        if (row === undefined) throw new SplitbenchError('NOT_FOUND', `no run ${runId}`);
+        const next = { ...(JSON.parse(row.options_json) as Record<string, unknown>), ...patch };
+        this.db.prepare('UPDATE runs SET options_json = ? WHERE id = ?').run(JSON.stringify(next), runId);
+    }
+
     upsertModel(m: ModelRecord): void {
         this.db
             .prepare(
@@ -457,7 +468,8 @@ export class SqliteStore implements ResultStore {
             this.stmt(
                 `INSERT OR REPLACE INTO results (job_seq, probe_id, origin, parser_version, avg_us, min_us, max_us, std_us,
                      median_us, p5_us, p95_us, init_us, init_ms, first_us, warmup_avg_us, count, failure_kind, failure_line,
-                     truncated, extra_json, samples_f64) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                     truncated, extra_json, samples_f64, load_json)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             ).run(
                 seq,
                 r.probeId ?? null,
@@ -480,6 +492,7 @@ export class SqliteStore implements ResultStore {
                 p.truncated ? 1 : 0,
                 JSON.stringify(extra),
                 p.samplesUs === undefined ? null : samplesToBlob(p.samplesUs),
+                r.load === undefined ? null : JSON.stringify(r.load),
             );
             const insOp = this.stmt(
                 `INSERT INTO op_rows (job_seq, idx, node_index, type, name, outputs_json, first_ms, avg_ms, min_ms, max_ms,
@@ -603,6 +616,7 @@ export class SqliteStore implements ResultStore {
             ops: opsStmt.all(r.seq).map(toOp),
             samplesUs: r.samples_f64 === null ? [] : blobToSamples(r.samples_f64),
             probe: probeOf(r.probe_id),
+            load: r.load_json === null ? null : (JSON.parse(r.load_json) as JobLoad),
         }));
     }
 

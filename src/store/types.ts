@@ -91,6 +91,8 @@ export interface ResultInput {
     parsed: BenchmarkResult;
     /** Probe snapshot id from recordProbe (the device state the result was measured in). */
     probeId?: number | undefined;
+    /** Device load read just before and after the job (stored from schema version 2). */
+    load?: JobLoad | undefined;
 }
 
 export interface ResultSummary {
@@ -155,6 +157,8 @@ export interface ResultStore {
     getRun(ref: string): RunRecord;
     listRuns(opts?: { campaignName?: string | undefined; limit?: number | undefined }): RunSummary[];
     recordProbe(runId: string, device: string, probe: DeviceProbe): number;
+    /** Sets top-level keys of a run's options (facts known only once devices are probed, e.g. `scheduling`). */
+    mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): void;
     upsertModel(m: ModelRecord): void;
     /** Adds jobs to a run; jobs already in the run keep their state. */
     upsertJobs(runId: string, jobs: readonly Job[]): void;

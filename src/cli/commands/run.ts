@@ -27,7 +27,7 @@ export const registerRunCommands = (program: Command): void => {
         .command('run')
         .description('Run a campaign: plan, benchmark on every device, store results, write the report')
         .argument('<campaign>', 'campaign YAML file (see configs/)')
-        .option('--dry-run', 'print the plan (jobs per device, estimated duration) and run nothing')
+        .option('--dry-run', 'print the plan (jobs per device, queues per host, estimated duration) and run nothing')
         .option('--resume [run]', 'continue an interrupted run (default: the latest unfinished run of this file)')
         .option('--fresh', 'measure again what earlier runs of this campaign already measured (nightly reruns)')
         .option('--ue <names>', "run only this UE device's share (comma-separated); replaces the campaign's UEs", list)
