@@ -83,6 +83,7 @@ export const buildJsonReport = (input: ReportInput): Record<string, unknown> => 
     analyses: input.analyses.map(leanAnalysis),
     devices: input.devices,
     settings: input.settings,
+    provenance: input.provenance,
 });
 
 /** Compact (reports reach tens of MB); JSON.stringify already writes non-finite numbers as null. */

@@ -1,5 +1,6 @@
 // What every report renderer takes: one run's analyses plus the facts behind them.
 import type { ProbeInfo, SplitAnalysis } from '../analysis/types.js';
+import type { Provenance } from './provenance.js';
 
 export interface ReportRun {
     id: string;
@@ -24,6 +25,8 @@ export interface ReportInput {
     devices: ReportDevice[];
     /** Benchmark settings behind the numbers (per role: runtime, threads, delegate, warm-up, runs, repetitions...). */
     settings: Record<string, unknown>;
+    /** What measured the numbers and which run measured them (src/report/provenance.ts); absent in old fixtures. */
+    provenance?: Provenance | undefined;
 }
 
 export type ReportFormat = 'md' | 'csv' | 'json' | 'xlsx' | 'html';

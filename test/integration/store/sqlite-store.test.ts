@@ -55,7 +55,9 @@ describe('SqliteStore', () => {
             err = e;
         }
         expect(isSplitbenchError(err, 'STORE_FAILED')).toBe(true);
-        expect((err as Error).message).toMatch(/schema version 2, newer than this splitbench \(1\)/);
+        expect((err as Error).message).toContain(
+            `schema version ${SCHEMA_VERSION + 1}, newer than this splitbench (${SCHEMA_VERSION})`,
+        );
         store = openStore(tmpDb());
     });
 
