@@ -350,6 +350,10 @@ const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunRe
     }
 };
 
+/** One line naming the device and the cause; drivers' messages often start with the device already. */
+const unreachableText = (device: string, why: string): string =>
+    `device ${device} unreachable: ${why.startsWith(`device ${device}: `) ? why.slice(`device ${device}: `.length) : why}`;
+
 interface MeasureDeps {
     conn: Awaited<ReturnType<typeof connectDevices>>;
     ids: ReturnType<typeof jobIdentities>;
@@ -387,12 +391,12 @@ const measure = async (
         const why = conn.unreachable.get(job.device);
         if (why === undefined) runnable.push(job);
         else {
-            store.markJobFailed(run.id, job.id, `device ${job.device}: ${why}`);
+            store.markJobFailed(run.id, job.id, unreachableText(job.device, why));
             failedAtStart.set(job.device, (failedAtStart.get(job.device) ?? 0) + 1);
         }
     }
     for (const [name, n] of failedAtStart)
-        opts.stderr.write(`device ${name}: ${conn.unreachable.get(name) ?? ''}; its ${n} job(s) fail\n`);
+        opts.stderr.write(`${unreachableText(name, conn.unreachable.get(name) ?? '')}; its ${n} job(s) fail\n`);
 
     const summary = await executeCampaignJobs({
         runId: run.id,

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../../support/cli.js';
 import { REPO_ROOT, writeTestModels, type TestModelSet } from '../../support/models.js';
-import { freePort } from '../../support/net.js';
+import { startAdbServer, type AdbServer } from '../../support/adb.js';
 
 const query = <T>(db: string, sql: string, ...args: unknown[]): T[] => {
     const d = new Database(db, { readonly: true });
@@ -36,6 +36,7 @@ interface JsonReport {
 describe('run accounting on local devices', () => {
     let work: string;
     let models: TestModelSet;
+    let adb: AdbServer;
 
     beforeAll(async () => {
         work = mkdtempSync(join(tmpdir(), 'splitbench-accounting-'));
@@ -43,15 +44,16 @@ describe('run accounting on local devices', () => {
         mkdirSync(join(work, 'devices'));
         for (const name of ['ue1', 'srv'])
             writeFileSync(join(work, 'devices', `${name}.yaml`), `name: ${name}\nkind: local\nlocal: {}\n`);
-        // an adb server port nothing listens on: the phone cannot be reached
-        const dead = await freePort();
+        // a phone that is not plugged in: the adb server runs, the serial is not attached
+        adb = await startAdbServer();
         writeFileSync(
             join(work, 'devices', 'deadphone.yaml'),
-            `name: deadphone\nkind: adb\ncanRunBuiltin: true\nadb: { serial: 'emulator-5554', server: '127.0.0.1:${dead}' }\n`,
+            `name: deadphone\nkind: adb\ncanRunBuiltin: true\nadb: { serial: 'emulator-5554', server: '127.0.0.1:${adb.port}' }\n`,
         );
     });
-    afterAll(() => {
-        models.cleanup();
+    afterAll(async () => {
+        await adb?.close();
+        models?.cleanup();
         rmSync(work, { recursive: true, force: true });
     });
 
@@ -136,7 +138,7 @@ retries: { count: 0, backoffMs: 100 }
         const r = await runCli(['run', 'dead.yaml', '--db', db], work);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain(`${JOBS - UE_JOBS} done, ${UE_JOBS} failed`);
-        const line = r.stderr.split('\n').find((l) => l.startsWith('device deadphone: '));
+        const line = r.stderr.split('\n').find((l) => l.startsWith('device deadphone unreachable: '));
         expect(line).toMatch(new RegExp(`; its ${UE_JOBS} job\\(s\\) fail$`));
         const runId = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
         const list = await runCli(['runs', 'list', '--db', db], work);
@@ -146,9 +148,9 @@ retries: { count: 0, backoffMs: 100 }
         // the server's results stay in the store; the report says which device measured nothing and why
         const rep = report(runId);
         expect(rep.provenance.failures.map((f) => [f.device, f.jobs])).toEqual([['deadphone', UE_JOBS]]);
-        expect(rep.provenance.failures[0]?.error).toMatch(/^device deadphone: /);
+        expect(rep.provenance.failures[0]?.error).toMatch(/^device deadphone unreachable: /);
         const md = readFileSync(join(work, 'reports', `${runId}.md`), 'utf8');
-        expect(md).toContain(`deadphone: ${UE_JOBS} job(s) not measured: device deadphone: `);
+        expect(md).toContain(`deadphone: ${UE_JOBS} job(s) not measured: device deadphone unreachable: `);
         // resolved threads, not "all": this host's core count as the probe reads it
         const cores = query<{ probe_json: string }>(db, "SELECT probe_json FROM probes WHERE device = 'srv'")[0];
         const n = (JSON.parse(cores?.probe_json ?? '{}') as { cores: number }).cores;
