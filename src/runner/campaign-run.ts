@@ -3,23 +3,18 @@
 // dropped phone) loses at most the jobs in flight, and `--resume` runs exactly the run's jobs that have no result,
 // with the options the run started with (stored with the run). A run that would measure nothing is not recorded:
 // it says which run holds the campaign's latest results instead of posing as a new measurement.
-import { createWriteStream, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createWriteStream, mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { loadCampaign, type LoadedCampaign } from '../config/load.js';
-import { deviceFacts, listDevices, type DeviceSpec } from '../config/device-file.js';
-import { fileSourcePath } from '../config/normalize.js';
+import type { LoadedCampaign } from '../config/load.js';
+import type { DeviceSpec } from '../config/device-file.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { loadModel } from '../model/load.js';
-import { mainSubgraph } from '../model/read.js';
-import { graphFacts, splitPointIndices } from '../model/split-points.js';
 import type { TfliteModel } from '../model/types.js';
 import { planCampaign } from '../plan/plan.js';
 import type { Job } from '../plan/types.js';
-import type { ModelFacts as PlanModelFacts } from '../plan/splits.js';
 import type { ReportFormat } from '../report/types.js';
 import { newRunId, openStore } from '../store/sqlite-store.js';
 import type { ResultStore, RunRecord } from '../store/types.js';
@@ -28,7 +23,7 @@ import { closeDevices, connectDevices } from './device-connect.js';
 import { dryRun } from './dry-run.js';
 import { executeCampaignJobs } from './execute-campaign.js';
 import type { ExecutorSummary } from './executor.js';
-import { downloadVerified } from './fetch-file.js';
+import { fetchMissing, loadInputs } from './campaign-inputs.js';
 import { gitCommit } from './git-commit.js';
 import { jobIdentities } from './job-identities.js';
 import { humanLogStream } from './console-log.js';
@@ -66,67 +61,6 @@ export interface CampaignRunResult {
     summary?: ExecutorSummary | undefined;
     reports: string[];
 }
-
-/** Facts the config rules and the planner need about a model file, from the model toolkit. */
-const modelFactsFor =
-    (cache: Map<string, TfliteModel>) =>
-    (absPath: string): PlanModelFacts => {
-        let m = cache.get(absPath);
-        if (m === undefined) {
-            m = loadModel(absPath);
-            cache.set(absPath, m);
-        }
-        const sg = mainSubgraph(m);
-        const producers = new Map<string, number>();
-        sg.operators.forEach((op, i) => {
-            for (const t of op.outputs) {
-                const name = sg.tensors[t]?.name;
-                if (name !== undefined) producers.set(name, i);
-            }
-        });
-        return {
-            opCount: sg.operators.length,
-            splitPoints: splitPointIndices(graphFacts(m)),
-            tensorProducers: producers,
-        };
-    };
-
-const loadInputs = (opts: CampaignRunOptions, models: Map<string, TfliteModel>) => {
-    const listed = listDevices(opts.devicesDir);
-    for (const bad of listed.errors) opts.stderr.write(`warning: ${bad.error.message}\n`);
-    const specs = new Map(listed.devices.map((d) => [d.name, d]));
-    const loaded = loadCampaign(opts.file, {
-        knownDevices: new Map(listed.devices.map((d) => [d.name, deviceFacts(d)])),
-        modelInfo: modelFactsFor(models),
-        baseDir: opts.baseDir,
-        roleOverrides: { ue: opts.ue, server: opts.server },
-    });
-    for (const w of loaded.warnings) opts.stderr.write(`warning: ${w}\n`);
-    return { specs, loaded };
-};
-
-/** Models and benchmark binaries given by URL: downloaded once into their caches, checked by sha256. */
-const fetchMissing = async (loaded: LoadedCampaign, opts: CampaignRunOptions): Promise<number> => {
-    const wanted: { url: string; sha256: string; dest: string }[] = [];
-    for (const m of loaded.campaign.models)
-        if (m.url !== undefined && m.sha256 !== undefined && !existsSync(m.absPath))
-            wanted.push({ url: m.url, sha256: m.sha256, dest: m.absPath });
-    for (const role of ['ue', 'server'] as const) {
-        const rt = loaded.campaign.settings[role].runtime;
-        if (rt === 'builtin') continue;
-        for (const src of Object.values(rt.benchmarkModel)) {
-            if (typeof src === 'string') continue;
-            const dest = fileSourcePath(src, loaded.paths.baseDir, loaded.paths.toolCacheDir);
-            if (!existsSync(dest) && !wanted.some((w) => w.dest === dest)) wanted.push({ ...src, dest });
-        }
-    }
-    for (const w of wanted) {
-        opts.stderr.write(`downloading ${w.url}\n`);
-        const { bytes } = await downloadVerified(w.url, w.sha256, w.dest, opts.signal);
-        opts.stderr.write(`  ${bytes} bytes, sha256 ok → ${w.dest}\n`);
-    }
-    return wanted.length;
-};
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
     (a ?? []).join(',') === (b ?? []).join(',');
