@@ -2,7 +2,7 @@
 // (server: this host): one thermal-gate timeout, or 3 consecutive transport failures after the phone disappears,
 // fail the phone's remaining jobs at once with the cause; --dry-run warns about a gate the phone's last probe
 // already exceeds; a new phone build (another build fingerprint) is measured again instead of reused.
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -135,6 +135,16 @@ jobTimeoutSecs: 60
             expect(r.code).toBe(0);
             // the phone's estimate runs again; the server's (same host, same build) is reused
             expect(r.stderr).toContain(': 1 job(s) to run, 1 already done in earlier runs');
+            // the report says which number which run measured: the phone's now, the server's by the first run
+            const firstId = /run (\S+) finished/.exec(first.stderr)?.[1] ?? '';
+            const runId = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
+            const rep = JSON.parse(readFileSync(join(work, 'reports', `${runId}.json`), 'utf8')) as {
+                provenance: { sources: { runId: string; results: number; thisRun: boolean }[] };
+            };
+            expect(rep.provenance.sources.map((x) => [x.runId, x.results, x.thisRun])).toEqual([
+                [firstId, 1, false],
+                [runId, 1, true],
+            ]);
             const d = new Database(join(work, 'build.db'), { readonly: true });
             const ids = d.prepare("SELECT identity_json FROM jobs WHERE device = 'phone' ORDER BY seq").all() as {
                 identity_json: string;
