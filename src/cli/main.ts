@@ -28,6 +28,7 @@ const exitCodeFor = (code: ErrorCode): number => {
         case 'UNSUPPORTED':
         case 'RUNTIME_FAILED':
         case 'DEVICE_UNREACHABLE':
+        case 'DEVICE_UNUSABLE':
         case 'HOST_KEY_REJECTED':
         case 'TRANSFER_FAILED':
         case 'TIMEOUT':

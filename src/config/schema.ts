@@ -170,6 +170,18 @@ export const CampaignSchema = z.strictObject({
             backoffMs: z.int().min(0).default(2000),
         })
         .prefault({}),
+    circuitBreaker: z
+        .strictObject({
+            transportFailures: z
+                .int()
+                .min(0)
+                .default(3)
+                .describe(
+                    "consecutive failed attempts (transport failures, retries included) after which a device's remaining jobs fail at once; 0 = never (one thermal-gate timeout always does)",
+                ),
+        })
+        .prefault({})
+        .describe('give up on a device that cannot work instead of retrying every remaining job'),
 });
 
 export type CampaignInput = z.input<typeof CampaignSchema>;

@@ -4,6 +4,7 @@ import type { SplitAnalysis, SplitRow } from '../analysis/types.js';
 import { serializationMs } from '../analysis/network.js';
 import { FORMULAS } from './formulas.js';
 import { conditionsHtml } from './measurement-conditions.js';
+import { provenanceHtml } from './provenance.js';
 import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat } from './format.js';
 import { COLORS, logBarChart, logLogLineChart, logSpace, stackedBarChart } from './svg-charts.js';
 import type { LineSeries } from './svg-charts.js';
@@ -212,6 +213,7 @@ export const renderHtml = (input: ReportInput): string => {
             ],
             'run-table',
         ),
+        input.provenance === undefined ? '' : provenanceHtml(input.provenance),
         `<nav><ul>${input.analyses.map((a, i) => `<li><a href="#a${i}">${escapeXml(analysisTitle(a))}</a></li>`).join('')}</ul></nav>`,
         ...input.analyses.map(analysisSection),
         ...(input.measurement !== undefined ? [conditionsHtml(input.measurement)] : []),

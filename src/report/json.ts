@@ -84,6 +84,7 @@ export const buildJsonReport = (input: ReportInput): Record<string, unknown> => 
     devices: input.devices,
     settings: input.settings,
     ...(input.measurement !== undefined ? { measurementConditions: input.measurement } : {}),
+    provenance: input.provenance,
 });
 
 /** Compact (reports reach tens of MB); JSON.stringify already writes non-finite numbers as null. */

@@ -2,6 +2,7 @@
 // estimated vs measured, the network view, and what could not be matched or estimated.
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
+import { provenanceMarkdown } from './provenance.js';
 import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat } from './format.js';
 import { analysisTitle, bestText, detailColumns, formatCell, studyColumns } from './table.js';
 import type { Column } from './table.js';
@@ -136,6 +137,7 @@ export const renderMarkdown = (input: ReportInput): string => {
     out.push(
         `- splitbench ${r.splitbenchVersion}${r.gitCommit !== undefined && r.gitCommit !== null ? `, git ${r.gitCommit}` : ''}`,
     );
+    if (input.provenance !== undefined) out.push('', ...provenanceMarkdown(input.provenance).slice(0, -1));
     out.push('', '## Formulas', '', ...FORMULAS.map((f) => `- **${f.name}**: ${f.text}`), '');
     for (const a of input.analyses) out.push(...analysisSection(a));
     if (input.measurement !== undefined) out.push(...conditionsMarkdown(input.measurement));

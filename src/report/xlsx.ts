@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
+import { provenanceRows } from './provenance.js';
 import { flattenSettings } from './format.js';
 import { conditionsRows } from './measurement-conditions.js';
 import { bestText, detailColumns, networkColumns, studyColumns } from './table.js';
@@ -139,6 +140,7 @@ const addDevicesSheet = (wb: Wb, input: ReportInput): void => {
     ] as const)
         ws.addRow([k, v]);
     ws.addRow([]);
+    if (input.provenance !== undefined) for (const row of [...provenanceRows(input.provenance), []]) ws.addRow(row);
     bold(ws.addRow(['Device', 'Role', 'Fact', 'Value']));
     for (const d of input.devices) {
         if (d.probe === null) ws.addRow([d.name, d.role ?? '', '(no probe recorded)']);

@@ -3,7 +3,7 @@
 // cleanly on abort. What a job produces is recorded by the caller's callbacks, so nothing here knows about the
 // store or the benchmark.
 import PQueue from 'p-queue';
-import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
+import { SplitbenchError, isSplitbenchError, messageOf, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProgressSink } from './progress.js';
 import { backoffMs, isTransportFailure, sleep } from './retry.js';
@@ -20,7 +20,9 @@ export interface JobContext {
     log: Logger;
 }
 
-export type JobOutcome = { state: 'done'; note?: string | undefined } | { state: 'failed'; error: string };
+/** `code`: the failure's error code (INTERNAL for anything that is not a SplitbenchError), for the circuit breaker. */
+export type JobOutcome =
+    { state: 'done'; note?: string | undefined } | { state: 'failed'; error: string; code?: ErrorCode | undefined };
 
 export interface ExecutorOptions<J extends QueuedJob> {
     jobs: readonly J[];
@@ -162,8 +164,9 @@ export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>)
                 }
                 const error = isSplitbenchError(e) ? e.message : `internal error: ${messageOf(e)}`;
                 summary.failed++;
-                opts.onOutcome(job, { state: 'failed', error }, attempt);
-                opts.progress?.jobFinished(at.queue, at.label, false, Date.now() - started, error);
+                const code = isSplitbenchError(e) ? e.code : 'INTERNAL';
+                opts.onOutcome(job, { state: 'failed', error, code }, attempt);
+                opts.progress?.jobFinished(at.queue, job.label, false, Date.now() - started, error);
                 return;
             }
         }

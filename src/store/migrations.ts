@@ -127,6 +127,18 @@ CREATE TABLE op_rows (
         version: 2,
         sql: `ALTER TABLE results ADD COLUMN load_json TEXT;`,
     },
+    // version 2 belongs to host identity and per-job load (issue 10, part A); this one follows it.
+    {
+        version: 3,
+        // What produced a result beyond the job id: the runtime (splitbench + TFLite versions for the built-in runner,
+        // a benchmark_model binary's sha256), the device's software build and the resolved threads / CPU mask.
+        // identity_key hashes it (src/plan/plan.ts identityKey); results are reused only when it matches.
+        sql: `
+ALTER TABLE jobs ADD COLUMN identity_key TEXT;
+ALTER TABLE jobs ADD COLUMN identity_json TEXT;
+CREATE INDEX jobs_by_identity ON jobs (id, identity_key, state);
+`,
+    },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -9,7 +9,7 @@ import type { RoleSettings } from '../config/schema.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
 import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
-import type { Job, JobKind } from '../plan/types.js';
+import type { Job, JobIdentity, JobKind } from '../plan/types.js';
 import type { Role } from '../config/schema.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type {
@@ -19,6 +19,7 @@ import type {
     JobResultRecord,
     JobScope,
     JobState,
+    MeasuredJob,
     ModelRecord,
     NewRun,
     RawOutput,
@@ -67,6 +68,8 @@ interface JobRow {
     error: string | null;
     started_at: string | null;
     ended_at: string | null;
+    identity_key: string | null;
+    identity_json: string | null;
 }
 
 interface ResultRow extends JobRow {
@@ -141,6 +144,9 @@ const toJob = (r: JobRow): JobRecord => ({
     error: r.error,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    identityKey: r.identity_key ?? null,
+    identity:
+        r.identity_json === null || r.identity_json === undefined ? null : (JSON.parse(r.identity_json) as JobIdentity),
 });
 
 const toOp = (o: OpRowRow): OpRow => {
@@ -176,7 +182,8 @@ const blobToSamples = (b: Buffer): number[] => {
     return out;
 };
 
-const runIdFor = (d: Date): string => {
+/** Run ids: `YYYYMMDD-HHMMSS-xxxx` (UTC start time + 4 random hex digits), sortable by start. */
+export const newRunId = (d: Date): string => {
     const p = (n: number): string => String(n).padStart(2, '0');
     return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
 };
@@ -269,7 +276,7 @@ export class SqliteStore implements ResultStore {
 
     createRun(run: NewRun): RunRecord {
         const started = run.startedAt ?? this.now();
-        const id = run.id ?? runIdFor(started);
+        const id = run.id ?? newRunId(started);
         this.db
             .prepare(
                 `INSERT INTO runs (id, campaign_name, campaign_path, campaign_sha256, campaign_yaml, splitbench_version,
@@ -420,6 +427,40 @@ export class SqliteStore implements ResultStore {
     resetUnfinished(runId: string): number {
         return this.db.prepare("UPDATE jobs SET state = 'pending' WHERE run_id = ? AND state = 'running'").run(runId)
             .changes;
+    }
+
+    requeueWithoutResult(runId: string): number {
+        return this.db
+            .prepare(
+                `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = ? AND state IN ('running', 'failed')
+                 AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
+            )
+            .run(runId).changes;
+    }
+
+    setRunOptions(runId: string, options: Readonly<Record<string, unknown>>): void {
+        const info = this.db
+            .prepare('UPDATE runs SET options_json = ? WHERE id = ?')
+            .run(JSON.stringify(options), runId);
+        if (info.changes === 0) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${this.path}`);
+    }
+
+    setJobIdentities(runId: string, entries: readonly { jobId: string; key: string; identity: JobIdentity }[]): void {
+        const upd = this.db.prepare('UPDATE jobs SET identity_key = ?, identity_json = ? WHERE run_id = ? AND id = ?');
+        this.db.transaction(() => {
+            for (const e of entries) upd.run(e.key, JSON.stringify(e.identity), runId, e.jobId);
+        })();
+    }
+
+    measuredJobs(scope: JobScope): MeasuredJob[] {
+        const { where, arg } = scopeSql(scope);
+        return this.db
+            .prepare<[string], { id: string; run_id: string; started_at: string; identity_key: string | null }>(
+                `SELECT j.id, j.run_id, ru.started_at, j.identity_key FROM jobs j JOIN runs ru ON ru.id = j.run_id
+                 WHERE ${where} AND j.state = 'done' ORDER BY ru.started_at, j.seq`,
+            )
+            .all(arg)
+            .map((r) => ({ id: r.id, runId: r.run_id, runStartedAt: r.started_at, identityKey: r.identity_key }));
     }
 
     markJobRunning(runId: string, jobId: string, attempt: number): void {

@@ -161,9 +161,10 @@ export const registerReportCommands = (program: Command): void => {
                                 'USAGE',
                                 `--last: expected a whole number of runs ≥ 2, got "${o.last}"`,
                             );
+                        // a run that measured nothing itself (older stores hold such re-runs) is no baseline
                         const done = store
                             .listRuns({ campaignName: o.campaign })
-                            .filter((r) => r.state === 'done')
+                            .filter((r) => r.state === 'done' && r.jobs.done > 0)
                             .sort((x, y) => y.startedAt.localeCompare(x.startedAt));
                         const newest = done[0];
                         const older = done[n - 1];
@@ -227,7 +228,7 @@ export const registerReportCommands = (program: Command): void => {
                 await withStore(o.db, (store) => {
                     const runs = store
                         .listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {})
-                        .filter((r) => r.state === 'done')
+                        .filter((r) => r.state === 'done' && r.jobs.done > 0)
                         .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
                         .slice(-(last ?? 0))
                         .map((r) => runData(store, r.id));

@@ -28,7 +28,10 @@ export const registerRunCommands = (program: Command): void => {
         .description('Run a campaign: plan, benchmark on every device, store results, write the report')
         .argument('<campaign>', 'campaign YAML file (see configs/)')
         .option('--dry-run', 'print the plan (jobs per device, queues per host, estimated duration) and run nothing')
-        .option('--resume [run]', 'continue an interrupted run (default: the latest unfinished run of this file)')
+        .option(
+            '--resume [run]',
+            'continue an interrupted run with the options it started with: its jobs without a result, nothing else (default: the latest unfinished run of this file)',
+        )
         .option('--fresh', 'measure again what earlier runs of this campaign already measured (nightly reruns)')
         .option('--ue <names>', "run only this UE device's share (comma-separated); replaces the campaign's UEs", list)
         .option(
@@ -51,9 +54,13 @@ export const registerRunCommands = (program: Command): void => {
         .addHelpText(
             'after',
             `
-Exit codes: 0 all jobs done; 1 some job failed or did not run; 2 the campaign has errors (every one is listed
-as file:line:col path: message; nothing runs); 130 interrupted (Ctrl-C or SIGTERM: finished results are kept,
---resume continues).`,
+Results already measured with the same runtime and device build are reused; when nothing is left to measure no
+run is recorded and the run holding the results is named. A device that cannot be reached fails its jobs; one that
+keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up.
+
+Exit codes: 0 all jobs done (or nothing left to measure); 1 some job failed (an unreachable device's too) or did not
+run; 2 the campaign has errors (every one is listed as file:line:col path: message; nothing runs); 130 interrupted
+(Ctrl-C or SIGTERM: finished results are kept, --resume continues).`,
         )
         .action(async (file: string, flags: RunFlags) => {
             const formats = flags.report?.map((f) => parseReportFormat('--report', f));

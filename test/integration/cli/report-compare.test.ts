@@ -98,7 +98,7 @@ describe('report, compare and history through the CLI on real campaign results',
     let fastA: string;
     let slowB: string;
     let fastC: string;
-    let reuseD: string;
+    let rerunD: CliRun;
     let otherE: string;
 
     const runCampaign = async (file: string, extra: string[] = [], jobs = JOBS): Promise<string> => {
@@ -119,11 +119,11 @@ describe('report, compare and history through the CLI on real campaign results',
         writeFileSync(model, buildTestModel(DWCONV));
         writeFileSync(join(work, 'fast.yaml'), campaign(model, true));
         writeFileSync(join(work, 'slow.yaml'), campaign(model, false));
-        // A: XNNPACK; B: the same campaign name without it; D: A's campaign again, which measures nothing and reuses
-        // A's results; C: A again with --fresh (measures what A already measured)
+        // A: XNNPACK; B: the same campaign name without it; D: A's campaign again, which has nothing to measure and
+        // records no run; C: A again with --fresh (measures what A already measured)
         fastA = await runCampaign('fast.yaml');
         slowB = await runCampaign('slow.yaml');
-        reuseD = await runCampaign('fast.yaml', [], 0);
+        rerunD = await cli(['run', 'fast.yaml', '--db', 'results.db'], work);
         fastC = await runCampaign('fast.yaml', ['--fresh']);
         // another model and campaign: shares no metric with the runs above
         writeFileSync(join(work, 'other.tflite'), buildTestModel(OTHER));
@@ -234,14 +234,19 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(wb.getWorksheet('Devices & settings')).toBeDefined();
     });
 
-    it('a run that reused earlier results reports those results, not those of later runs', async () => {
-        // D measured nothing: its report is A's numbers, even though C measured the same jobs after D
-        const strip = (rows: JsonRow[]): JsonRow[] =>
-            [...rows].sort((x, y) => x.splitAfter - y.splitAfter || x.method.localeCompare(y.method));
-        const d = strip(await jsonRows(reuseD));
-        expect(d.filter((r) => r.method === 'measured')).toHaveLength(SPLITS.length);
-        expect(d).toEqual(strip(await jsonRows(fastA)));
-        expect(d).not.toEqual(strip(await jsonRows(fastC)));
+    it('a rerun with nothing to measure records no run and names the run that holds the results', async () => {
+        // D would only have carried A's numbers under a new id and date
+        expect(rerunD.code).toBe(0);
+        expect(rerunD.stderr).toContain(`measured by earlier run(s) ${fastA} with the same runtime and device builds`);
+        expect(rerunD.stderr).toContain(`latest results: run ${fastA} `);
+        const list = await cli(['runs', 'list', '--campaign', 'nightly-dw', '--db', 'results.db'], work);
+        expect(
+            list.stdout
+                .trim()
+                .split('\n')
+                .slice(1)
+                .map((l) => l.split(/\s+/)[0]),
+        ).toEqual([fastC, slowB, fastA]);
     });
 
     it('html is one self-contained file: charts inline, nothing loaded from the network', async () => {
@@ -275,8 +280,8 @@ describe('report, compare and history through the CLI on real campaign results',
         const slower = await cli(['compare', fastC, slowB, '--db', 'results.db', '--threshold', '50'], work);
         expect(slower.stdout).toMatch(/^REGRESSION\s+dwconv phone\/edge measured full fullUeMs/m);
         expect(slower.code).toBe(1);
-        // --campaign --last 3 picks by start time: the newest (C) against the third newest (B): faster, so exit 0
-        const last = await cli(['compare', '--campaign', 'nightly-dw', '--last', '3', '--db', 'results.db'], work);
+        // --campaign --last 2 picks by start time: the newest (C) against the second newest (B): faster, so exit 0
+        const last = await cli(['compare', '--campaign', 'nightly-dw', '--last', '2', '--db', 'results.db'], work);
         expect(last.stdout).toContain(`compare ${slowB} → ${fastC}`);
         expect(last.stdout).toMatch(/^IMPROVEMENT\s+dwconv phone\/edge measured full fullUeMs/m);
         expect(last.code).toBe(0);
@@ -292,9 +297,9 @@ describe('report, compare and history through the CLI on real campaign results',
     it('history lists every run that measured the model on the device, one line each', async () => {
         const r = await cli(['history', '--model', 'dwconv', '--device', 'phone', '--db', 'results.db'], work);
         expect(r.code).toBe(0);
-        const runs = r.stdout.slice(r.stdout.indexOf('Runs (4, oldest first):'));
+        const runs = r.stdout.slice(r.stdout.indexOf('Runs (3, oldest first):'));
         const lines = runs.trim().split('\n').slice(1);
-        expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([fastA, slowB, reuseD, fastC]);
+        expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([fastA, slowB, fastC]);
 
         const one = await cli(
             [
@@ -313,10 +318,10 @@ describe('report, compare and history through the CLI on real campaign results',
             work,
         );
         expect(one.code).toBe(0);
-        expect(one.stdout).toMatch(/^dwconv phone\/edge measured full fullUeMs\s+4\s/m);
-        // the step from A to B is the slowdown, the one from B to D (A's results again) the recovery
+        expect(one.stdout).toMatch(/^dwconv phone\/edge measured full fullUeMs\s+3\s/m);
+        // the step from A to B is the slowdown, the one from B to C (A's setting again) the recovery
         expect(one.stdout).toMatch(new RegExp(`${fastA}→${slowB} \\+\\d+`));
-        expect(one.stdout).toMatch(new RegExp(`${slowB}→${reuseD} -\\d+`));
+        expect(one.stdout).toMatch(new RegExp(`${slowB}→${fastC} -\\d+`));
         expect(one.stdout).toMatch(new RegExp(`^${fastA}\\s+\\S+\\s+\\d+\\.\\d{3} ms \\[`, 'm'));
 
         const last = await cli(

@@ -117,7 +117,10 @@ describe('executeJobs', () => {
         expect(attempts.get('flaky')).toBe(2);
         expect(attempts.get('dead')).toBe(3); // 1 + 2 retries
         expect(attempts.get('bench-fails')).toBe(1);
-        expect(outcomes.get('dead')).toEqual({ o: { state: 'failed', error: 'push failed' }, n: 3 });
+        expect(outcomes.get('dead')).toEqual({
+            o: { state: 'failed', error: 'push failed', code: 'TRANSFER_FAILED' },
+            n: 3,
+        });
     });
 
     it('times out a hung job and stops cleanly on abort, leaving the rest not run', async () => {
