@@ -68,12 +68,11 @@ describe('host-aware scheduling (CLI)', () => {
     it('the demo campaign (smaller): UE and server share this host, so no UE job overlaps a server job', async () => {
         // configs/demo.yaml with fewer split points and runs
         const demo = readFileSync(join(REPO_ROOT, 'configs', 'demo.yaml'), 'utf8')
-            .replace('node_modules/@mediapipe/pose/pose_landmark_lite.tflite', POSE_LITE)
+            .replace('../node_modules/@mediapipe/pose/pose_landmark_lite.tflite', POSE_LITE)
             .replace('splits: { every: 20 }', 'splits: { every: 60 }')
             .replace(/runs: 10/g, 'runs: 3')
             .replace('repetitions: 2', 'repetitions: 1')
-            .replace('formats: [markdown, html]', 'formats: [markdown, json]')
-            .replace('outDir: results/reports', 'outDir: reports');
+            .replace('formats: [md, html]', 'formats: [md, json]');
         writeFileSync(join(work, 'demo.yaml'), demo);
 
         const dry = await runCli(['run', 'demo.yaml', '--dry-run', '--db', 'demo.db'], work);
@@ -106,7 +105,7 @@ describe('host-aware scheduling (CLI)', () => {
                 parallelOnSharedHost: false,
             },
         });
-        const md = readFileSync(join(work, 'reports', `${run?.id}.md`), 'utf8');
+        const md = readFileSync(join(work, 'results', 'reports', `${run?.id}.md`), 'utf8');
         expect(md).toContain('## Measurement conditions');
         expect(md).toContain('- Devices that share a host ran one job at a time: local-ue + local-server.');
         expect(md).toContain('- No two devices ran jobs at the same time.');
