@@ -1,7 +1,8 @@
-// Night-over-night comparison: every metric of run A against run B with a Mann-Whitney U test on the raw samples
-// (repetition values when samples are missing on either side), a change threshold, and the device facts that changed.
-import { mannWhitneyU } from './mann-whitney.js';
+// Night-over-night comparison: every metric of run A against run B with Welch's t-test on per-repetition values,
+// Holm's correction, a relative threshold and an absolute floor, and the device facts that changed
+// (docs/statistics.md).
 import { quantileSorted, sortedCopy } from './stats.js';
+import { welchTTest } from './student-t.js';
 import type { MetricStat, ProbeInfo, SplitAnalysis } from './types.js';
 
 /** The parts of a run the comparison needs (ReportInput satisfies it). */
@@ -25,12 +26,11 @@ export interface MetricKey {
 }
 
 export interface MetricValues extends MetricKey {
-    medianMs: number;
+    /** Mean of the repetition values (the report's point value). */
+    valueMs: number;
     lowMs: number;
     highMs: number;
-    /** Raw samples (ms) when the runtime reported them. */
-    samplesMs: number[] | null;
-    /** One value per repetition (ms). */
+    /** One value per repetition (ms): what the test runs on. */
     repValuesMs: number[];
 }
 
@@ -47,14 +47,16 @@ export const metricDevices = (k: MetricKey): string[] =>
 
 const fromStat = (key: MetricKey, s: MetricStat): MetricValues => ({
     ...key,
-    medianMs: s.medianMs,
+    valueMs: s.valueMs,
     lowMs: s.lowMs,
     highMs: s.highMs,
-    samplesMs: s.samplesMs ?? null,
     repValuesMs: s.repValuesMs,
 });
 
-/** Every comparable metric of a set of analyses. Totals pair UE and server repetitions by index. */
+/**
+ * Every comparable metric of a set of analyses. A total's repetition values pair UE and server repetitions by index
+ * (both halves of one repetition of the campaign).
+ */
 export const extractMetrics = (analyses: readonly SplitAnalysis[]): MetricValues[] => {
     const out: MetricValues[] = [];
     for (const a of analyses) {
@@ -75,41 +77,34 @@ export const extractMetrics = (analyses: readonly SplitAnalysis[]): MetricValues
                 const k = { ...base, mode, splitAfter: r.splitAfter };
                 out.push(fromStat({ ...k, metric: 'ueMs' }, t.ue));
                 out.push(fromStat({ ...k, metric: 'serverMs' }, t.server));
-                const n = Math.min(t.ue.repValuesMs.length, t.server.repValuesMs.length);
-                const totals = Array.from(
-                    { length: n },
-                    (_, i) => (t.ue.repValuesMs[i] as number) + (t.server.repValuesMs[i] as number),
-                );
-                const s = sortedCopy(totals);
-                out.push({
-                    ...k,
-                    metric: 'totalMs',
-                    medianMs: t.totalMs,
-                    lowMs: n > 1 ? quantileSorted(s, 0.25) : t.totalMs,
-                    highMs: n > 1 ? quantileSorted(s, 0.75) : t.totalMs,
-                    samplesMs: null,
-                    repValuesMs: totals,
-                });
+                out.push(fromStat({ ...k, metric: 'totalMs' }, t.total));
             }
         }
     }
     return out;
 };
 
-export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged';
+/**
+ * 'insufficient' = fewer repetitions than the minimum on a side: the test cannot speak, which is never an all-clear.
+ * 'changed' = significant but inside the relative threshold or the absolute floor.
+ */
+export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged' | 'insufficient';
 
 export interface MetricChange extends MetricKey {
-    aMedianMs: number;
-    bMedianMs: number;
+    aValueMs: number;
+    bValueMs: number;
+    /** B − A (ms): positive = slower in B. */
+    changeMs: number;
     /** 100·(B − A)/A: positive = slower in B. */
     changePct: number;
-    u: number;
+    /** Welch's t of (B − A). */
+    t: number;
+    df: number;
     p: number;
     /** p after the multiple-comparison correction (equals p with correction 'none'). */
     pAdjusted: number;
-    test: 'exact' | 'normal' | 'degenerate';
-    /** What the test ran on. */
-    on: 'samples' | 'repetitions';
+    test: 'welch' | 'degenerate' | 'none';
+    /** Repetitions on each side. */
     nA: number;
     nB: number;
     verdict: Verdict;
@@ -122,32 +117,49 @@ export interface ProbeChange {
     b: string | null;
 }
 
-/** Repetitions per side from which the comparison tests repetition values rather than pooled samples. */
-export const MIN_REPS_FOR_REP_TEST = 4;
+/** Default minimum repetitions per side (docs/statistics.md: why 3). */
+export const DEFAULT_MIN_REPS = 3;
+/** Default relative threshold (%) a slowdown must pass to be a regression. */
+export const DEFAULT_THRESHOLD_PCT = 10;
+/** Default absolute floor (ms) a slowdown must pass to be a regression: timer and scheduling noise. */
+export const DEFAULT_FLOOR_MS = 0.1;
 
 export interface CompareOptions {
-    /** Minimum slowdown (%) that counts as a regression. Default 5. */
+    /** Minimum relative slowdown (%) that counts as a regression. Default {@link DEFAULT_THRESHOLD_PCT}. */
     thresholdPct?: number | undefined;
-    /** Significance level. Default 0.05. */
+    /** Minimum absolute slowdown (ms) that counts as a regression. Default {@link DEFAULT_FLOOR_MS}. */
+    floorMs?: number | undefined;
+    /** Significance level (family-wise with Holm). Default 0.05. */
     alpha?: number | undefined;
-    /** Multiple-comparison correction over all metrics. Default 'none'. */
+    /** Multiple-comparison correction over all compared metrics. Default 'holm'. */
     correction?: 'none' | 'holm' | undefined;
+    /** Repetitions needed on each side for a test. Default {@link DEFAULT_MIN_REPS}; at least 2. */
+    minReps?: number | undefined;
 }
 
 export interface Comparison {
     a: { id: string; startedAt?: string | undefined };
     b: { id: string; startedAt?: string | undefined };
     thresholdPct: number;
+    floorMs: number;
     alpha: number;
     correction: 'none' | 'holm';
+    minReps: number;
     changes: MetricChange[];
     regressions: MetricChange[];
     improvements: MetricChange[];
+    /** Metrics with too few repetitions on a side to be tested. */
+    insufficient: MetricChange[];
     onlyInA: MetricKey[];
     onlyInB: MetricKey[];
     probeChanges: ProbeChange[];
     modelChanges: { model: string; aSha256: string; bSha256: string }[];
     hasRegression: boolean;
+    /**
+     * The overall verdict: 'regression' when any metric regressed; else 'insufficient repetitions' when any metric
+     * could not be tested; else 'no regression'.
+     */
+    verdict: 'regression' | 'insufficient repetitions' | 'no regression';
 }
 
 /** Facts that explain a change in timings; compared as strings. */
@@ -202,10 +214,17 @@ const holm = (ps: readonly number[]): number[] => {
     return adj;
 };
 
+/**
+ * Compares every metric two runs share: Welch's t-test on the per-repetition values (docs/statistics.md), Holm's
+ * correction over all tested metrics by default, and a regression only when B is slower with adjusted p < alpha AND
+ * by more than `thresholdPct` % AND by more than `floorMs` ms. Throws nothing; the CLI maps the verdict to an exit code.
+ */
 export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): Comparison => {
-    const thresholdPct = opts.thresholdPct ?? 5;
+    const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
+    const floorMs = opts.floorMs ?? DEFAULT_FLOOR_MS;
     const alpha = opts.alpha ?? 0.05;
-    const correction = opts.correction ?? 'none';
+    const correction = opts.correction ?? 'holm';
+    const minReps = Math.max(2, opts.minReps ?? DEFAULT_MIN_REPS);
     const ma = new Map(extractMetrics(a.analyses).map((m) => [metricKeyString(m), m]));
     const mb = new Map(extractMetrics(b.analyses).map((m) => [metricKeyString(m), m]));
     const raw: Omit<MetricChange, 'pAdjusted' | 'verdict'>[] = [];
@@ -216,45 +235,49 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             onlyInA.push(keyOf(x));
             continue;
         }
-        // Samples of one run share that run's conditions (load, temperature), so pooling them overstates
-        // the evidence; with enough repetitions on both sides the test runs on per-repetition values instead.
-        // (Mann-Whitney on 4 against 4 values can reach p < 0.05; on fewer it cannot.)
-        const enoughReps =
-            x.repValuesMs.length >= MIN_REPS_FOR_REP_TEST && y.repValuesMs.length >= MIN_REPS_FOR_REP_TEST;
-        const useSamples = !enoughReps && x.samplesMs !== null && y.samplesMs !== null;
-        const va = useSamples ? (x.samplesMs as number[]) : x.repValuesMs;
-        const vb = useSamples ? (y.samplesMs as number[]) : y.repValuesMs;
-        const t = mannWhitneyU(va, vb);
+        const nA = x.repValuesMs.length;
+        const nB = y.repValuesMs.length;
+        const enough = nA >= minReps && nB >= minReps;
+        const t = enough ? welchTTest(x.repValuesMs, y.repValuesMs) : null;
+        const changeMs = y.valueMs - x.valueMs;
         raw.push({
             ...keyOf(x),
-            aMedianMs: x.medianMs,
-            bMedianMs: y.medianMs,
-            changePct:
-                x.medianMs === 0
-                    ? y.medianMs === 0
-                        ? 0
-                        : Number.POSITIVE_INFINITY
-                    : (100 * (y.medianMs - x.medianMs)) / x.medianMs,
-            u: t.u,
-            p: t.p,
-            test: t.method,
-            on: useSamples ? 'samples' : 'repetitions',
-            nA: va.length,
-            nB: vb.length,
+            aValueMs: x.valueMs,
+            bValueMs: y.valueMs,
+            changeMs,
+            changePct: x.valueMs === 0 ? (changeMs === 0 ? 0 : Number.POSITIVE_INFINITY) : (100 * changeMs) / x.valueMs,
+            t: t?.t ?? 0,
+            df: t?.df ?? 0,
+            p: t?.p ?? 1,
+            test: t?.method ?? 'none',
+            nA,
+            nB,
         });
     }
     const onlyInB = [...mb.entries()].filter(([k]) => !ma.has(k)).map(([, v]) => keyOf(v));
-    const adjusted = correction === 'holm' ? holm(raw.map((r) => r.p)) : raw.map((r) => r.p);
+    // Holm runs over the metrics actually tested; untested ones neither count in m nor get a p-value.
+    const testedIdx = raw.flatMap((r, i) => (r.test === 'none' ? [] : [i]));
+    const adjusted = raw.map((r) => r.p);
+    if (correction === 'holm') {
+        const adj = holm(testedIdx.map((i) => (raw[i] as { p: number }).p));
+        testedIdx.forEach((i, j) => {
+            adjusted[i] = adj[j] as number;
+        });
+    }
     const changes: MetricChange[] = raw.map((r, i) => {
         const pAdjusted = adjusted[i] as number;
         const significant = pAdjusted < alpha;
-        const verdict: Verdict = !significant
-            ? 'unchanged'
-            : r.changePct > thresholdPct
-              ? 'regression'
-              : r.changePct < -thresholdPct
-                ? 'improvement'
-                : 'changed';
+        const big = Math.abs(r.changePct) > thresholdPct && Math.abs(r.changeMs) > floorMs;
+        const verdict: Verdict =
+            r.test === 'none'
+                ? 'insufficient'
+                : !significant
+                  ? 'unchanged'
+                  : !big
+                    ? 'changed'
+                    : r.changeMs > 0
+                      ? 'regression'
+                      : 'improvement';
         return { ...r, pAdjusted, verdict };
     });
     const modelChanges: Comparison['modelChanges'] = [];
@@ -264,20 +287,30 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             modelChanges.push({ model: x.model.name, aSha256: x.model.sha256, bSha256: y.model.sha256 });
     }
     const regressions = changes.filter((c) => c.verdict === 'regression');
+    const insufficient = changes.filter((c) => c.verdict === 'insufficient');
     return {
         a: a.run,
         b: b.run,
         thresholdPct,
+        floorMs,
         alpha,
         correction,
+        minReps,
         changes,
         regressions,
         improvements: changes.filter((c) => c.verdict === 'improvement'),
+        insufficient,
         onlyInA,
         onlyInB,
         probeChanges: diffProbes(a, b),
         modelChanges,
         hasRegression: regressions.length > 0,
+        verdict:
+            regressions.length > 0
+                ? 'regression'
+                : insufficient.length > 0
+                  ? 'insufficient repetitions'
+                  : 'no regression',
     };
 };
 
@@ -296,10 +329,11 @@ const keyOf = (m: MetricKey): MetricKey => ({
 export interface HistoryPoint {
     runId: string;
     startedAt?: string | undefined;
-    medianMs: number;
+    /** The run's point value (mean of its repetition values). */
+    valueMs: number;
     lowMs: number;
     highMs: number;
-    /** Values the step test runs on (samples, or repetition values). */
+    /** Repetition values: what the step test runs on. */
     valuesMs: number[];
     /** Device facts of that run, to show what changed at a step. */
     facts?: Record<string, string> | undefined;
@@ -321,22 +355,23 @@ export interface HistorySummary {
     latestMs: number | null;
     minMs: number | null;
     maxMs: number | null;
-    medianOfMediansMs: number | null;
+    medianOfRunsMs: number | null;
     /** 100·(latest − previous)/previous. */
     latestVsPreviousPct: number | null;
     /** 100·(latest − median of earlier runs)/median of earlier runs. */
     latestVsMedianPct: number | null;
-    /** Coefficient of variation of the run medians (%): a high value marks an unstable benchmark. */
+    /** Coefficient of variation of the run values (%): a high value marks an unstable benchmark. */
     cvPct: number | null;
-    /** Consecutive runs that differ beyond the threshold with p < alpha. */
+    /** Consecutive runs that differ beyond the threshold and the floor with Welch p < alpha (no correction). */
     steps: HistoryStep[];
 }
 
 /** Summary of one metric over runs (points in run order, oldest first). */
 export const history = (points: readonly HistoryPoint[], opts: CompareOptions = {}): HistorySummary => {
-    const thresholdPct = opts.thresholdPct ?? 5;
+    const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
+    const floorMs = opts.floorMs ?? DEFAULT_FLOOR_MS;
     const alpha = opts.alpha ?? 0.05;
-    const meds = points.map((p) => p.medianMs);
+    const meds = points.map((p) => p.valueMs);
     const n = points.length;
     if (n === 0)
         return {
@@ -346,7 +381,7 @@ export const history = (points: readonly HistoryPoint[], opts: CompareOptions = 
             latestMs: null,
             minMs: null,
             maxMs: null,
-            medianOfMediansMs: null,
+            medianOfRunsMs: null,
             latestVsPreviousPct: null,
             latestVsMedianPct: null,
             cvPct: null,
@@ -362,9 +397,10 @@ export const history = (points: readonly HistoryPoint[], opts: CompareOptions = 
     for (let i = 1; i < n; i++) {
         const x = points[i - 1] as HistoryPoint;
         const y = points[i] as HistoryPoint;
-        const changePct = (100 * (y.medianMs - x.medianMs)) / x.medianMs;
-        if (Math.abs(changePct) <= thresholdPct) continue;
-        const t = mannWhitneyU(x.valuesMs, y.valuesMs);
+        const changePct = (100 * (y.valueMs - x.valueMs)) / x.valueMs;
+        if (Math.abs(changePct) <= thresholdPct || Math.abs(y.valueMs - x.valueMs) <= floorMs) continue;
+        const t = welchTTest(x.valuesMs, y.valuesMs);
+        if (t.method === 'degenerate' && t.p === 1) continue;
         if (t.p >= alpha) continue;
         const fa = x.facts ?? {};
         const fb = y.facts ?? {};
@@ -380,7 +416,7 @@ export const history = (points: readonly HistoryPoint[], opts: CompareOptions = 
         latestMs: latest,
         minMs: Math.min(...meds),
         maxMs: Math.max(...meds),
-        medianOfMediansMs: quantileSorted(sortedCopy(meds), 0.5),
+        medianOfRunsMs: quantileSorted(sortedCopy(meds), 0.5),
         latestVsPreviousPct: prev === null ? null : (100 * (latest - prev)) / prev,
         latestVsMedianPct: earlierMed === null ? null : (100 * (latest - earlierMed)) / earlierMed,
         cvPct: mean > 0 ? (100 * sd) / mean : null,
@@ -427,10 +463,10 @@ export const historyFromRuns = (
             e.points.push({
                 runId: run.run.id,
                 startedAt: run.run.startedAt,
-                medianMs: m.medianMs,
+                valueMs: m.valueMs,
                 lowMs: m.lowMs,
                 highMs: m.highMs,
-                valuesMs: m.samplesMs ?? m.repValuesMs,
+                valuesMs: m.repValuesMs,
                 facts: probeFacts(run.devices.find((d) => d.name === sel.device)?.probe),
             });
         }
