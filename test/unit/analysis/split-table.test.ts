@@ -125,17 +125,15 @@ describe('analyzeSplits on a hand-made 5-op model', () => {
         const input = smallInput();
         // op 1 made a constant-folding op: layers are 1, 1, 2, 3 for k = 0..3
         (input.model.ops[1] as { constant?: boolean }).constant = true;
-        const sizes = [128, 64, 128, 32, 40];
-        input.model.ops.forEach((op, i) => {
-            op.outputBytes = sizes[i] as number;
-        });
         const b = analyzeSplits(input);
         expect(b.rows.map((r) => r.layerNumber)).toEqual([1, 1, 2, 3]);
         // split 1: the study counts b (64 B); every crossing tensor is a + b = 192 B
         expect(b.rows[1]?.layerOutputBytes).toBe(64);
         expect(b.rows[1]?.cut.bytes).toBe(192);
         expect(a.rows.map((r) => r.layerNumber)).toEqual([1, 2, 3, 4]);
-        expect(a.rows[0]?.layerOutputBytes).toBeNull();
+        const none = smallInput();
+        for (const op of none.model.ops) delete op.outputBytes;
+        expect(analyzeSplits(none).rows[0]?.layerOutputBytes).toBeNull();
     });
 
     it('lists unmatched rows and ops missing on one device', () => {
