@@ -68,15 +68,15 @@ describe.runIf(existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
         const strokes = await sections
             .nth(0)
             .locator('svg.line-chart polyline.series-line')
-            .evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('stroke')))]);
+            .evaluateAll((ls) => [...new Set(ls.map((l) => (l as unknown as Attr).getAttribute('stroke')))]);
         const legendColors = await sections
             .nth(0)
             .locator('svg.line-chart g.legend')
             .evaluateAll((gs) =>
-                gs.map(
-                    (g) =>
-                        g.firstElementChild?.getAttribute('stroke') ?? g.firstElementChild?.getAttribute('fill') ?? '',
-                ),
+                gs.map((g) => {
+                    const mark = (g as unknown as { firstElementChild: Attr | null }).firstElementChild;
+                    return mark?.getAttribute('stroke') ?? mark?.getAttribute('fill') ?? '';
+                }),
             );
         for (const c of strokes) expect(legendColors, `legend for ${c}`).toContain(c);
         // bars really have a size on screen; stacks (lte): 21.85, 25.75, 26.25, 26.53 ms → split 3 is the tallest
@@ -105,6 +105,11 @@ describe.runIf(existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
         expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
         expect(existsSync(join(OUT, 'report.png'))).toBe(true);
     });
+
+    /** An element's attributes (the test compiles without the DOM library). */
+    interface Attr {
+        getAttribute(name: string): string | null;
+    }
 
     /** The DOM surface the geometry checks read (the test compiles without the DOM library). */
     interface El {
@@ -136,7 +141,7 @@ describe.runIf(existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
             const page = await browser.newPage({ viewport: { width, height: 900 } });
             await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
             // the page itself never scrolls sideways
-            const pageWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+            const pageWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
             expect(pageWidth).toBeLessThanOrEqual(width);
             const table = page.locator('section.analysis').nth(0).locator('table.split-table');
             const geometry = await table.evaluate((node) => {
