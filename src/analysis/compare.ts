@@ -1,4 +1,4 @@
-// Night-over-night comparison: every metric of run A against run B with Welch's t-test on per-repetition values,
+// Night-over-night comparison: every metric of run A against run B with Welch's t-test on log per-repetition values,
 // Holm's correction, a relative threshold and an absolute floor, and the device facts that changed
 // (docs/statistics.md).
 import { quantileSorted, sortedCopy } from './stats.js';
@@ -104,6 +104,8 @@ export interface MetricChange extends MetricKey {
     /** p after the multiple-comparison correction (equals p with correction 'none'). */
     pAdjusted: number;
     test: 'welch' | 'degenerate' | 'none';
+    /** Values the test ran on: logarithms of the repetition values, or the values (when one is <= 0). */
+    scale: 'log' | 'linear';
     /** Repetitions on each side. */
     nA: number;
     nB: number;
@@ -215,7 +217,21 @@ const holm = (ps: readonly number[]): number[] => {
 };
 
 /**
- * Compares every metric two runs share: Welch's t-test on the per-repetition values (docs/statistics.md), Holm's
+ * Timing noise is multiplicative (load and frequency scale a run's times), and one slow repetition inflates the
+ * variance of raw values far more than that of their logarithms; the test therefore compares log values, i.e. the
+ * ratio of geometric means. Zero times (an empty estimated tail) have no logarithm: those metrics stay linear.
+ */
+const onLogScale = (a: readonly number[], b: readonly number[]): 'log' | 'linear' =>
+    a.every((v) => v > 0) && b.every((v) => v > 0) ? 'log' : 'linear';
+
+const testValues = (
+    a: readonly number[],
+    b: readonly number[],
+    scale: 'log' | 'linear',
+): [readonly number[], readonly number[]] => (scale === 'log' ? [a.map(Math.log), b.map(Math.log)] : [a, b]);
+
+/**
+ * Compares every metric two runs share: Welch's t-test on the logarithms of the per-repetition values (docs/statistics.md), Holm's
  * correction over all tested metrics by default, and a regression only when B is slower with adjusted p < alpha AND
  * by more than `thresholdPct` % AND by more than `floorMs` ms. Throws nothing; the CLI maps the verdict to an exit code.
  */
@@ -238,7 +254,8 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
         const nA = x.repValuesMs.length;
         const nB = y.repValuesMs.length;
         const enough = nA >= minReps && nB >= minReps;
-        const t = enough ? welchTTest(x.repValuesMs, y.repValuesMs) : null;
+        const scale = onLogScale(x.repValuesMs, y.repValuesMs);
+        const t = enough ? welchTTest(...testValues(x.repValuesMs, y.repValuesMs, scale)) : null;
         const changeMs = y.valueMs - x.valueMs;
         raw.push({
             ...keyOf(x),
@@ -250,6 +267,7 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             df: t?.df ?? 0,
             p: t?.p ?? 1,
             test: t?.method ?? 'none',
+            scale,
             nA,
             nB,
         });
@@ -399,7 +417,7 @@ export const history = (points: readonly HistoryPoint[], opts: CompareOptions = 
         const y = points[i] as HistoryPoint;
         const changePct = (100 * (y.valueMs - x.valueMs)) / x.valueMs;
         if (Math.abs(changePct) <= thresholdPct || Math.abs(y.valueMs - x.valueMs) <= floorMs) continue;
-        const t = welchTTest(x.valuesMs, y.valuesMs);
+        const t = welchTTest(...testValues(x.valuesMs, y.valuesMs, onLogScale(x.valuesMs, y.valuesMs)));
         if (t.method === 'degenerate' && t.p === 1) continue;
         if (t.p >= alpha) continue;
         const fa = x.facts ?? {};

@@ -26,7 +26,9 @@ const changeCells = (c: MetricChange, probes: readonly ProbeChange[]): string[] 
     fmtMs(c.bValueMs),
     `${signedMs(c.changeMs)}, ${signed(c.changePct)}`,
     c.test === 'none' ? '–' : fmtP(c.pAdjusted),
-    c.test === 'none' ? `not tested, reps ${c.nA}/${c.nB}` : `${c.test}, reps ${c.nA}/${c.nB}`,
+    c.test === 'none'
+        ? `not tested, reps ${c.nA}/${c.nB}`
+        : `${c.test}${c.scale === 'log' ? ' (log)' : ''}, reps ${c.nA}/${c.nB}`,
     c.verdict === 'insufficient' ? 'insufficient repetitions' : c.verdict,
     factsFor(c, probes),
 ];
@@ -74,7 +76,7 @@ export const renderComparison = (
     const title = `compare ${c.a.id} → ${c.b.id}: ${verdict}`;
     const tested = c.changes.length - c.insufficient.length;
     const settings =
-        `Welch t-test on per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
+        `Welch t-test on log per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
         `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics)` : ' per metric (no correction)'}; ` +
         `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ` +
         `${c.changes.length} metrics compared, ${unchanged} unchanged${opts.all === true ? '' : ' (hidden; --all prints them)'}`;

@@ -127,7 +127,7 @@ export const registerReportCommands = (program: Command): void => {
     program
         .command('compare')
         .description(
-            'Compare two runs metric by metric (Welch t-test on per-repetition values, Holm-corrected); exit 1 on a regression or when repetitions are too few to test',
+            'Compare two runs metric by metric (Welch t-test on log per-repetition values, Holm-corrected); exit 1 on a regression or when repetitions are too few to test',
         )
         .argument('[runA]', 'the earlier run (baseline)')
         .argument('[runB]', 'the later run')

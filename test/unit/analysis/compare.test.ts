@@ -1,5 +1,5 @@
 // Comparison verdicts on constructed runs. Expected t, df and p were computed independently with
-// scipy.stats.ttest_ind(a, b, equal_var=False) on the per-repetition values written in each test.
+// scipy.stats.ttest_ind(log(a), log(b), equal_var=False) on the per-repetition values written in each test.
 import { describe, expect, it } from 'vitest';
 import { compareRuns, historyFromRuns } from '../../../src/analysis/compare.js';
 import { analyzeSplits } from '../../../src/analysis/split-table.js';
@@ -47,7 +47,7 @@ const measuredHead = (c: ReturnType<typeof compareRuns>) =>
 describe('compareRuns', () => {
     it('A/A: the same distribution drawn again is no regression, with every metric tested', () => {
         const b = fiveReps(1);
-        // B's head repetitions: 3020 2980 3090 2910 3000 µs, mean 3000 as in A → t = 0, p = 1
+        // B's head repetitions: 3020 2980 3090 2910 3000 µs, mean 3000 as in A: scipy on the logs p = 0.99550
         b.measured.head = new Map([[1, [3020, 2980, 3090, 2910, 3000].map((avgUs) => ({ avgUs }))]]);
         const c = compareRuns(asRun('a', fiveReps(1)), asRun('b', b));
         expect(c.verdict).toBe('no regression');
@@ -55,7 +55,7 @@ describe('compareRuns', () => {
         // full UE + full server, 4 splits × 3 estimated metrics, split 1 × 3 measured metrics
         expect(c.changes).toHaveLength(2 + 12 + 3);
         expect(c.insufficient).toEqual([]);
-        expect(measuredHead(c)?.p).toBeCloseTo(1, 10);
+        expect(measuredHead(c)?.p).toBeCloseTo(0.99550365, 6);
         expect(c.changes.every((x) => x.verdict === 'unchanged')).toBe(true);
         const text = renderComparison(c);
         expect(text).toContain('no regression');
@@ -70,28 +70,29 @@ describe('compareRuns', () => {
         expect(c.correction).toBe('holm');
         expect(c.verdict).toBe('regression');
         const head = measuredHead(c);
-        expect(head).toMatchObject({ verdict: 'regression', test: 'welch', nA: 5, nB: 5 });
+        expect(head).toMatchObject({ verdict: 'regression', test: 'welch', scale: 'log', nA: 5, nB: 5 });
         expect(head?.aValueMs).toBeCloseTo(3.0, 10);
         expect(head?.bValueMs).toBeCloseTo(3.6, 10);
         expect(head?.changeMs).toBeCloseTo(0.6, 10);
         expect(head?.changePct).toBeCloseTo(20, 8);
-        // scipy: t = 10.864289525, df = 7.748047892, p = 5.822161e-6
-        expect(head?.t).toBeCloseTo(10.864289525, 6);
-        expect(head?.df).toBeCloseTo(7.748047892, 6);
-        expect(head?.p).toBeCloseTo(5.822161e-6, 10);
+        // on the logs B − A is ln 1.2 in every repetition, equal variances: scipy t = 10.935316493, df = 8,
+        // p = 4.3377697e-6
+        expect(head?.t).toBeCloseTo(10.935316493, 6);
+        expect(head?.df).toBeCloseTo(8, 6);
+        expect(head?.p).toBeCloseTo(4.3377697e-6, 11);
         // Holm: the smallest of 17 p-values is multiplied by 17
-        expect(head?.pAdjusted).toBeCloseTo(17 * 5.822161e-6, 9);
-        // the measured total: (head + tail) per repetition, +10.714 % (0.6 / 5.6), scipy p = 8.3305e-5, 2nd smallest
+        expect(head?.pAdjusted).toBeCloseTo(17 * 4.3377697e-6, 10);
+        // the measured total: (head + tail) per repetition, +10.714 % (0.6 / 5.6), scipy p = 7.366542e-5, 2nd smallest
         const total = c.changes.find((x) => x.metric === 'totalMs' && x.mode === 'measured');
         expect(total?.changePct).toBeCloseTo((100 * 0.6) / 5.6, 8);
-        expect(total?.p).toBeCloseTo(8.330546e-5, 9);
-        expect(total?.pAdjusted).toBeCloseTo(16 * 8.330546e-5, 8);
+        expect(total?.p).toBeCloseTo(7.366542e-5, 10);
+        expect(total?.pAdjusted).toBeCloseTo(16 * 7.366542e-5, 9);
         expect(total?.verdict).toBe('regression');
         expect(c.probeChanges).toEqual([{ device: 'a01', fact: 'android build', a: 'B1', b: 'B2' }]);
         const text = renderComparison(c, 'text');
         expect(text).toContain('REGRESSION (2 metric(s))');
         expect(text).toMatch(
-            /REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(\+0\.600 ms, \+20\.0 %, p=9\.9e-5, welch, reps 5\/5\) {2}\[a01 android build: B1 → B2\]/,
+            /REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(\+0\.600 ms, \+20\.0 %, p=7\.4e-5, welch \(log\), reps 5\/5\) {2}\[a01 android build: B1 → B2\]/,
         );
         expect(renderComparison(c, 'md')).toContain('| a01 | android build | B1 | B2 |');
     });
@@ -115,7 +116,7 @@ describe('compareRuns', () => {
     });
 
     it('needs the absolute floor too: 0.026 → 0.028 ms is significant but only "changed"', () => {
-        // tail repetitions 26.0 26.2 25.8 26.1 25.9 µs against +2 µs: scipy t = 20, df = 8, p = 4.07e-8
+        // tail repetitions 26.0 26.2 25.8 26.1 25.9 µs against +2 µs: scipy on the logs p = 4.40994e-8
         const tail = [26, 26.2, 25.8, 26.1, 25.9];
         const c = compareRuns(
             asRun('a', fiveReps(1, tail)),
@@ -130,7 +131,7 @@ describe('compareRuns', () => {
         );
         const srv = c.changes.find((x) => x.metric === 'serverMs' && x.mode === 'measured');
         expect(srv?.changePct).toBeCloseTo((100 * 2) / 26, 6);
-        expect(srv?.p).toBeCloseTo(4.0739e-8, 11);
+        expect(srv?.p).toBeCloseTo(4.40994e-8, 12);
         expect(srv?.verdict).toBe('changed');
         expect(c.hasRegression).toBe(false);
         // with the floor lowered below 0.002 ms the same change is a regression
@@ -152,9 +153,9 @@ describe('compareRuns', () => {
         const faster = compareRuns(asRun('a', fiveReps(1)), asRun('b', fiveReps(0.5)));
         expect(faster.improvements.map((x) => x.metric).sort()).toEqual(['totalMs', 'ueMs']);
         expect(faster.verdict).toBe('no regression');
-        // scipy for 3.0.. vs 3.09..: p = 0.11416 — above alpha with or without correction
+        // scipy for 3.0.. vs 3.09.. (logs): p = 0.114183 — above alpha with or without correction
         const three = compareRuns(asRun('a', fiveReps(1)), asRun('b', fiveReps(1.03)), { correction: 'none' });
-        expect(measuredHead(three)?.p).toBeCloseTo(0.11415984, 6);
+        expect(measuredHead(three)?.p).toBeCloseTo(0.11418312, 6);
         expect(measuredHead(three)?.pAdjusted).toBe(measuredHead(three)?.p);
         expect(measuredHead(three)?.verdict).toBe('unchanged');
     });
@@ -177,7 +178,7 @@ describe('history', () => {
             toRunId: 'n3',
             factChanges: [{ fact: 'android build', a: 'B1', b: 'B2' }],
         });
-        expect(s?.steps[0]?.p).toBeCloseTo(5.822161e-6, 10);
+        expect(s?.steps[0]?.p).toBeCloseTo(4.3377697e-6, 11);
         // run values 3.0 3.0 3.6: mean 3.2, sd = sqrt((0.04+0.04+0.16)/2) = 0.34641 → CV 10.825 %
         expect(s?.cvPct).toBeCloseTo(10.8253175, 5);
         const text = renderHistory(series);
