@@ -42,9 +42,15 @@ export type PerRepStatistic = MetricStat['perRep'];
 const combinePerRep = (kinds: readonly ('median' | 'mean')[]): PerRepStatistic =>
     kinds.every((k) => k === 'median') ? 'median' : kinds.every((k) => k === 'mean') ? 'mean' : 'mixed';
 
+// A time is never negative: with two or three scattered repetitions the symmetric interval can reach below 0, and
+// its lower bound is then clipped at 0 (the interval's coverage only grows).
+const clipLow = (low: number, values: readonly number[]): number =>
+    values.every((v) => v >= 0) ? Math.max(0, low) : low;
+
 /**
  * Mean and two-sided Student-t interval of per-repetition values (ms):
- * x̄ ± t_{1−α/2, n−1} · s/√n (e.g. NIST/SEMATECH e-Handbook §7.2.2.1). One value: no interval (low = high = x̄).
+ * x̄ ± t_{1−α/2, n−1} · s/√n (e.g. NIST/SEMATECH e-Handbook §7.2.2.1), the lower bound clipped at 0 for times.
+ * One value: no interval (low = high = x̄).
  * `perRep` says what each value is (see {@link PerRepStatistic}).
  */
 export const statFromValues = (
@@ -59,7 +65,7 @@ export const statFromValues = (
     const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(valuesMs) / n);
     return {
         valueMs,
-        lowMs: valueMs - half,
+        lowMs: clipLow(valueMs - half, valuesMs),
         highMs: valueMs + half,
         interval: 't',
         n,
@@ -104,7 +110,15 @@ export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): Metric
     const se = Math.sqrt(va + vb);
     const df = welchDf(va, a.n, vb, b.n);
     const half = se === 0 ? 0 : studentTQuantile(1 - (1 - confidence) / 2, df) * se;
-    return { valueMs, lowMs: valueMs - half, highMs: valueMs + half, interval: 't', n, perRep, repValuesMs };
+    return {
+        valueMs,
+        lowMs: clipLow(valueMs - half, [...a.repValuesMs, ...b.repValuesMs]),
+        highMs: valueMs + half,
+        interval: 't',
+        n,
+        perRep,
+        repValuesMs,
+    };
 };
 
 /** Welch–Satterthwaite degrees of freedom from the squared standard errors v = s²/n of two means. */
