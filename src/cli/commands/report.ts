@@ -6,12 +6,11 @@ import {
     DEFAULT_FLOOR_MS,
     DEFAULT_MIN_REPS,
     DEFAULT_THRESHOLD_PCT,
-    historyFromRuns,
-    type HistorySeries,
     type MetricMode,
     type MetricName,
     type RunData,
 } from '../../analysis/compare.js';
+import { historyFromRuns, type HistorySeries } from '../../analysis/history.js';
 import { SplitbenchError } from '../../errors.js';
 import { renderComparison, renderHistory } from '../../report/compare-render.js';
 import { renderConsoleTable } from '../../report/console.js';

@@ -1,7 +1,8 @@
 // Comparison verdicts on constructed runs. Expected t, df and p were computed independently with
 // scipy.stats.ttest_ind(log(a), log(b), equal_var=False) on the per-repetition values written in each test.
 import { describe, expect, it } from 'vitest';
-import { compareRuns, historyFromRuns } from '../../../src/analysis/compare.js';
+import { compareRuns } from '../../../src/analysis/compare.js';
+import { historyFromRuns } from '../../../src/analysis/history.js';
 import { analyzeSplits } from '../../../src/analysis/split-table.js';
 import type { SplitAnalysisInput } from '../../../src/analysis/types.js';
 import { renderComparison, renderHistory } from '../../../src/report/compare-render.js';
