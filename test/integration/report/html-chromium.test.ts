@@ -94,6 +94,11 @@ describe.runIf(existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
         expect(await page.locator('h2', { hasText: 'tiny<script>alert(1)</script>.tflite' }).count()).toBe(1);
         expect(await page.locator('table.probe-table').innerText()).toContain('A015FXXU5CWA1');
         expect(await page.locator('dl.formulas').innerText()).toContain('T_UE(full)');
+        // legends under the tables say which statistic each column holds
+        const legend = await sections.nth(0).locator('ul.legend-text').first().innerText();
+        expect(legend).toContain('95 % Student-t interval');
+        expect(legend).toContain("Measured: each repetition's value is the median of its raw samples");
+        expect(legend).toContain("Layer output bytes is the split op's own output");
         // the est-vs-measured table carries the split column
         expect(await sections.nth(0).locator('table.detail-table thead th').first().innerText()).toBe(
             'Split (op index)',
