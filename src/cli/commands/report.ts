@@ -3,12 +3,14 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
     compareRuns,
-    historyFromRuns,
-    type HistorySeries,
+    DEFAULT_FLOOR_MS,
+    DEFAULT_MIN_REPS,
+    DEFAULT_THRESHOLD_PCT,
     type MetricMode,
     type MetricName,
     type RunData,
 } from '../../analysis/compare.js';
+import { historyFromRuns, type HistorySeries } from '../../analysis/history.js';
 import { SplitbenchError } from '../../errors.js';
 import { renderComparison, renderHistory } from '../../report/compare-render.js';
 import { renderConsoleTable } from '../../report/console.js';
@@ -67,7 +69,7 @@ const historyRuns = (series: readonly HistorySeries[], runs: readonly RunData[])
             const value =
                 p === undefined
                     ? `${n} metric(s)`
-                    : `${p.medianMs.toFixed(3)} ms [${p.lowMs.toFixed(3)}–${p.highMs.toFixed(3)}]`;
+                    : `${p.valueMs.toFixed(3)} ms [${p.lowMs.toFixed(3)}–${p.highMs.toFixed(3)}]`;
             return `${r.run.id}  ${r.run.startedAt ?? ''}  ${value}`;
         });
     return `\nRuns (${lines.length}, oldest first):\n${lines.join('\n')}\n`;
@@ -125,14 +127,34 @@ export const registerReportCommands = (program: Command): void => {
 
     program
         .command('compare')
-        .description('Compare two runs metric by metric (Mann-Whitney U on raw samples); exit 1 on a regression')
+        .description(
+            'Compare two runs metric by metric (Welch t-test on log per-repetition values, Holm-corrected); exit 1 on a regression or when repetitions are too few to test',
+        )
         .argument('[runA]', 'the earlier run (baseline)')
         .argument('[runB]', 'the later run')
         .option('--campaign <name>', 'with --last: pick runs of this campaign')
         .option('--last <n>', 'compare the newest finished run with the one n-1 runs before it', '2')
-        .option('--threshold <pct>', 'slowdown that counts as a regression (%)', number('--threshold'), 5)
-        .option('--alpha <p>', 'significance level', number('--alpha'), 0.05)
-        .option('--holm', 'Holm correction over all metrics')
+        .option(
+            '--threshold <pct>',
+            'relative slowdown a regression must exceed (%)',
+            number('--threshold'),
+            DEFAULT_THRESHOLD_PCT,
+        )
+        .option(
+            '--floor-ms <ms>',
+            'absolute slowdown a regression must exceed (ms)',
+            number('--floor-ms'),
+            DEFAULT_FLOOR_MS,
+        )
+        .option('--alpha <p>', 'significance level (family-wise with Holm)', number('--alpha'), 0.05)
+        .option('--no-holm', 'test each metric at alpha, without the Holm correction over all metrics')
+        .option(
+            '--min-reps <n>',
+            'repetitions needed on each side to test a metric (≥ 2)',
+            number('--min-reps'),
+            DEFAULT_MIN_REPS,
+        )
+        .option('--all', 'print every metric, unchanged ones too')
         .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file>', 'results database')
         .action(
@@ -143,12 +165,17 @@ export const registerReportCommands = (program: Command): void => {
                     campaign?: string;
                     last: string;
                     threshold: number;
+                    floorMs: number;
                     alpha: number;
-                    holm?: boolean;
+                    holm: boolean;
+                    minReps: number;
+                    all?: boolean;
                     format: string;
                     db?: string;
                 },
             ) => {
+                if (!Number.isInteger(o.minReps) || o.minReps < 2)
+                    throw new SplitbenchError('USAGE', `--min-reps: expected a whole number ≥ 2, got ${o.minReps}`);
                 await withStore(o.db, (store) => {
                     let refA = a;
                     let refB = b;
@@ -178,8 +205,10 @@ export const registerReportCommands = (program: Command): void => {
                     }
                     const c = compareRuns(runData(store, refA), runData(store, refB), {
                         thresholdPct: o.threshold,
+                        floorMs: o.floorMs,
                         alpha: o.alpha,
-                        correction: o.holm === true ? 'holm' : 'none',
+                        correction: o.holm ? 'holm' : 'none',
+                        minReps: o.minReps,
                     });
                     // A nightly job comparing runs that share nothing (another model or device) must not pass quietly.
                     if (c.changes.length === 0)
@@ -187,8 +216,11 @@ export const registerReportCommands = (program: Command): void => {
                             'NOT_FOUND',
                             `runs ${c.a.id} and ${c.b.id} have no metric in common (${c.onlyInA.length} only in ${c.a.id}, ${c.onlyInB.length} only in ${c.b.id}): different models or devices?`,
                         );
-                    process.stdout.write(`${renderComparison(c, parseTextOrMd('--format', o.format))}\n`);
-                    if (c.hasRegression) process.exitCode = 1;
+                    process.stdout.write(
+                        `${renderComparison(c, parseTextOrMd('--format', o.format), { all: o.all === true })}\n`,
+                    );
+                    // Too few repetitions is not an all-clear: a nightly job must notice it as surely as a regression.
+                    if (c.verdict !== 'no regression') process.exitCode = 1;
                 });
             },
         );
@@ -203,7 +235,7 @@ export const registerReportCommands = (program: Command): void => {
         .option('--split <k>', 'a split point, or "full"')
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--last <n>', 'only the newest n runs (each run is read and analysed in full)')
-        .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), 5)
+        .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), DEFAULT_THRESHOLD_PCT)
         .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file>', 'results database')
         .action(
