@@ -190,6 +190,8 @@ jobTimeoutSecs: 60
         expect(r.stderr).toContain(
             'device phone: given up, its remaining jobs fail at once: 3 consecutive transport failures',
         );
+        // the pulled phone's folder (close() of a stopped simulator does not run), then a phone for later tests
+        rmSync(phone.root, { recursive: true, force: true });
         phone = await startSimPhone(adb);
     });
 });
