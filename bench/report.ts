@@ -3,7 +3,8 @@
 // so its peak RSS is its own. Run: npx tsx bench/report.ts [--runs N] [--splits N] [--reps N]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compareRuns, historyFromRuns } from '../src/analysis/compare.js';
+import { compareRuns } from '../src/analysis/compare.js';
+import { historyFromRuns } from '../src/analysis/history.js';
 import { analyzeSplits } from '../src/analysis/split-table.js';
 import type { Rep, RepetitionProfile, SplitAnalysis, SplitAnalysisInput } from '../src/analysis/types.js';
 import type { OpRow } from '../src/parse/types.js';

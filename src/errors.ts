@@ -10,6 +10,7 @@ export const ERROR_CODES = [
     'DEVICE_UNKNOWN', // device name not in devices/
     'DEVICE_UNREACHABLE', // transport cannot reach the device (offline, unauthorized, refused, dropped)
     'DEVICE_BUSY', // another run holds the device's lease (--no-wait)
+    'DEVICE_UNUSABLE', // reachable but not fit to measure now: above its thermal gate, or given up on (circuit breaker); never retried
     'HOST_KEY_REJECTED', // SSH host key unknown or changed
     'TRANSFER_FAILED', // push or pull failed part-way
     'TIMEOUT',
@@ -43,3 +44,13 @@ export const isSplitbenchError = (e: unknown, code?: ErrorCode): e is Splitbench
 
 /** Message of any thrown value, for one-line reports. */
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * `device NAME: message`, unless the message already names the device (drivers start theirs with `device NAME:`
+ * or `… (device NAME)`), so reports never read "device X: device X: …".
+ */
+export const deviceMessage = (device: string, message: string): string =>
+    // the name must end where a device name cannot continue: "device a01" is not in "device a01-sim"
+    new RegExp(`\\bdevice ${device.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9._-])`).test(message)
+        ? message
+        : `device ${device}: ${message}`;

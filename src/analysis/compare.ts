@@ -1,7 +1,7 @@
-// Night-over-night comparison: every metric of run A against run B with a Mann-Whitney U test on the raw samples
-// (repetition values when samples are missing on either side), a change threshold, and the device facts that changed.
-import { mannWhitneyU } from './mann-whitney.js';
-import { quantileSorted, sortedCopy } from './stats.js';
+// Night-over-night comparison: every metric of run A against run B with Welch's t-test on log per-repetition values,
+// Holm's correction, a relative threshold and an absolute floor, and the device facts that changed
+// (docs/statistics.md).
+import { welchTTest } from './student-t.js';
 import type { MetricStat, ProbeInfo, SplitAnalysis } from './types.js';
 
 /** The parts of a run the comparison needs (ReportInput satisfies it). */
@@ -25,12 +25,11 @@ export interface MetricKey {
 }
 
 export interface MetricValues extends MetricKey {
-    medianMs: number;
+    /** Mean of the repetition values (the report's point value). */
+    valueMs: number;
     lowMs: number;
     highMs: number;
-    /** Raw samples (ms) when the runtime reported them. */
-    samplesMs: number[] | null;
-    /** One value per repetition (ms). */
+    /** One value per repetition (ms): what the test runs on. */
     repValuesMs: number[];
 }
 
@@ -47,14 +46,16 @@ export const metricDevices = (k: MetricKey): string[] =>
 
 const fromStat = (key: MetricKey, s: MetricStat): MetricValues => ({
     ...key,
-    medianMs: s.medianMs,
+    valueMs: s.valueMs,
     lowMs: s.lowMs,
     highMs: s.highMs,
-    samplesMs: s.samplesMs ?? null,
     repValuesMs: s.repValuesMs,
 });
 
-/** Every comparable metric of a set of analyses. Totals pair UE and server repetitions by index. */
+/**
+ * Every comparable metric of a set of analyses. A total's repetition values pair UE and server repetitions by index
+ * (both halves of one repetition of the campaign).
+ */
 export const extractMetrics = (analyses: readonly SplitAnalysis[]): MetricValues[] => {
     const out: MetricValues[] = [];
     for (const a of analyses) {
@@ -75,41 +76,36 @@ export const extractMetrics = (analyses: readonly SplitAnalysis[]): MetricValues
                 const k = { ...base, mode, splitAfter: r.splitAfter };
                 out.push(fromStat({ ...k, metric: 'ueMs' }, t.ue));
                 out.push(fromStat({ ...k, metric: 'serverMs' }, t.server));
-                const n = Math.min(t.ue.repValuesMs.length, t.server.repValuesMs.length);
-                const totals = Array.from(
-                    { length: n },
-                    (_, i) => (t.ue.repValuesMs[i] as number) + (t.server.repValuesMs[i] as number),
-                );
-                const s = sortedCopy(totals);
-                out.push({
-                    ...k,
-                    metric: 'totalMs',
-                    medianMs: t.totalMs,
-                    lowMs: n > 1 ? quantileSorted(s, 0.25) : t.totalMs,
-                    highMs: n > 1 ? quantileSorted(s, 0.75) : t.totalMs,
-                    samplesMs: null,
-                    repValuesMs: totals,
-                });
+                out.push(fromStat({ ...k, metric: 'totalMs' }, t.total));
             }
         }
     }
     return out;
 };
 
-export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged';
+/**
+ * 'insufficient' = fewer repetitions than the minimum on a side: the test cannot speak, which is never an all-clear.
+ * 'changed' = significant but inside the relative threshold or the absolute floor.
+ */
+export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged' | 'insufficient';
 
 export interface MetricChange extends MetricKey {
-    aMedianMs: number;
-    bMedianMs: number;
+    aValueMs: number;
+    bValueMs: number;
+    /** B − A (ms): positive = slower in B. */
+    changeMs: number;
     /** 100·(B − A)/A: positive = slower in B. */
     changePct: number;
-    u: number;
+    /** Welch's t of (B − A). */
+    t: number;
+    df: number;
     p: number;
     /** p after the multiple-comparison correction (equals p with correction 'none'). */
     pAdjusted: number;
-    test: 'exact' | 'normal' | 'degenerate';
-    /** What the test ran on. */
-    on: 'samples' | 'repetitions';
+    test: 'welch' | 'degenerate' | 'none';
+    /** Values the test ran on: logarithms of the repetition values, or the values (when one is <= 0). */
+    scale: 'log' | 'linear';
+    /** Repetitions on each side. */
     nA: number;
     nB: number;
     verdict: Verdict;
@@ -122,32 +118,49 @@ export interface ProbeChange {
     b: string | null;
 }
 
-/** Repetitions per side from which the comparison tests repetition values rather than pooled samples. */
-export const MIN_REPS_FOR_REP_TEST = 4;
+/** Default minimum repetitions per side (docs/statistics.md: why 3). */
+export const DEFAULT_MIN_REPS = 3;
+/** Default relative threshold (%) a slowdown must pass to be a regression. */
+export const DEFAULT_THRESHOLD_PCT = 10;
+/** Default absolute floor (ms) a slowdown must pass to be a regression: timer and scheduling noise. */
+export const DEFAULT_FLOOR_MS = 0.1;
 
 export interface CompareOptions {
-    /** Minimum slowdown (%) that counts as a regression. Default 5. */
+    /** Minimum relative slowdown (%) that counts as a regression. Default {@link DEFAULT_THRESHOLD_PCT}. */
     thresholdPct?: number | undefined;
-    /** Significance level. Default 0.05. */
+    /** Minimum absolute slowdown (ms) that counts as a regression. Default {@link DEFAULT_FLOOR_MS}. */
+    floorMs?: number | undefined;
+    /** Significance level (family-wise with Holm). Default 0.05. */
     alpha?: number | undefined;
-    /** Multiple-comparison correction over all metrics. Default 'none'. */
+    /** Multiple-comparison correction over all compared metrics. Default 'holm'. */
     correction?: 'none' | 'holm' | undefined;
+    /** Repetitions needed on each side for a test. Default {@link DEFAULT_MIN_REPS}; at least 2. */
+    minReps?: number | undefined;
 }
 
 export interface Comparison {
     a: { id: string; startedAt?: string | undefined };
     b: { id: string; startedAt?: string | undefined };
     thresholdPct: number;
+    floorMs: number;
     alpha: number;
     correction: 'none' | 'holm';
+    minReps: number;
     changes: MetricChange[];
     regressions: MetricChange[];
     improvements: MetricChange[];
+    /** Metrics with too few repetitions on a side to be tested. */
+    insufficient: MetricChange[];
     onlyInA: MetricKey[];
     onlyInB: MetricKey[];
     probeChanges: ProbeChange[];
     modelChanges: { model: string; aSha256: string; bSha256: string }[];
     hasRegression: boolean;
+    /**
+     * The overall verdict: 'regression' when any metric regressed; else 'insufficient repetitions' when any metric
+     * could not be tested; else 'no regression'.
+     */
+    verdict: 'regression' | 'insufficient repetitions' | 'no regression';
 }
 
 /** Facts that explain a change in timings; compared as strings. */
@@ -202,10 +215,31 @@ const holm = (ps: readonly number[]): number[] => {
     return adj;
 };
 
+/**
+ * Timing noise is multiplicative (load and frequency scale a run's times), and one slow repetition inflates the
+ * variance of raw values far more than that of their logarithms; the test therefore compares log values, i.e. the
+ * ratio of geometric means. Zero times (an empty estimated tail) have no logarithm: those metrics stay linear.
+ */
+export const onLogScale = (a: readonly number[], b: readonly number[]): 'log' | 'linear' =>
+    a.every((v) => v > 0) && b.every((v) => v > 0) ? 'log' : 'linear';
+
+export const testValues = (
+    a: readonly number[],
+    b: readonly number[],
+    scale: 'log' | 'linear',
+): [readonly number[], readonly number[]] => (scale === 'log' ? [a.map(Math.log), b.map(Math.log)] : [a, b]);
+
+/**
+ * Compares every metric two runs share: Welch's t-test on the logarithms of the per-repetition values (docs/statistics.md), Holm's
+ * correction over all tested metrics by default, and a regression only when B is slower with adjusted p < alpha AND
+ * by more than `thresholdPct` % AND by more than `floorMs` ms. Throws nothing; the CLI maps the verdict to an exit code.
+ */
 export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): Comparison => {
-    const thresholdPct = opts.thresholdPct ?? 5;
+    const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
+    const floorMs = opts.floorMs ?? DEFAULT_FLOOR_MS;
     const alpha = opts.alpha ?? 0.05;
-    const correction = opts.correction ?? 'none';
+    const correction = opts.correction ?? 'holm';
+    const minReps = Math.max(2, opts.minReps ?? DEFAULT_MIN_REPS);
     const ma = new Map(extractMetrics(a.analyses).map((m) => [metricKeyString(m), m]));
     const mb = new Map(extractMetrics(b.analyses).map((m) => [metricKeyString(m), m]));
     const raw: Omit<MetricChange, 'pAdjusted' | 'verdict'>[] = [];
@@ -216,45 +250,51 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             onlyInA.push(keyOf(x));
             continue;
         }
-        // Samples of one run share that run's conditions (load, temperature), so pooling them overstates
-        // the evidence; with enough repetitions on both sides the test runs on per-repetition values instead.
-        // (Mann-Whitney on 4 against 4 values can reach p < 0.05; on fewer it cannot.)
-        const enoughReps =
-            x.repValuesMs.length >= MIN_REPS_FOR_REP_TEST && y.repValuesMs.length >= MIN_REPS_FOR_REP_TEST;
-        const useSamples = !enoughReps && x.samplesMs !== null && y.samplesMs !== null;
-        const va = useSamples ? (x.samplesMs as number[]) : x.repValuesMs;
-        const vb = useSamples ? (y.samplesMs as number[]) : y.repValuesMs;
-        const t = mannWhitneyU(va, vb);
+        const nA = x.repValuesMs.length;
+        const nB = y.repValuesMs.length;
+        const enough = nA >= minReps && nB >= minReps;
+        const scale = onLogScale(x.repValuesMs, y.repValuesMs);
+        const t = enough ? welchTTest(...testValues(x.repValuesMs, y.repValuesMs, scale)) : null;
+        const changeMs = y.valueMs - x.valueMs;
         raw.push({
             ...keyOf(x),
-            aMedianMs: x.medianMs,
-            bMedianMs: y.medianMs,
-            changePct:
-                x.medianMs === 0
-                    ? y.medianMs === 0
-                        ? 0
-                        : Number.POSITIVE_INFINITY
-                    : (100 * (y.medianMs - x.medianMs)) / x.medianMs,
-            u: t.u,
-            p: t.p,
-            test: t.method,
-            on: useSamples ? 'samples' : 'repetitions',
-            nA: va.length,
-            nB: vb.length,
+            aValueMs: x.valueMs,
+            bValueMs: y.valueMs,
+            changeMs,
+            changePct: x.valueMs === 0 ? (changeMs === 0 ? 0 : Number.POSITIVE_INFINITY) : (100 * changeMs) / x.valueMs,
+            t: t?.t ?? 0,
+            df: t?.df ?? 0,
+            p: t?.p ?? 1,
+            test: t?.method ?? 'none',
+            scale,
+            nA,
+            nB,
         });
     }
     const onlyInB = [...mb.entries()].filter(([k]) => !ma.has(k)).map(([, v]) => keyOf(v));
-    const adjusted = correction === 'holm' ? holm(raw.map((r) => r.p)) : raw.map((r) => r.p);
+    // Holm runs over the metrics actually tested; untested ones neither count in m nor get a p-value.
+    const testedIdx = raw.flatMap((r, i) => (r.test === 'none' ? [] : [i]));
+    const adjusted = raw.map((r) => r.p);
+    if (correction === 'holm') {
+        const adj = holm(testedIdx.map((i) => (raw[i] as { p: number }).p));
+        testedIdx.forEach((i, j) => {
+            adjusted[i] = adj[j] as number;
+        });
+    }
     const changes: MetricChange[] = raw.map((r, i) => {
         const pAdjusted = adjusted[i] as number;
         const significant = pAdjusted < alpha;
-        const verdict: Verdict = !significant
-            ? 'unchanged'
-            : r.changePct > thresholdPct
-              ? 'regression'
-              : r.changePct < -thresholdPct
-                ? 'improvement'
-                : 'changed';
+        const big = Math.abs(r.changePct) > thresholdPct && Math.abs(r.changeMs) > floorMs;
+        const verdict: Verdict =
+            r.test === 'none'
+                ? 'insufficient'
+                : !significant
+                  ? 'unchanged'
+                  : !big
+                    ? 'changed'
+                    : r.changeMs > 0
+                      ? 'regression'
+                      : 'improvement';
         return { ...r, pAdjusted, verdict };
     });
     const modelChanges: Comparison['modelChanges'] = [];
@@ -264,24 +304,34 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             modelChanges.push({ model: x.model.name, aSha256: x.model.sha256, bSha256: y.model.sha256 });
     }
     const regressions = changes.filter((c) => c.verdict === 'regression');
+    const insufficient = changes.filter((c) => c.verdict === 'insufficient');
     return {
         a: a.run,
         b: b.run,
         thresholdPct,
+        floorMs,
         alpha,
         correction,
+        minReps,
         changes,
         regressions,
         improvements: changes.filter((c) => c.verdict === 'improvement'),
+        insufficient,
         onlyInA,
         onlyInB,
         probeChanges: diffProbes(a, b),
         modelChanges,
         hasRegression: regressions.length > 0,
+        verdict:
+            regressions.length > 0
+                ? 'regression'
+                : insufficient.length > 0
+                  ? 'insufficient repetitions'
+                  : 'no regression',
     };
 };
 
-const keyOf = (m: MetricKey): MetricKey => ({
+export const keyOf = (m: MetricKey): MetricKey => ({
     model: m.model,
     ueDevice: m.ueDevice,
     serverDevice: m.serverDevice,
@@ -289,151 +339,3 @@ const keyOf = (m: MetricKey): MetricKey => ({
     splitAfter: m.splitAfter,
     metric: m.metric,
 });
-
-// ---------------------------------------------------------------------------------------------------------------
-// History
-
-export interface HistoryPoint {
-    runId: string;
-    startedAt?: string | undefined;
-    medianMs: number;
-    lowMs: number;
-    highMs: number;
-    /** Values the step test runs on (samples, or repetition values). */
-    valuesMs: number[];
-    /** Device facts of that run, to show what changed at a step. */
-    facts?: Record<string, string> | undefined;
-}
-
-export interface HistoryStep {
-    fromRunId: string;
-    toRunId: string;
-    changePct: number;
-    p: number;
-    /** Device facts that changed between the two runs. */
-    factChanges: { fact: string; a: string | null; b: string | null }[];
-}
-
-export interface HistorySummary {
-    n: number;
-    points: HistoryPoint[];
-    firstMs: number | null;
-    latestMs: number | null;
-    minMs: number | null;
-    maxMs: number | null;
-    medianOfMediansMs: number | null;
-    /** 100·(latest − previous)/previous. */
-    latestVsPreviousPct: number | null;
-    /** 100·(latest − median of earlier runs)/median of earlier runs. */
-    latestVsMedianPct: number | null;
-    /** Coefficient of variation of the run medians (%): a high value marks an unstable benchmark. */
-    cvPct: number | null;
-    /** Consecutive runs that differ beyond the threshold with p < alpha. */
-    steps: HistoryStep[];
-}
-
-/** Summary of one metric over runs (points in run order, oldest first). */
-export const history = (points: readonly HistoryPoint[], opts: CompareOptions = {}): HistorySummary => {
-    const thresholdPct = opts.thresholdPct ?? 5;
-    const alpha = opts.alpha ?? 0.05;
-    const meds = points.map((p) => p.medianMs);
-    const n = points.length;
-    if (n === 0)
-        return {
-            n,
-            points: [],
-            firstMs: null,
-            latestMs: null,
-            minMs: null,
-            maxMs: null,
-            medianOfMediansMs: null,
-            latestVsPreviousPct: null,
-            latestVsMedianPct: null,
-            cvPct: null,
-            steps: [],
-        };
-    const latest = meds[n - 1] as number;
-    const prev = n > 1 ? (meds[n - 2] as number) : null;
-    const earlier = sortedCopy(meds.slice(0, -1));
-    const earlierMed = earlier.length > 0 ? quantileSorted(earlier, 0.5) : null;
-    const mean = meds.reduce((s, v) => s + v, 0) / n;
-    const sd = n > 1 ? Math.sqrt(meds.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-    const steps: HistoryStep[] = [];
-    for (let i = 1; i < n; i++) {
-        const x = points[i - 1] as HistoryPoint;
-        const y = points[i] as HistoryPoint;
-        const changePct = (100 * (y.medianMs - x.medianMs)) / x.medianMs;
-        if (Math.abs(changePct) <= thresholdPct) continue;
-        const t = mannWhitneyU(x.valuesMs, y.valuesMs);
-        if (t.p >= alpha) continue;
-        const fa = x.facts ?? {};
-        const fb = y.facts ?? {};
-        const factChanges = [...new Set([...Object.keys(fa), ...Object.keys(fb)])]
-            .filter((f) => fa[f] !== fb[f])
-            .map((f) => ({ fact: f, a: fa[f] ?? null, b: fb[f] ?? null }));
-        steps.push({ fromRunId: x.runId, toRunId: y.runId, changePct, p: t.p, factChanges });
-    }
-    return {
-        n,
-        points: [...points],
-        firstMs: meds[0] as number,
-        latestMs: latest,
-        minMs: Math.min(...meds),
-        maxMs: Math.max(...meds),
-        medianOfMediansMs: quantileSorted(sortedCopy(meds), 0.5),
-        latestVsPreviousPct: prev === null ? null : (100 * (latest - prev)) / prev,
-        latestVsMedianPct: earlierMed === null ? null : (100 * (latest - earlierMed)) / earlierMed,
-        cvPct: mean > 0 ? (100 * sd) / mean : null,
-        steps,
-    };
-};
-
-export interface HistorySelector {
-    model: string;
-    /** Matches the UE or the server device of an analysis. */
-    device: string;
-    metric?: MetricName | undefined;
-    mode?: MetricMode | undefined;
-    /** A split point, or 'full' for full-model metrics only. */
-    splitAfter?: number | 'full' | undefined;
-}
-
-export interface HistorySeries {
-    key: MetricKey;
-    summary: HistorySummary;
-}
-
-/** Series for every metric of runs (oldest first) matching the selector. */
-export const historyFromRuns = (
-    runs: readonly RunData[],
-    sel: HistorySelector,
-    opts: CompareOptions = {},
-): HistorySeries[] => {
-    const byKey = new Map<string, { key: MetricKey; points: HistoryPoint[] }>();
-    for (const run of runs) {
-        const metrics = extractMetrics(run.analyses.filter((a) => a.model.name === sel.model));
-        for (const m of metrics) {
-            if (!metricDevices(m).includes(sel.device)) continue;
-            if (sel.metric !== undefined && m.metric !== sel.metric) continue;
-            if (sel.mode !== undefined && m.mode !== sel.mode) continue;
-            if (sel.splitAfter === 'full' && m.splitAfter !== null) continue;
-            if (typeof sel.splitAfter === 'number' && m.splitAfter !== sel.splitAfter) continue;
-            const ks = metricKeyString(m);
-            let e = byKey.get(ks);
-            if (e === undefined) {
-                e = { key: keyOf(m), points: [] };
-                byKey.set(ks, e);
-            }
-            e.points.push({
-                runId: run.run.id,
-                startedAt: run.run.startedAt,
-                medianMs: m.medianMs,
-                lowMs: m.lowMs,
-                highMs: m.highMs,
-                valuesMs: m.samplesMs ?? m.repValuesMs,
-                facts: probeFacts(run.devices.find((d) => d.name === sel.device)?.probe),
-            });
-        }
-    }
-    return [...byKey.values()].map((e) => ({ key: e.key, summary: history(e.points, opts) }));
-};

@@ -26,11 +26,16 @@ export const modelFacts = (model: TfliteModel, name: string, sha256: string, onl
             name,
             sha256,
             opCount: sg.operators.length,
-            ops: sg.operators.map((op, index) => ({
-                index,
-                type: op.type,
-                outputs: op.outputs.filter((i) => i >= 0).map(tensorName),
-            })),
+            ops: sg.operators.map((op, index) => {
+                const outs = op.outputs.filter((i) => i >= 0);
+                return {
+                    index,
+                    type: op.type,
+                    outputs: outs.map(tensorName),
+                    outputBytes: sumBytes(outs.map((i) => sg.tensors[i]?.bytes ?? null)),
+                    constant: facts.constOp[index] === true,
+                };
+            }),
             inputBytes: sumBytes(sg.inputs.map((i) => facts.cutRefs[i]?.bytes ?? sg.tensors[i]?.bytes ?? null)),
             outputBytes: sumBytes(sg.outputs.map((i) => sg.tensors[i]?.bytes ?? null)),
         },

@@ -1,7 +1,15 @@
 // Analytical network model: what a cut costs to send, end-to-end time per split, the best option per link, and the
 // uplink rate at which a split starts to beat running everything on the UE.
 import { SplitbenchError } from '../errors.js';
-import type { BreakEven, ModelInfo, NetworkProfile, NetworkSummary, SplitNetwork } from './types.js';
+import type {
+    BreakEven,
+    MetricStat,
+    ModelInfo,
+    NetworkOption,
+    NetworkProfile,
+    NetworkSummary,
+    SplitNetwork,
+} from './types.js';
 
 /** Time to move `bytes` at `mbps` Mbit/s, in ms: bytes·8 / (mbps·10^6) s = bytes·8 / (mbps·1000) ms. */
 export const serializationMs = (bytes: number, mbps: number): number => (bytes * 8) / (mbps * 1000);
@@ -81,27 +89,51 @@ export const splitNetwork = (
 
 /**
  * Options compared per profile: every split with known times and bytes, "all on UE" (E = T_UE(full), nothing sent),
- * and "all on server" (E = S_input·8/R_UL + F + T_srv(full)). Ties go to all-on-UE, then the earliest split.
+ * and "all on server" (E = S_input·8/R_UL + F + T_srv(full)). Each option carries the interval of its time (the
+ * transfer is a constant, so it shifts the interval). The best is the smallest point value (ties: all on UE, then the
+ * earliest split); when the best and the runner-up intervals overlap the result is a tie: noise could swap them.
  */
 export const summarizeNetwork = (
     p: NetworkProfile,
     fixedMs: number,
-    perSplit: readonly { splitAfter: number; net: SplitNetwork }[],
-    fullUeMs: number | null,
-    allServer: { inputBytes: number | null; serverFullMs: number | null },
+    perSplit: readonly {
+        splitAfter: number;
+        net: SplitNetwork;
+        total: Pick<MetricStat, 'valueMs' | 'lowMs' | 'highMs'> | null;
+    }[],
+    fullUe: Pick<MetricStat, 'valueMs' | 'lowMs' | 'highMs'> | null,
+    allServer: { inputBytes: number | null; serverFull: Pick<MetricStat, 'valueMs' | 'lowMs' | 'highMs'> | null },
 ): NetworkSummary => {
-    let best: NetworkSummary['best'] = fullUeMs === null ? null : { option: 'allOnUe', endToEndMs: fullUeMs };
-    for (const { splitAfter, net } of perSplit) {
-        if (net.endToEndMs === null) continue;
-        if (best === null || net.endToEndMs < best.endToEndMs)
-            best = { option: 'split', splitAfter, endToEndMs: net.endToEndMs };
+    const options: NetworkOption[] = [];
+    if (fullUe !== null)
+        options.push({ option: 'allOnUe', endToEndMs: fullUe.valueMs, lowMs: fullUe.lowMs, highMs: fullUe.highMs });
+    for (const { splitAfter, net, total } of perSplit) {
+        if (net.endToEndMs === null || net.transferMs === null) continue;
+        const half = total === null ? [0, 0] : [total.valueMs - total.lowMs, total.highMs - total.valueMs];
+        options.push({
+            option: 'split',
+            splitAfter,
+            endToEndMs: net.endToEndMs,
+            lowMs: net.endToEndMs - (half[0] as number),
+            highMs: net.endToEndMs + (half[1] as number),
+        });
     }
     let allOnServer: NetworkSummary['allOnServer'] = null;
-    if (allServer.inputBytes !== null && allServer.serverFullMs !== null) {
+    const sf = allServer.serverFull;
+    if (allServer.inputBytes !== null && sf !== null) {
         const tx = serializationMs(allServer.inputBytes, p.uplinkMbps) + fixedMs;
-        allOnServer = { transferMs: tx, serverMs: allServer.serverFullMs, endToEndMs: tx + allServer.serverFullMs };
-        if (best === null || allOnServer.endToEndMs < best.endToEndMs)
-            best = { option: 'allOnServer', endToEndMs: allOnServer.endToEndMs };
+        allOnServer = { transferMs: tx, serverMs: sf.valueMs, endToEndMs: tx + sf.valueMs };
+        options.push({
+            option: 'allOnServer',
+            endToEndMs: tx + sf.valueMs,
+            lowMs: tx + sf.lowMs,
+            highMs: tx + sf.highMs,
+        });
     }
-    return { profile: p, allOnUeMs: fullUeMs, allOnServer, best };
+    // Stable sort keeps the order above among equal points: all on UE, splits ascending, all on server.
+    const ranked = [...options].sort((a, b) => a.endToEndMs - b.endToEndMs);
+    const best = ranked[0] ?? null;
+    const runnerUp = ranked[1] ?? null;
+    const tie = best !== null && runnerUp !== null && best.highMs >= runnerUp.lowMs;
+    return { profile: p, allOnUeMs: fullUe?.valueMs ?? null, allOnServer, best, runnerUp, tie };
 };

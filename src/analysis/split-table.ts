@@ -4,12 +4,14 @@ import { SplitbenchError } from '../errors.js';
 import { matchDevices, NOT_ESTIMABLE_HINT } from './match-ops.js';
 import type { DeviceMatching, DeviceOpTimes } from './match-ops.js';
 import { fixedNetworkMs, splitNetwork, summarizeNetwork, validateProfile } from './network.js';
-import { statFromReps, statFromValues } from './stats.js';
+import { median, statFromReps, statFromValues, sumStat } from './stats.js';
 import type {
     AnalysisOptions,
     EstimateError,
     MetricStat,
+    PartError,
     PerOpRow,
+    RepetitionProfile,
     SplitAnalysis,
     SplitAnalysisInput,
     SplitNetwork,
@@ -57,29 +59,83 @@ const totalOf = (c: Cumulative): number[] =>
 
 const pct = (num: number, den: number): number => (100 * num) / den;
 
-const timesOf = (ue: MetricStat, server: MetricStat, fullUeMs: number | null): SplitTimes => {
-    const totalMs = ue.medianMs + server.medianMs;
+/**
+ * Per-repetition factor that turns a profile's per-op averages into the statistic the measurements use: the median
+ * of that run's raw inference samples over their mean (1 when the run reported no samples; the values then stay
+ * averages and are labelled 'mean'). Per-op rows are averages only, so their shares of the run are kept and the
+ * run's median is distributed over them.
+ */
+const profileScales = (profiles: readonly RepetitionProfile[]): { scale: number[]; perRep: MetricStat['perRep'] } => {
+    const kinds = profiles.map((p) =>
+        p.samplesUs !== undefined && p.samplesUs.length > 0 && p.inferenceAvgUs > 0 ? 'median' : 'mean',
+    );
     return {
-        ue,
-        server,
-        totalMs,
-        ueImprovementPct: fullUeMs === null ? null : pct(fullUeMs - ue.medianMs, fullUeMs),
-        totalImprovementPct: fullUeMs === null ? null : pct(fullUeMs - totalMs, fullUeMs),
+        scale: profiles.map((p, r) => (kinds[r] === 'median' ? median(p.samplesUs ?? []) / p.inferenceAvgUs : 1)),
+        perRep: kinds.every((k) => k === 'median') ? 'median' : kinds.every((k) => k === 'mean') ? 'mean' : 'mixed',
     };
 };
 
-const errorOf = (est: SplitTimes, meas: SplitTimes): EstimateError => {
-    const ueMs = est.ue.medianMs - meas.ue.medianMs;
-    const serverMs = est.server.medianMs - meas.server.medianMs;
-    const totalMs = est.totalMs - meas.totalMs;
+const scaled = (vals: readonly number[], scale: readonly number[]): number[] => vals.map((v, r) => v * (scale[r] ?? 1));
+
+const timesOf = (
+    ue: MetricStat,
+    server: MetricStat,
+    base: SplitTimes['improvementBase'],
+    confidence: number,
+): SplitTimes => {
+    const total = sumStat(ue, server, confidence);
     return {
-        ueMs,
-        uePct: pct(ueMs, meas.ue.medianMs),
-        serverMs,
-        serverPct: pct(serverMs, meas.server.medianMs),
-        totalMs,
-        totalPct: pct(totalMs, meas.totalMs),
+        ue,
+        server,
+        total,
+        totalMs: total.valueMs,
+        ueImprovementPct: base === null ? null : pct(base.ms - ue.valueMs, base.ms),
+        totalImprovementPct: base === null ? null : pct(base.ms - total.valueMs, base.ms),
+        improvementBase: base,
     };
+};
+
+const partError = (est: MetricStat, meas: MetricStat): PartError => ({
+    ms: est.valueMs - meas.valueMs,
+    pct: pct(est.valueMs - meas.valueMs, meas.valueMs),
+    // Only a measurement with an interval can say the estimate is off; a single repetition cannot.
+    beyondInterval: meas.interval !== 'none' && (est.valueMs < meas.lowMs || est.valueMs > meas.highMs),
+});
+
+const errorOf = (est: SplitTimes, meas: SplitTimes): EstimateError => ({
+    ue: partError(est.ue, meas.ue),
+    server: partError(est.server, meas.server),
+    total: partError(est.total, meas.total),
+});
+
+/** Strictly above, beyond noise: a's interval lies wholly above b's. */
+const above = (a: MetricStat, b: MetricStat): boolean => a.lowMs > b.highMs;
+
+/**
+ * Sanity flags on measured rows, each only when intervals do not overlap: a head slower than the whole model on the
+ * UE, a tail slower than the whole model on the server, and a head (tail) slower than a head (tail) that runs more
+ * ops (the later split's head, the earlier split's tail).
+ */
+const sanityFlags = (rows: readonly SplitRow[], fullUe: MetricStat | null, fullServer: MetricStat | null): void => {
+    const measured = rows.filter((r) => r.measured !== null);
+    for (const [i, r] of measured.entries()) {
+        const m = r.measured as SplitTimes;
+        if (fullUe !== null && above(m.ue, fullUe)) r.flags.push('measured head slower than the full model on the UE');
+        if (fullServer !== null && above(m.server, fullServer))
+            r.flags.push('measured tail slower than the full model on the server');
+        const later = measured[i + 1]?.measured ?? null;
+        if (later !== null && above(m.ue, later.ue))
+            r.flags.push(`measured head slower than the longer head of split ${measured[i + 1]?.splitAfter}`);
+        const earlier = measured[i - 1]?.measured ?? null;
+        if (earlier !== null && above(m.server, earlier.server))
+            r.flags.push(`measured tail slower than the longer tail of split ${measured[i - 1]?.splitAfter}`);
+    }
+};
+
+/** The study's layer numbers: layer[k] = count of non-constant ops in 0..k (1-based numbering of real ops). */
+const layerNumbers = (model: SplitAnalysisInput['model']): number[] => {
+    let n = 0;
+    return model.ops.map((op) => (op.constant === true ? n : ++n));
 };
 
 const meanPresent = (d: DeviceOpTimes, i: number): number | null => {
@@ -196,21 +252,32 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
         ueCum = cumulativeOf(only.ue, only.included, input.ueDevice);
     }
 
+    const ueScale = profileScales(input.estimate.ue);
+    const srvScale = profileScales(input.estimate.server);
+    const estUeTotals = ueCum !== null ? scaled(totalOf(ueCum), ueScale.scale) : null;
+    const estSrvTotals = srvCum !== null ? scaled(totalOf(srvCum), srvScale.scale) : null;
+    const estUeFull = estUeTotals === null ? null : statFromValues(estUeTotals, ueScale.perRep, confidence);
     const fullUe: SplitAnalysis['fullUe'] =
         input.measured.fullUe.length > 0
             ? { ...statFromReps(input.measured.fullUe, confidence), source: 'measured' }
-            : ueCum !== null
-              ? { ...statFromValues(totalOf(ueCum)), source: 'estimated' }
+            : estUeFull !== null
+              ? { ...estUeFull, source: 'estimated' }
               : null;
     const fullServer: SplitAnalysis['fullServer'] =
         (input.measured.fullServer ?? []).length > 0
             ? { ...statFromReps(input.measured.fullServer ?? [], confidence), source: 'measured' }
-            : srvCum !== null
-              ? { ...statFromValues(totalOf(srvCum)), source: 'estimated' }
+            : estSrvTotals !== null
+              ? { ...statFromValues(estSrvTotals, srvScale.perRep, confidence), source: 'estimated' }
               : null;
-    const fullUeMs = fullUe?.medianMs ?? null;
-    const srvTotals = srvCum !== null ? totalOf(srvCum) : [];
+    // The study's improvement bases: an estimate against the same profile's total, a measurement against the
+    // measured full model.
+    const estBase: SplitTimes['improvementBase'] =
+        estUeFull === null ? null : { ms: estUeFull.valueMs, source: 'profile total' };
+    const measBase: SplitTimes['improvementBase'] =
+        fullUe?.source === 'measured' ? { ms: fullUe.valueMs, source: 'measured full model' } : null;
+    const fullUeMs = fullUe?.valueMs ?? null;
     const fixed = input.networks.map((p) => fixedNetworkMs(p, model));
+    const layers = layerNumbers(model);
 
     const cuts = [...input.cuts].sort((a, b) => a.after - b.after);
     for (const k of input.measured.head.keys())
@@ -220,20 +287,25 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
         const op = model.ops[k];
         let estimated: SplitTimes | null = null;
         let notEstimable: SplitRow['notEstimable'];
-        if (ueCum !== null && srvCum !== null) {
+        if (ueCum !== null && srvCum !== null && estSrvTotals !== null) {
             notEstimable = notEstimableAt(k, [ueCum, srvCum]);
             if (notEstimable === undefined) {
-                const ueVals = cumAt(ueCum, k);
-                const cs = cumAt(srvCum, k);
-                const srvVals = srvTotals.map((t, r) => t - (cs[r] as number));
-                estimated = timesOf(statFromValues(ueVals), statFromValues(srvVals), fullUeMs);
+                const ueVals = scaled(cumAt(ueCum, k), ueScale.scale);
+                const cs = scaled(cumAt(srvCum, k), srvScale.scale);
+                const srvVals = estSrvTotals.map((t, r) => t - (cs[r] as number));
+                estimated = timesOf(
+                    statFromValues(ueVals, ueScale.perRep, confidence),
+                    statFromValues(srvVals, srvScale.perRep, confidence),
+                    estBase,
+                    confidence,
+                );
             }
         }
         const head = input.measured.head.get(k) ?? [];
         const tail = input.measured.tail.get(k) ?? [];
         let measured: SplitTimes | null = null;
         if (head.length > 0 && tail.length > 0)
-            measured = timesOf(statFromReps(head, confidence), statFromReps(tail, confidence), fullUeMs);
+            measured = timesOf(statFromReps(head, confidence), statFromReps(tail, confidence), measBase, confidence);
         else if (head.length > 0 || tail.length > 0)
             warnings.push(`split ${k}: ${head.length > 0 ? 'tail' : 'head'} not measured; measured columns left empty`);
         const primary = measured !== null ? 'measured' : estimated !== null ? 'estimated' : null;
@@ -243,18 +315,21 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                 {
                     splitAfter: k,
                     bytes: cut.bytes,
-                    ueMs: times?.ue.medianMs ?? null,
-                    serverMs: times?.server.medianMs ?? null,
+                    ueMs: times?.ue.valueMs ?? null,
+                    serverMs: times?.server.valueMs ?? null,
                 },
                 p,
                 fixed[i] as number,
                 fullUeMs,
             ),
         );
+        const outBytes = op?.outputBytes;
         return {
             splitAfter: k,
             layerType: op?.type ?? '?',
             layerName: op?.outputs[0] ?? `#${k}`,
+            layerNumber: layers[k] ?? k + 1,
+            layerOutputBytes: outBytes === undefined ? null : outBytes,
             cut,
             estimated,
             ...(notEstimable !== undefined ? { notEstimable } : {}),
@@ -262,16 +337,26 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
             estimateError: estimated !== null && measured !== null ? errorOf(estimated, measured) : null,
             primary,
             network,
+            flags: [],
         };
     });
+    sanityFlags(
+        rows,
+        fullUe?.source === 'measured' ? fullUe : null,
+        fullServer?.source === 'measured' ? fullServer : null,
+    );
 
     const networks = input.networks.map((p, i) =>
         summarizeNetwork(
             p,
             fixed[i] as number,
-            rows.map((r) => ({ splitAfter: r.splitAfter, net: r.network[i] as SplitNetwork })),
-            fullUeMs,
-            { inputBytes: model.inputBytes ?? null, serverFullMs: fullServer?.medianMs ?? null },
+            rows.map((r) => ({
+                splitAfter: r.splitAfter,
+                net: r.network[i] as SplitNetwork,
+                total: (r.primary === 'measured' ? r.measured : r.estimated)?.total ?? null,
+            })),
+            fullUe,
+            { inputBytes: model.inputBytes ?? null, serverFull: fullServer },
         ),
     );
     const notEst = rows.filter((r) => r.notEstimable !== undefined).length;
@@ -283,6 +368,7 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
         perOp: matching === null ? [] : perOpRows(input, matching),
         ueDevice: input.ueDevice,
         serverDevice: input.serverDevice,
+        estimatedFullUe: estUeFull,
         fullUe,
         fullServer,
         rows,

@@ -1,6 +1,9 @@
-// Robust statistics over repetitions and raw samples. Deterministic: the bootstrap interval is computed from the
-// closed-form resampling distribution of the median, so reports do not change from one rendering to the next.
+// The one statistical model of splitbench (docs/statistics.md): each repetition contributes one value per metric
+// (the median of its raw samples, or the benchmark's average when there are none), and every point value and interval
+// is computed across repetitions from those values: the mean with a Student-t interval. Samples within one repetition
+// share that repetition's conditions (load, temperature, frequency), so they are not independent evidence across runs.
 import type { MetricStat, Rep } from './types.js';
+import { studentTQuantile } from './student-t.js';
 
 export const sortedCopy = (xs: readonly number[]): Float64Array => Float64Array.from(xs).sort();
 
@@ -17,140 +20,123 @@ export const quantileSorted = (s: ArrayLike<number>, p: number): number => {
 
 export const median = (xs: readonly number[]): number => quantileSorted(sortedCopy(xs), 0.5);
 
-/**
- * P(X >= m) for X ~ Binomial(n, p), in log space so large n does not underflow. Terms are summed away from the mode
- * and the sum stops once they fall below 1e-17 of it, so one call costs O(sqrt(n)) terms, not O(n).
- */
-const binomialUpperTail = (n: number, p: number, m: number, logFact: Float64Array): number => {
-    if (m <= 0) return 1;
-    if (m > n) return 0;
-    if (p <= 0) return 0;
-    if (p >= 1) return 1;
-    const lp = Math.log(p);
-    const lq = Math.log1p(-p);
-    const term = (i: number): number =>
-        Math.exp((logFact[n] as number) - (logFact[i] as number) - (logFact[n - i] as number) + i * lp + (n - i) * lq);
-    const mode = Math.floor((n + 1) * p);
-    // Sum the side of m that does not contain the mode: its terms only shrink away from m.
-    const upper = m > mode;
-    let sum = 0;
-    for (let i = upper ? m : m - 1; upper ? i <= n : i >= 0; i += upper ? 1 : -1) {
-        const t = term(i);
-        sum += t;
-        if (t < sum * 1e-17) break;
-    }
-    return upper ? Math.min(1, sum) : Math.max(0, 1 - sum);
+export const mean = (xs: readonly number[]): number => {
+    let s = 0;
+    for (const x of xs) s += x;
+    return xs.length === 0 ? Number.NaN : s / xs.length;
 };
 
-// ln(i!) for i = 0..n, grown on demand and shared: every interval of a report needs the same table.
-let lfCache = new Float64Array(1);
-const logFactorials = (n: number): Float64Array => {
-    if (lfCache.length > n) return lfCache;
-    const lf = new Float64Array(Math.max(n + 1, lfCache.length * 2));
-    lf.set(lfCache);
-    for (let i = lfCache.length; i < lf.length; i++) lf[i] = (lf[i - 1] as number) + Math.log(i);
-    lfCache = lf;
-    return lf;
+/** Sample variance with Bessel's correction (n − 1); 0 for fewer than two values. */
+export const variance = (xs: readonly number[]): number => {
+    const n = xs.length;
+    if (n < 2) return 0;
+    const m = mean(xs);
+    let s = 0;
+    for (const x of xs) s += (x - m) ** 2;
+    return s / (n - 1);
 };
+
+/** What one repetition's value is: the median of its raw samples, or the benchmark's reported average. */
+export type PerRepStatistic = MetricStat['perRep'];
+
+const combinePerRep = (kinds: readonly ('median' | 'mean')[]): PerRepStatistic =>
+    kinds.every((k) => k === 'median') ? 'median' : kinds.every((k) => k === 'mean') ? 'mean' : 'mixed';
+
+// A time is never negative: with two or three scattered repetitions the symmetric interval can reach below 0, and
+// its lower bound is then clipped at 0 (the interval's coverage only grows).
+const clipLow = (low: number, values: readonly number[]): number =>
+    values.every((v) => v >= 0) ? Math.max(0, low) : low;
 
 /**
- * Percentile bootstrap interval of the median, exact (infinitely many resamples). The resampled median is taken as
- * the m-th order statistic, m = ceil(n/2); it is <= v exactly when at least m of the n draws are <= v, so
- * P(median* <= v) = P(Binomial(n, c(v)/n) >= m) with c(v) = number of samples <= v.
+ * Mean and two-sided Student-t interval of per-repetition values (ms):
+ * x̄ ± t_{1−α/2, n−1} · s/√n (e.g. NIST/SEMATECH e-Handbook §7.2.2.1), the lower bound clipped at 0 for times.
+ * One value: no interval (low = high = x̄).
+ * `perRep` says what each value is (see {@link PerRepStatistic}).
  */
-export const bootstrapMedianCi = (sorted: ArrayLike<number>, confidence = 0.95): [number, number] => {
-    const n = sorted.length;
-    if (n === 0) return [Number.NaN, Number.NaN];
-    const m = Math.ceil(n / 2);
-    const lf = logFactorials(n);
-    // c(v) for the value at sorted index i (ties: the last index holding that value).
-    const cdfAt = (i: number): number => {
-        let j = i;
-        while (j + 1 < n && sorted[j + 1] === sorted[i]) j++;
-        return binomialUpperTail(n, (j + 1) / n, m, lf);
-    };
-    const firstReaching = (target: number): number => {
-        let lo = 0;
-        let hi = n - 1;
-        while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (cdfAt(mid) >= target) hi = mid;
-            else lo = mid + 1;
-        }
-        return sorted[lo] as number;
-    };
-    const alpha = 1 - confidence;
-    return [firstReaching(alpha / 2), firstReaching(1 - alpha / 2)];
-};
-
-/** Median and IQR of per-repetition values (ms). */
-export const statFromValues = (valuesMs: readonly number[]): MetricStat => {
-    const s = sortedCopy(valuesMs);
-    const n = s.length;
+export const statFromValues = (
+    valuesMs: readonly number[],
+    perRep: PerRepStatistic = 'mean',
+    confidence = 0.95,
+): MetricStat => {
+    const n = valuesMs.length;
+    const valueMs = mean(valuesMs);
+    if (n < 2)
+        return { valueMs, lowMs: valueMs, highMs: valueMs, interval: 'none', n, perRep, repValuesMs: [...valuesMs] };
+    const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(valuesMs) / n);
     return {
-        medianMs: quantileSorted(s, 0.5),
-        lowMs: quantileSorted(s, 0.25),
-        highMs: quantileSorted(s, 0.75),
-        interval: n > 1 ? 'iqr' : 'none',
+        valueMs,
+        lowMs: clipLow(valueMs - half, valuesMs),
+        highMs: valueMs + half,
+        interval: 't',
         n,
+        perRep,
         repValuesMs: [...valuesMs],
     };
 };
 
-/**
- * Statistics of timed repetitions: when every repetition carries raw samples they are pooled (median of all samples,
- * bootstrap CI of that median); otherwise the median and IQR of the repetition means.
- */
+/** One repetition's value (ms): the median of its raw samples when it has them, else its average. */
+export const repValueMs = (r: Rep): { ms: number; kind: 'median' | 'mean' } =>
+    r.samplesUs !== undefined && r.samplesUs.length > 0
+        ? { ms: median(r.samplesUs) / 1000, kind: 'median' }
+        : { ms: r.avgUs / 1000, kind: 'mean' };
+
+/** Statistics of timed repetitions (µs in, ms out): one value per repetition, then {@link statFromValues}. */
 export const statFromReps = (reps: readonly Rep[], confidence = 0.95): MetricStat => {
-    const repValuesMs = reps.map((r) => r.avgUs / 1000);
-    const withSamples = reps.length > 0 && reps.every((r) => r.samplesUs !== undefined && r.samplesUs.length > 0);
-    if (!withSamples) return statFromValues(repValuesMs);
-    const samplesMs: number[] = [];
-    for (const r of reps) for (const v of r.samplesUs ?? []) samplesMs.push(v / 1000);
-    const s = sortedCopy(samplesMs);
-    const [lowMs, highMs] = bootstrapMedianCi(s, confidence);
+    const vals = reps.map(repValueMs);
+    return statFromValues(
+        vals.map((v) => v.ms),
+        combinePerRep(vals.map((v) => v.kind)),
+        confidence,
+    );
+};
+
+/**
+ * Sum of two independent quantities (UE time + server time): point value a + b, standard error √(s_a²/n_a + s_b²/n_b)
+ * with Welch–Satterthwaite degrees of freedom (Welch 1947). The two devices' repetitions are not paired, so the
+ * variances add. No interval when either side has fewer than two repetitions.
+ */
+export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): MetricStat => {
+    const valueMs = a.valueMs + b.valueMs;
+    const perRep = a.perRep === b.perRep ? a.perRep : 'mixed';
+    const n = Math.min(a.n, b.n);
+    const repValuesMs = Array.from(
+        { length: n },
+        (_, i) => (a.repValuesMs[i] as number) + (b.repValuesMs[i] as number),
+    );
+    if (a.n < 2 || b.n < 2)
+        return { valueMs, lowMs: valueMs, highMs: valueMs, interval: 'none', n, perRep, repValuesMs };
+    const va = variance(a.repValuesMs) / a.n;
+    const vb = variance(b.repValuesMs) / b.n;
+    const se = Math.sqrt(va + vb);
+    const df = welchDf(va, a.n, vb, b.n);
+    const half = se === 0 ? 0 : studentTQuantile(1 - (1 - confidence) / 2, df) * se;
     return {
-        medianMs: quantileSorted(s, 0.5),
-        lowMs,
-        highMs,
-        interval: s.length > 1 ? 'bootstrap' : 'none',
-        n: s.length,
+        valueMs,
+        lowMs: clipLow(valueMs - half, [...a.repValuesMs, ...b.repValuesMs]),
+        highMs: valueMs + half,
+        interval: 't',
+        n,
+        perRep,
         repValuesMs,
-        samplesMs,
     };
 };
 
-/** P(Z > z) for a standard normal Z, without the cancellation of 1 − Φ(z) in the far tail. */
-export const normalUpperTail = (z: number): number =>
-    z >= 0 ? 0.5 * erfc(z / Math.SQRT2) : 1 - 0.5 * erfc(-z / Math.SQRT2);
-
-/** Standard normal CDF. */
-export const normalCdf = (z: number): number => normalUpperTail(-z);
-
-// erfc for x >= 0 from the published Chebyshev fit with fractional error < 1.2e-7; relative accuracy holds in the far
-// tail too, which Abramowitz-Stegun 7.1.26 (absolute error) does not give for tiny p-values.
-const erfc = (x: number): number => {
-    const t = 1 / (1 + 0.5 * x);
-    const y =
-        t *
-        Math.exp(
-            -x * x -
-                1.26551223 +
-                t *
-                    (1.00002368 +
-                        t *
-                            (0.37409196 +
-                                t *
-                                    (0.09678418 +
-                                        t *
-                                            (-0.18628806 +
-                                                t *
-                                                    (0.27886807 +
-                                                        t *
-                                                            (-1.13520398 +
-                                                                t *
-                                                                    (1.48851587 +
-                                                                        t * (-0.82215223 + t * 0.17087277)))))))),
-        );
-    return y;
+/** Welch–Satterthwaite degrees of freedom from the squared standard errors v = s²/n of two means. */
+export const welchDf = (va: number, na: number, vb: number, nb: number): number => {
+    const num = (va + vb) ** 2;
+    const den = (na > 1 ? va ** 2 / (na - 1) : 0) + (nb > 1 ? vb ** 2 / (nb - 1) : 0);
+    return den === 0 ? Math.max(1, na + nb - 2) : num / den;
 };
+
+/** A stat moved by a constant (a transfer time added to an end-to-end time). */
+export const shiftStat = (s: MetricStat, byMs: number): MetricStat => ({
+    ...s,
+    valueMs: s.valueMs + byMs,
+    lowMs: s.lowMs + byMs,
+    highMs: s.highMs + byMs,
+    repValuesMs: s.repValuesMs.map((v) => v + byMs),
+});
+
+/** True when the two intervals share a point (a single value is an interval of width 0). */
+export const overlaps = (a: Pick<MetricStat, 'lowMs' | 'highMs'>, b: Pick<MetricStat, 'lowMs' | 'highMs'>): boolean =>
+    a.lowMs <= b.highMs && b.lowMs <= a.highMs;

@@ -7,6 +7,10 @@ export interface ModelOp {
     index: number;
     type: string;
     outputs: string[];
+    /** Bytes of the op's own outputs (the study's "output of layer x"); null when a size is unknown. */
+    outputBytes?: number | null | undefined;
+    /** Constant-folding op (all inputs constant, e.g. DEQUANTIZE of fp16 weights): not a layer of the study. */
+    constant?: boolean | undefined;
 }
 
 export interface ModelInfo {
@@ -85,7 +89,7 @@ export interface SplitAnalysisInput {
 }
 
 export interface AnalysisOptions {
-    /** Coverage of the bootstrap interval (default 0.95). */
+    /** Coverage of the Student-t intervals over repetitions (default 0.95). */
     confidence?: number | undefined;
 }
 
@@ -93,39 +97,56 @@ export interface AnalysisOptions {
 // Outputs
 
 /**
- * Median and interval of one quantity.
- * interval 'bootstrap' = percentile bootstrap CI of the median from raw samples; 'iqr' = 25th..75th percentile of the
- * repetition values; 'none' = a single value.
+ * Point value and interval of one quantity, from one value per repetition (docs/statistics.md).
+ * valueMs = mean of the repetition values; interval 't' = two-sided Student-t interval of that mean at the analysis'
+ * confidence (default 95 %); 'none' = fewer than two repetitions (low = high = value).
  */
 export interface MetricStat {
-    medianMs: number;
+    valueMs: number;
     lowMs: number;
     highMs: number;
-    interval: 'bootstrap' | 'iqr' | 'none';
-    /** Number of values behind the median (samples or repetitions). */
+    interval: 't' | 'none';
+    /** Number of repetitions behind the value. */
     n: number;
-    /** One value per repetition (ms): rep means, or per-repetition cumulative sums for estimates. */
+    /**
+     * What each repetition's value is: 'median' = median of that repetition's raw samples (for estimates: the
+     * per-op averages scaled to the profiled run's median, see docs/statistics.md); 'mean' = the benchmark's reported
+     * average (no raw samples); 'mixed' = some of each.
+     */
+    perRep: 'median' | 'mean' | 'mixed';
+    /** One value per repetition (ms). */
     repValuesMs: number[];
-    /** Pooled raw samples (ms), when every repetition had them. */
-    samplesMs?: number[] | undefined;
 }
 
 export interface SplitTimes {
     ue: MetricStat;
     server: MetricStat;
+    /** UE + server: values add, variances add (Welch–Satterthwaite df). */
+    total: MetricStat;
     totalMs: number;
-    /** Null when T_UE(full) is unknown (no full-model run and no UE profile). */
+    /**
+     * 100·(base − T_UE(k))/base. The base is the study's for each method: estimated rows use the same profile's total
+     * Σ_i t_UE(i); measured rows use the measured full model T_UE(full). Null when that base is unknown.
+     */
     ueImprovementPct: number | null;
     totalImprovementPct: number | null;
+    /** Base of the improvements (ms) and where it came from. */
+    improvementBase: { ms: number; source: 'profile total' | 'measured full model' } | null;
+}
+
+/** One part's estimate error; `beyondInterval` = the estimate lies outside the measurement's own interval. */
+export interface PartError {
+    /** estimated − measured (ms). */
+    ms: number;
+    /** 100·(estimated − measured)/measured. */
+    pct: number;
+    beyondInterval: boolean;
 }
 
 export interface EstimateError {
-    ueMs: number;
-    uePct: number;
-    serverMs: number;
-    serverPct: number;
-    totalMs: number;
-    totalPct: number;
+    ue: PartError;
+    server: PartError;
+    total: PartError;
 }
 
 export type BreakEven = number | 'never' | 'unknown';
@@ -143,6 +164,10 @@ export interface SplitRow {
     layerType: string;
     /** First output tensor name of op `splitAfter` (the study's "layer name"). */
     layerName: string;
+    /** The study's layer number: 1-based count of ops on activations (constant-folding ops excluded) in 0..k. */
+    layerNumber: number;
+    /** Bytes of op k's own outputs: the study's "intermediate data size" (ours, every crossing tensor, is cut.bytes). */
+    layerOutputBytes: number | null;
     cut: CutInput;
     estimated: SplitTimes | null;
     /** Why `estimated` is null. */
@@ -152,6 +177,8 @@ export interface SplitRow {
     /** Which times the network columns use: measured when both head and tail were measured. */
     primary: 'measured' | 'estimated' | null;
     network: SplitNetwork[];
+    /** Sanity flags on the measurements, each beyond noise (intervals do not overlap). */
+    flags: string[];
 }
 
 export interface UnmatchedRow {
@@ -186,14 +213,21 @@ export interface MatchSummary {
     unmatchedRows: UnmatchedRow[];
 }
 
+/** One way to run the model over a link, with the interval of its end-to-end time (ms). */
+export type NetworkOption =
+    | { option: 'split'; splitAfter: number; endToEndMs: number; lowMs: number; highMs: number }
+    | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number; lowMs: number; highMs: number };
+
 export interface NetworkSummary {
     profile: NetworkProfile;
     allOnUeMs: number | null;
     allOnServer: { transferMs: number; serverMs: number; endToEndMs: number } | null;
-    best:
-        | { option: 'split'; splitAfter: number; endToEndMs: number }
-        | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number }
-        | null;
+    /** Smallest end-to-end point value. */
+    best: NetworkOption | null;
+    /** Second smallest. */
+    runnerUp: NetworkOption | null;
+    /** True when the best and the runner-up intervals overlap: the data cannot tell them apart. */
+    tie: boolean;
 }
 
 /** Mean per-op time (over repetitions) on each device, for per-op tables. */
@@ -214,6 +248,8 @@ export interface SplitAnalysis {
     model: { name: string; sha256: string; opCount: number };
     ueDevice: string;
     serverDevice: string;
+    /** The UE profile's own total Σ_i t_UE(i) (base of the estimated improvements); null without a UE profile. */
+    estimatedFullUe: MetricStat | null;
     /** T_UE(full) and where it came from. */
     fullUe: (MetricStat & { source: 'measured' | 'estimated' }) | null;
     fullServer: (MetricStat & { source: 'measured' | 'estimated' }) | null;

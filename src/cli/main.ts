@@ -30,6 +30,7 @@ const exitCodeFor = (code: ErrorCode): number => {
         case 'RUNTIME_FAILED':
         case 'DEVICE_UNREACHABLE':
         case 'DEVICE_BUSY':
+        case 'DEVICE_UNUSABLE':
         case 'HOST_KEY_REJECTED':
         case 'TRANSFER_FAILED':
         case 'TIMEOUT':
@@ -43,8 +44,9 @@ export const buildProgram = (): Command => {
     const program = new Command('splitbench')
         .description('Split-inference benchmarking: cut TFLite models, run head and tail on UE and server, report.')
         .version(VERSION)
-        .showHelpAfterError()
-        .exitOverride();
+        .exitOverride()
+        // commander's own usage errors in splitbench's form (`splitbench: …`); subcommands inherit this
+        .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'splitbench: ')) });
     registerModelCommands(program);
     registerBenchCommand(program);
     registerParseCommand(program);
@@ -54,7 +56,19 @@ export const buildProgram = (): Command => {
     registerReportCommands(program);
     registerRunsCommands(program);
     registerStoreCommands(program);
+    // A usage error is one line plus where to read more, not the whole help text (commander prints the line).
+    const hintAll = (cmd: Command): void => {
+        cmd.showHelpAfterError(`see '${commandPath(cmd)} --help'`);
+        cmd.commands.forEach(hintAll);
+    };
+    hintAll(program);
     return program;
+};
+
+const commandPath = (cmd: Command): string => {
+    const names: string[] = [];
+    for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
+    return names.join(' ');
 };
 
 export const main = async (argv: readonly string[]): Promise<void> => {
@@ -64,6 +78,10 @@ export const main = async (argv: readonly string[]): Promise<void> => {
         throw e;
     });
     const program = buildProgram();
+    let current: Command = program;
+    program.hook('preAction', (_program, action) => {
+        current = action;
+    });
     try {
         await program.parseAsync([...argv], { from: 'user' });
     } catch (e) {
@@ -74,6 +92,7 @@ export const main = async (argv: readonly string[]): Promise<void> => {
         }
         if (isSplitbenchError(e)) {
             process.stderr.write(`splitbench: ${e.message}\n`);
+            if (e.code === 'USAGE') process.stderr.write(`see '${commandPath(current)} --help'\n`);
             if (e.code === 'INTERNAL') process.stderr.write('This is a bug in splitbench; please report it.\n');
             process.exitCode = exitCodeFor(e.code);
             return;

@@ -1,5 +1,8 @@
 // Device inventory: one YAML file per device in devices/ (devices/NAME.yaml). The file says how to reach the
-// device and keeps the last probe snapshot, so campaigns can be checked (ABI, cores) without touching devices.
+// device (and `devices add` stores its first probe there); later probes (`devices probe`, `devices check`, every
+// campaign run) go to a cache beside it, devices/.probes/NAME.json, which git ignores: probing never modifies a
+// tracked file. The newer of the two is the device's probe, so campaigns can be checked (ABI, cores) without
+// touching devices.
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +10,7 @@ import { LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { SplitbenchError, messageOf } from '../errors.js';
 import type { DeviceProbe } from '../drivers/types.js';
+import { schemaIssues } from './issues.js';
 import { formatPath, positionOf } from './yaml-location.js';
 
 export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -130,19 +134,22 @@ export const parseDeviceFile = (text: string, file: string, expectedName?: strin
     const parsed = DeviceSpecSchema.safeParse(raw);
     const issues: string[] = [];
     if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-            for (const key of keys) {
-                const path = key === undefined ? issue.path : [...issue.path, key];
-                const pos = positionOf(doc, lc, path, key !== undefined);
-                const message =
-                    key !== undefined
-                        ? `unknown key "${key}"`
-                        : issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
-                          ? `required ${issue.expected} is missing`
-                          : issue.message;
-                issues.push(`${file}:${pos.line}:${pos.col} ${formatPath(path)}: ${message}`);
-            }
+        const kind = (raw as { kind?: unknown } | null)?.kind;
+        const schema =
+            kind === 'adb'
+                ? AdbDeviceSchema
+                : kind === 'ssh'
+                  ? SshDeviceSchema
+                  : kind === 'local'
+                    ? LocalDeviceSchema
+                    : DeviceSpecSchema;
+        for (const issue of schemaIssues(parsed.error.issues, raw, schema)) {
+            const pos = positionOf(doc, lc, issue.path, issue.atKey ?? false);
+            const message =
+                issue.atKey === true
+                    ? `unknown key "${String(issue.path.at(-1))}"${issue.message.slice('unknown key'.length)}`
+                    : issue.message;
+            issues.push(`${file}:${pos.line}:${pos.col} ${formatPath(issue.path)}: ${message}`);
         }
     } else if (expectedName !== undefined && parsed.data.name !== expectedName) {
         const pos = positionOf(doc, lc, ['name']);
@@ -181,7 +188,9 @@ export const loadDevice = (dir: string, name: string): DeviceSpec => {
     } catch (e) {
         throw new SplitbenchError('CONFIG_INVALID', `device file ${file}: cannot read (${messageOf(e)})`, { cause: e });
     }
-    return parseDeviceFile(text, file, name);
+    const spec = parseDeviceFile(text, file, name);
+    const probe = cachedProbe(dir, spec);
+    return probe === undefined ? spec : ({ ...spec, probe } as DeviceSpec);
 };
 
 export interface ListedDevices {
@@ -223,7 +232,9 @@ const KEY_ORDER = [
 export const validateDeviceSpec = (spec: DeviceSpec): DeviceSpec => {
     const checked = DeviceSpecSchema.safeParse(spec);
     if (!checked.success) {
-        const msgs = checked.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+        const msgs = schemaIssues(checked.error.issues, spec, DeviceSpecSchema).map(
+            (i) => `${formatPath(i.path)}: ${i.message}`,
+        );
         throw new SplitbenchError('CONFIG_INVALID', `device ${String(spec.name)}: ${msgs.join('; ')}`, {
             details: { issues: msgs },
         });
@@ -261,11 +272,50 @@ export const saveDevice = (dir: string, spec: DeviceSpec): string => {
     return file;
 };
 
-/** Replaces the probe snapshot of a device and saves it. */
+/** Folder of the probe cache: `<devices dir>/.probes` (hidden, ignored by git, never listed as a device). */
+export const PROBE_CACHE_DIR = '.probes';
+
+export const probeCachePath = (dir: string, name: string): string => join(dir, PROBE_CACHE_DIR, `${name}.json`);
+
+/**
+ * The cached probe of a device when it is newer than (or there is none in) the device file; unreadable or
+ * invalid cache files are ignored (the next probe rewrites them).
+ */
+const cachedProbe = (dir: string, spec: DeviceSpec): DeviceProbe | undefined => {
+    let raw: unknown;
+    try {
+        raw = JSON.parse(readFileSync(probeCachePath(dir, spec.name), 'utf8'));
+    } catch {
+        return undefined;
+    }
+    const checked = ProbeSchema.safeParse(raw);
+    if (!checked.success) return undefined;
+    const inFile = spec.probe?.probedAt;
+    return inFile === undefined || checked.data.probedAt >= inFile ? checked.data : undefined;
+};
+
+/**
+ * Records a device's latest probe in the probe cache (devices/.probes/NAME.json, atomically), leaving the device
+ * file as it is. Returns the spec with that probe. Throws SplitbenchError CONFIG_INVALID when it cannot write.
+ */
 export const saveProbe = (dir: string, spec: DeviceSpec, probe: DeviceProbe): DeviceSpec => {
-    const next = { ...spec, probe } as DeviceSpec;
-    saveDevice(dir, next);
-    return next;
+    const file = probeCachePath(dir, spec.name);
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+        mkdirSync(join(dir, PROBE_CACHE_DIR), { recursive: true });
+        writeFileSync(tmp, `${JSON.stringify(stripUndefined(probe), null, 2)}\n`);
+        renameSync(tmp, file);
+    } catch (e) {
+        try {
+            unlinkSync(tmp);
+        } catch {
+            // nothing written
+        }
+        throw new SplitbenchError('CONFIG_INVALID', `probe cache ${file}: cannot write (${messageOf(e)})`, {
+            cause: e,
+        });
+    }
+    return { ...spec, probe } as DeviceSpec;
 };
 
 /** Human-readable address of a device: serial, user@host:port, or "local". */

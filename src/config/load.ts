@@ -3,7 +3,7 @@
 // touches the file system.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
@@ -19,6 +19,7 @@ import {
     type RuleIssue,
 } from './rules.js';
 import { CampaignSchema, type Campaign } from './schema.js';
+import { schemaIssues, valueAt } from './issues.js';
 import { formatPath, positionOf, type DataPath } from './yaml-location.js';
 
 export interface LoadContext {
@@ -29,11 +30,16 @@ export interface LoadContext {
      * issue on the model's path. Omit it to skip split-range checks.
      */
     modelInfo?: ((absPath: string) => ModelFacts | undefined) | undefined;
-    /** Relative paths in the campaign resolve against this folder; default: the working directory. */
+    /**
+     * Relative paths written in the campaign (models, benchmark binaries, report.outDir) resolve against this
+     * folder; default: the campaign file's folder, the convention of YAML tools (docker compose, GitHub Actions).
+     */
     baseDir?: string | undefined;
-    /** Where URL models are downloaded; default `<baseDir>/models`. */
+    /** splitbench's own folders (download caches) live here; default: the working directory. */
+    projectDir?: string | undefined;
+    /** Where URL models are downloaded; default `<projectDir>/models`. */
     modelCacheDir?: string | undefined;
-    /** Where URL benchmark binaries are downloaded; default `<baseDir>/.cache/tools`. */
+    /** Where URL benchmark binaries are downloaded; default `<projectDir>/.cache/tools`. */
     toolCacheDir?: string | undefined;
     /** `--ue` / `--server`: replace the campaign's devices for that role (validated like the file's). */
     roleOverrides?: RoleOverrides | undefined;
@@ -69,10 +75,12 @@ export interface LoadedCampaign {
     /** Ready for planCampaign when every model file is local, read and hashed; undefined otherwise. */
     planModels?: PlanModel[] | undefined;
     /**
-     * Folders relative paths resolved against; benchmark binaries stay as written in the settings (job ids
-     * must not change when the checkout moves): resolve them with fileSourcePath(src, baseDir, toolCacheDir).
+     * Folders: `baseDir` is the one campaign paths resolved against (the campaign file's folder unless given),
+     * `projectDir` the working directory splitbench keeps its data in. Benchmark binaries stay as written in the
+     * settings (job ids must not change when the checkout moves): resolve them with
+     * fileSourcePath(src, baseDir, toolCacheDir).
      */
-    paths: { baseDir: string; modelCacheDir: string; toolCacheDir: string };
+    paths: { baseDir: string; projectDir: string; modelCacheDir: string; toolCacheDir: string };
 }
 
 export const formatIssue = (i: ConfigIssue): string => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`;
@@ -82,88 +90,8 @@ export const sha256Hex = (data: string | Uint8Array): string => createHash('sha2
 // ---------------------------------------------------------------------------------------------------------
 // zod issues → data paths + one-line messages
 
-const editDistance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0] ?? 0;
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const tmp = row[j] ?? 0;
-            row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = tmp;
-        }
-    }
-    return row[b.length] ?? 0;
-};
-
-/** Keys an object schema at `path` accepts (for "did you mean"). */
-const knownKeysAt = (path: DataPath): string[] => {
-    let schema: unknown = CampaignSchema;
-    for (const seg of path) {
-        schema = unwrap(schema);
-        const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
-        if (def?.type === 'object' && typeof seg === 'string') schema = def.shape?.[seg];
-        else if (def?.type === 'array' && typeof seg === 'number') schema = def.element;
-        else return [];
-    }
-    const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
-    return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
-};
-
-const unwrap = (schema: unknown): unknown => {
-    let s = schema as { def?: { type?: string; innerType?: unknown } } | undefined;
-    while (s?.def !== undefined && ['default', 'prefault', 'optional', 'nullable'].includes(s.def.type ?? '')) {
-        s = s.def.innerType as typeof s;
-    }
-    return s;
-};
-
-const suggestion = (key: string, known: readonly string[]): string => {
-    let best: string | undefined;
-    let bestD = Infinity;
-    for (const k of known) {
-        const d = editDistance(key.toLowerCase(), k.toLowerCase());
-        if (d < bestD) {
-            bestD = d;
-            best = k;
-        }
-    }
-    if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))) return ` (did you mean "${best}"?)`;
-    return known.length > 0 && known.length <= 12 ? ` (allowed: ${known.join(', ')})` : '';
-};
-
-const valueAt = (data: unknown, path: DataPath): { found: boolean; value: unknown } => {
-    let cur: unknown = data;
-    for (const seg of path) {
-        if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg))
-            return { found: false, value: undefined };
-        cur = (cur as Record<PropertyKey, unknown>)[seg];
-    }
-    return { found: true, value: cur };
-};
-
-const zodIssues = (issues: readonly z.core.$ZodIssue[], data: unknown): RuleIssue[] => {
-    const out: RuleIssue[] = [];
-    for (const issue of issues) {
-        const path = issue.path as DataPath;
-        if (issue.code === 'unrecognized_keys') {
-            const known = knownKeysAt(path);
-            for (const key of issue.keys)
-                out.push({
-                    severity: 'error',
-                    path: [...path, key],
-                    atKey: true,
-                    message: `unknown key${suggestion(key, known)}`,
-                });
-            continue;
-        }
-        let message = issue.message.replace(/^Invalid input: /, '');
-        if (issue.code === 'invalid_type' && !valueAt(data, path).found)
-            message = `missing (${message.replace(/, received undefined$/, '')})`;
-        out.push({ severity: 'error', path, message });
-    }
-    return out;
-};
+const zodIssues = (issues: readonly z.core.$ZodIssue[], data: unknown): RuleIssue[] =>
+    schemaIssues(issues, data, CampaignSchema).map((i) => ({ severity: 'error', ...i }));
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -280,8 +208,10 @@ export const checkCampaignText = (
     ctx: LoadContext,
     fileFacts: (absPath: string) => FileFacts = fileFactsReader(),
 ): LoadedCampaign => {
-    const baseDir = resolve(ctx.baseDir ?? process.cwd());
-    const toolCacheDir = ctx.toolCacheDir ?? resolve(baseDir, '.cache', 'tools');
+    const baseDir = resolve(ctx.baseDir ?? dirname(resolve(file)));
+    const projectDir = resolve(ctx.projectDir ?? process.cwd());
+    const toolCacheDir = ctx.toolCacheDir ?? resolve(projectDir, '.cache', 'tools');
+    const modelCacheDir = ctx.modelCacheDir ?? resolve(projectDir, 'models');
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, merge: true, uniqueKeys: true });
     const source = { file, absPath: resolve(file), text, sha256: sha256Hex(text) };
@@ -334,7 +264,7 @@ export const checkCampaignText = (
     });
     const parsed = CampaignSchema.safeParse(data);
     const normalize = (c: Campaign): ResolvedCampaign =>
-        normalizeCampaign(c, { baseDir, modelCacheDir: ctx.modelCacheDir, roleOverrides: ctx.roleOverrides });
+        normalizeCampaign(c, { baseDir, modelCacheDir, roleOverrides: ctx.roleOverrides });
     if (!parsed.success) {
         const issues = zodIssues(parsed.error.issues, data);
         // Still run the cross-field rules on what is valid, so one pass reports everything.
@@ -383,7 +313,7 @@ export const checkCampaignText = (
         source,
         models,
         planModels,
-        paths: { baseDir, modelCacheDir: ctx.modelCacheDir ?? resolve(baseDir, 'models'), toolCacheDir },
+        paths: { baseDir, projectDir, modelCacheDir, toolCacheDir },
     };
 };
 

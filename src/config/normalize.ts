@@ -23,7 +23,7 @@ export interface RoleOverrides {
 }
 
 export interface NormalizeOptions {
-    /** Relative paths in the campaign resolve against this folder (the project root). */
+    /** Relative paths in the campaign resolve against this folder (the campaign file's folder). */
     baseDir: string;
     /** Folder URL models are downloaded into; default `<baseDir>/models`. */
     modelCacheDir?: string | undefined;
@@ -73,5 +73,6 @@ export const normalizeCampaign = (c: Campaign, opts: NormalizeOptions): Resolved
         const o = opts.roleOverrides?.[role];
         if (o !== undefined && o.length > 0) roles[role] = [...o];
     }
-    return { ...c, models, roles };
+    const outDir = c.report.outDir !== undefined ? resolveLocalPath(opts.baseDir, c.report.outDir) : undefined;
+    return { ...c, models, roles, report: { ...c.report, outDir } };
 };

@@ -168,7 +168,9 @@ const runtimes: Rule = (c, ctx) => {
                 out.push(
                     error(
                         binPath,
-                        `no benchmark_model binary for device ${name} (ABIs: ${d.abis.join(', ') || 'unknown'}; given: ${Object.keys(bins).join(', ') || 'none'})`,
+                        d.abis.length === 0
+                            ? `device ${name} has never been probed, so its ABI is unknown (given: ${Object.keys(bins).join(', ') || 'none'}): run splitbench devices probe ${name}`
+                            : `no benchmark_model binary for device ${name} (ABIs: ${d.abis.join(', ')}; given: ${Object.keys(bins).join(', ') || 'none'})`,
                     ),
                 );
         }

@@ -8,7 +8,7 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256: 6
 /** A file given either as a local path or as a URL whose content must hash to sha256 (downloaded once, cached). */
 export const FileSourceSchema = z.union(
     [
-        z.string().min(1).describe('local path (relative paths resolve against the project root / working directory)'),
+        z.string().min(1).describe("local path (a relative path resolves against the campaign file's folder)"),
         z.strictObject({ url: z.url(), sha256: Sha256 }).describe('download once into a cache, checked by sha256'),
     ],
     { error: 'expected a path or {url, sha256}' },
@@ -37,7 +37,11 @@ export const ModelSchema = z.strictObject({
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected letters, digits, ".", "_" or "-"' })
         .optional()
         .describe('name used in reports; defaults to the file name without .tflite'),
-    path: z.string().min(1).optional().describe('local .tflite file'),
+    path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("local .tflite file (a relative path resolves against the campaign file's folder)"),
     url: z.url().optional().describe('download URL (needs sha256); fetched once into models/'),
     sha256: Sha256.optional().describe('expected sha256 of the file (required with url, checked with path)'),
     inputShapes: z
@@ -100,7 +104,8 @@ export const NetworkProfileSchema = z.strictObject({
 });
 
 export const MODES = ['estimate', 'measure'] as const;
-export const REPORT_FORMATS = ['markdown', 'csv', 'json', 'html', 'xlsx'] as const;
+/** Report format names; `md` and `markdown` are the same format, accepted everywhere (campaign, --format, --report). */
+export const REPORT_FORMATS = ['md', 'markdown', 'csv', 'json', 'html', 'xlsx'] as const;
 
 const DeviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a device name from devices/' });
 
@@ -128,10 +133,32 @@ export const CampaignSchema = z.strictObject({
     network: z.array(NetworkProfileSchema).default([]),
     report: z
         .strictObject({
-            formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['markdown', 'html']),
-            outDir: z.string().min(1).default('results/reports'),
+            formats: z
+                .array(z.enum(REPORT_FORMATS))
+                .min(1)
+                .default(['md', 'html'])
+                .describe('md (or markdown), csv, json, html, xlsx'),
+            outDir: z
+                .string()
+                .min(1)
+                .optional()
+                .describe(
+                    "folder for the run's reports (a relative path resolves against the campaign file's folder); default: results/reports in the working directory",
+                ),
         })
         .prefault({}),
+    scheduling: z
+        .strictObject({
+            parallelOnSharedHost: z
+                .boolean()
+                .default(false)
+                .describe(
+                    'true: devices on the same physical host (same machine-id) run jobs at the same time; their ' +
+                        "timings then include each other's load, and the run and its report say so",
+                ),
+        })
+        .prefault({})
+        .describe('devices that share CPUs get one queue unless parallelOnSharedHost is true'),
     jobTimeoutSecs: z.number().positive().default(600),
     retries: z
         .strictObject({
@@ -143,6 +170,18 @@ export const CampaignSchema = z.strictObject({
             backoffMs: z.int().min(0).default(2000),
         })
         .prefault({}),
+    circuitBreaker: z
+        .strictObject({
+            transportFailures: z
+                .int()
+                .min(0)
+                .default(3)
+                .describe(
+                    "consecutive failed attempts (transport failures, retries included) after which a device's remaining jobs fail at once; 0 = never (one thermal-gate timeout always does)",
+                ),
+        })
+        .prefault({})
+        .describe('give up on a device that cannot work instead of retrying every remaining job'),
 });
 
 export type CampaignInput = z.input<typeof CampaignSchema>;

@@ -10,6 +10,11 @@ export interface CreateDriverOptions {
     /** Campaign name; the driver's working directory is `<device workDir root>/<campaign>`. @default 'default' */
     campaign?: string | undefined;
     logger?: Logger | undefined;
+    /**
+     * Keep the per-run working directory local and SSH devices get when their device file names no workDir
+     * (`run --keep-work-dir`). @default false
+     */
+    keepWorkDir?: boolean | undefined;
     /** adb binary used to start a local adb server. @default 'adb' */
     adbBin?: string | undefined;
 }
@@ -48,12 +53,19 @@ export const createDriver = async (spec: DeviceSpec, opts: CreateDriverOptions =
                 hostKeyFingerprint: spec.ssh.fingerprint,
                 campaign,
                 workDir,
+                keepWorkDir: opts.keepWorkDir,
                 logger: opts.logger,
             });
         }
         case 'local': {
             const { createLocalDriver } = await import('./local/local-driver.js');
-            return createLocalDriver({ name: spec.name, campaign, workDir, logger: opts.logger });
+            return createLocalDriver({
+                name: spec.name,
+                campaign,
+                workDir,
+                keepWorkDir: opts.keepWorkDir,
+                logger: opts.logger,
+            });
         }
     }
 };

@@ -1,7 +1,7 @@
 // Linux host probe: one small POSIX sh script gathers raw text through the driver's own exec (so local and ssh
 // probes are the same code path), and pure functions below turn that text into a DeviceProbe. The parsers are
 // exported individually because Android exposes the same /proc and /sys files.
-import type { DeviceProbe, DriverKind } from './types.js';
+import type { DeviceProbe, DriverKind, HostIdentity } from './types.js';
 
 const SECTION = '@@splitbench:';
 
@@ -22,6 +22,8 @@ export const LINUX_PROBE_SCRIPT = [
     `echo '${SECTION}loadavg'; cat /proc/loadavg 2>/dev/null`,
     `echo '${SECTION}thermal'; for z in /sys/class/thermal/thermal_zone*; do [ -r "$z/temp" ] && echo "$(cat "$z/type" 2>/dev/null || basename "$z") $(cat "$z/temp" 2>/dev/null)"; done`,
     `echo '${SECTION}df'; df -Pk "$1" 2>/dev/null`,
+    `echo '${SECTION}machine-id'; cat /etc/machine-id 2>/dev/null || cat /var/lib/dbus/machine-id 2>/dev/null`,
+    `echo '${SECTION}boot-id'; cat /proc/sys/kernel/random/boot_id 2>/dev/null`,
     `exit 0`,
 ].join('\n');
 
@@ -201,6 +203,41 @@ export const parseDfAvailBytes = (text: string): number | undefined => {
     return avail !== undefined ? Number(avail) * 1024 : undefined;
 };
 
+/**
+ * /etc/machine-id (or its D-Bus copy): 32 lowercase hex digits on one line (machine-id(5)). Anything else —
+ * empty, `uninitialized` on a first boot, a truncated file — is no identity. Returns the id or undefined.
+ */
+export const parseMachineId = (text: string): string | undefined => {
+    const t = text.trim().split('\n')[0]?.trim().toLowerCase() ?? '';
+    return /^[0-9a-f]{32}$/.test(t) && !/^0+$/.test(t) ? t : undefined;
+};
+
+/** /proc/sys/kernel/random/boot_id: a UUID, new at every boot (random(4)). Returns it lowercased, or undefined. */
+export const parseBootId = (text: string): string | undefined => {
+    const t = text.trim().split('\n')[0]?.trim().toLowerCase() ?? '';
+    return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(t) ? t : undefined;
+};
+
+/**
+ * Host identity of a Linux host from its machine-id and boot-id texts: `cpuHost` = `linux:<machine-id>`, so a
+ * host reached both locally and over SSH (or running a simulated phone) is recognised as one set of CPUs. An
+ * unreadable machine-id leaves `cpuHost` = `unknown` with a `warning`; the scheduler then gives the device a
+ * queue of its own.
+ */
+export const linuxHostIdentity = (machineIdText: string, bootIdText: string): HostIdentity => {
+    const machineId = parseMachineId(machineIdText);
+    const bootId = parseBootId(bootIdText);
+    if (machineId === undefined)
+        return {
+            cpuHost: 'unknown',
+            ...(bootId !== undefined ? { bootId } : {}),
+            warning:
+                'host identity unknown: /etc/machine-id and /var/lib/dbus/machine-id are missing or unreadable, so ' +
+                'this device cannot be matched with others on the same machine and runs in a queue of its own',
+        };
+    return { cpuHost: `linux:${machineId}`, machineId, ...(bootId !== undefined ? { bootId } : {}) };
+};
+
 export interface LinuxProbeContext {
     kind: DriverKind;
     workDir: string;
@@ -226,6 +263,7 @@ export const parseLinuxProbe = (text: string, ctx: LinuxProbeContext): DevicePro
     return {
         kind: ctx.kind,
         probedAt: ctx.probedAt,
+        host: linuxHostIdentity(get('machine-id'), get('boot-id')),
         hostname: hostname || undefined,
         os,
         osRelease: osRel['VERSION_ID'],

@@ -75,6 +75,11 @@ export interface ModelSpec {
     fp16Weights?: boolean | undefined;
     seed?: number | undefined;
     description?: string | undefined;
+    /**
+     * Keep constant data after the flatbuffer, referenced by Buffer.offset/size (the schema's layout for models over
+     * 2 GB) instead of inline `data` vectors. TFLite 2.9 cannot load such files; splitbench's sub-models inline it.
+     */
+    externalBuffers?: boolean | undefined;
 }
 
 // --- ready specs ----------------------------------------------------------------------------------------------
@@ -523,7 +528,37 @@ const addLayer = (m: ModelAssembler, layer: LayerSpec): void => {
     }
 };
 
+/** Alignment of buffer data kept after the flatbuffer (`externalBuffers`). */
+const EXTERNAL_ALIGN = 16;
+
 const serialise = (m: ModelAssembler, spec: ModelSpec, inputs: number[], outputs: number[]): Uint8Array => {
+    if (spec.externalBuffers !== true) return serialiseWith(m, spec, inputs, outputs, undefined);
+    // The offsets depend on the flatbuffer's length, which does not depend on their values (fixed-width uint64
+    // fields): lay out once with placeholders, then again with the real offsets.
+    const placeholder = m.buffers.map(() => 2n);
+    const fbLength = serialiseWith(m, spec, inputs, outputs, placeholder).length;
+    const offsets: bigint[] = [];
+    let end = fbLength;
+    for (const data of m.buffers) {
+        end += (EXTERNAL_ALIGN - (end % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
+        offsets.push(BigInt(end));
+        end += data.length;
+    }
+    const fb = serialiseWith(m, spec, inputs, outputs, offsets);
+    if (fb.length !== fbLength) throw new SplitbenchError('INTERNAL', 'external-buffer layout changed size');
+    const out = new Uint8Array(end);
+    out.set(fb, 0);
+    m.buffers.forEach((data, i) => out.set(data, Number(offsets[i] ?? 0n)));
+    return out;
+};
+
+const serialiseWith = (
+    m: ModelAssembler,
+    spec: ModelSpec,
+    inputs: number[],
+    outputs: number[],
+    externalOffsets: readonly bigint[] | undefined,
+): Uint8Array => {
     const b = new Builder(1024 + m.buffers.reduce((s, x) => s + x.length + 32, 0));
     const vecOf = (offs: readonly number[]): number => {
         b.startVector(4, offs.length, 4);
@@ -535,7 +570,14 @@ const serialise = (m: ModelAssembler, spec: ModelSpec, inputs: number[], outputs
         for (let i = xs.length - 1; i >= 0; i--) b.addInt32(xs[i] ?? 0);
         return b.endVector();
     };
-    const buffers = m.buffers.map((data) => {
+    const buffers = m.buffers.map((data, i) => {
+        const offset = externalOffsets?.[i];
+        if (offset !== undefined && data.length > 0) {
+            b.startObject(BUFFER.count);
+            b.addFieldInt64(BUFFER.offset, offset, 0n);
+            b.addFieldInt64(BUFFER.size, BigInt(data.length), 0n);
+            return b.endObject();
+        }
         const vec = data.length > 0 ? (b.prep(16, data.length), b.createByteVector(data)) : 0;
         b.startObject(BUFFER.count);
         if (vec !== 0) b.addFieldOffset(BUFFER.data, vec, 0);

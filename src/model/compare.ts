@@ -6,6 +6,8 @@ export interface OutputComparison {
     tensor: number;
     name: string;
     dtype: DType;
+    /** Bytes of the full model's output on these inputs (dynamic shapes: the size the invoke gave it). */
+    bytes: number;
     identical: boolean;
     /** Float outputs only. */
     maxAbsError?: number | undefined;
@@ -57,7 +59,7 @@ export const compareOutput = (
             const n = Math.max(ref.length, got.length);
             for (let i = 0; i < n; i++) if (ref[i] !== got[i]) mismatches++;
         }
-        return { ...info, identical, mismatches, ok: identical };
+        return { ...info, bytes: ref.length, identical, mismatches, ok: identical };
     }
     const a = floatsOf(info.dtype, ref);
     const b = floatsOf(info.dtype, got);
@@ -80,6 +82,7 @@ export const compareOutput = (
     if (a.length !== b.length) mismatches += Math.abs(a.length - b.length);
     return {
         ...info,
+        bytes: ref.length,
         identical,
         maxAbsError: maxAbs,
         maxRelError: maxRel,

@@ -19,9 +19,23 @@ export interface InspectTensor {
     quantization?: Quantization | undefined;
 }
 
+/** Data kept after the flatbuffer and pointed at by file offset (bytes). */
+export interface InspectExternalData {
+    /** `buffer` (Buffer.offset/size), `custom options` (large_custom_options_*), or an op's options key (`bytecode`). */
+    what: string;
+    buffer?: number | undefined;
+    op?: number | undefined;
+    subgraph?: number | undefined;
+    opType?: string | undefined;
+    offset: number;
+    size: number;
+}
+
 export interface InspectReport {
     file: string;
     fileBytes: number;
+    /** Present when the file keeps data outside its flatbuffer (sub-models carry it along). */
+    externalData?: InspectExternalData[] | undefined;
     version: number;
     description?: string | undefined;
     subgraphs: { index: number; name: string; ops: number; tensors: number }[];
@@ -45,12 +59,37 @@ export interface InspectReport {
     }[];
 }
 
+/** Every range of the file that the model reaches by file offset rather than through the flatbuffer. */
+export const externalData = (model: TfliteModel): InspectExternalData[] => {
+    const out: InspectExternalData[] = [];
+    for (const b of model.buffers) {
+        if (!b.external) continue;
+        out.push({
+            what: 'buffer',
+            buffer: b.index,
+            offset: b.data.byteOffset - model.bytes.byteOffset,
+            size: b.data.length,
+        });
+    }
+    for (const g of model.subgraphs) {
+        for (const o of g.operators) {
+            const at = { subgraph: g.index, op: o.index, opType: o.type };
+            if (o.largeCustomOptions !== undefined)
+                out.push({ what: 'custom options', ...at, ...o.largeCustomOptions });
+            for (const r of o.externalData ?? []) out.push({ what: r.key, ...at, offset: r.offset, size: r.size });
+        }
+    }
+    return out;
+};
+
 export const inspectModel = (model: TfliteModel, facts: GraphFacts = graphFacts(model)): InspectReport => {
     const { sg } = facts;
     const points: SplitPoint[] = splitPoints(model, facts);
+    const external = externalData(model);
     return {
         file: model.label,
         fileBytes: model.bytes.length,
+        ...(external.length > 0 ? { externalData: external } : {}),
         version: model.version,
         ...(model.description !== undefined ? { description: model.description } : {}),
         subgraphs: model.subgraphs.map((g) => ({
@@ -133,6 +172,17 @@ export const renderInspect = (rep: InspectReport): string => {
     if (rep.signatures.length > 0)
         lines.push(`signatures: ${rep.signatures.map((s) => `${s.key}→subgraph ${s.subgraph}`).join(', ')}`);
     if (rep.metadata.length > 0) lines.push(`metadata: ${rep.metadata.join(', ')}`);
+    if (rep.externalData !== undefined) {
+        const total = rep.externalData.reduce((n, e) => n + e.size, 0);
+        lines.push(`external data: ${total} bytes after the flatbuffer, by file offset (sub-models carry it):`);
+        for (const e of rep.externalData) {
+            const owner =
+                e.buffer !== undefined
+                    ? `buffer ${e.buffer}`
+                    : `op ${e.op ?? '?'}${e.subgraph !== 0 ? ` (subgraph ${e.subgraph ?? '?'})` : ''} ${e.opType ?? ''} ${e.what}`;
+            lines.push(`  ${owner}: ${e.size} bytes at ${e.offset}`);
+        }
+    }
     lines.push(`inputs:  ${rep.inputs.map(describe).join('; ')}`);
     lines.push(`outputs: ${rep.outputs.map(describe).join('; ')}`);
     const folded = rep.ops.filter((o) => o.constantFolding === true).length;

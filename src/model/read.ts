@@ -1,6 +1,7 @@
 // Reads a .tflite flatbuffer into plain TfliteModel data (no I/O here: bytes in, model out).
 import { dtypeBits, dtypeFromCode, type DType } from './dtype.js';
 import { builtinName, CUSTOM_CODE } from './builtin-ops.js';
+import { optionsDataRefs } from './external-data.js';
 import { FbReader, type FbTable } from './fb-reader.js';
 import {
     BUFFER,
@@ -176,6 +177,14 @@ const readSubgraph = (r: FbReader, sg: FbTable, index: number, parts: ModelParts
                 subgraphRefs.push(s);
             }
         }
+        const customOptions = r.bytesOf(o, OPERATOR.customOptions, `${what} custom_options`);
+        const largeOffset = r.u64(o, OPERATOR.largeCustomOptionsOffset);
+        const largeSize = Number(r.u64(o, OPERATOR.largeCustomOptionsSize));
+        const options =
+            customOptions ??
+            (largeOffset > 1n ? r.bytes.subarray(Number(largeOffset), Number(largeOffset) + largeSize) : undefined);
+        const externalData =
+            code.builtinCode === CUSTOM_CODE && options !== undefined ? optionsDataRefs(options, r.size) : [];
         return {
             index: oi,
             opcodeIndex,
@@ -187,7 +196,9 @@ const readSubgraph = (r: FbReader, sg: FbTable, index: number, parts: ModelParts
             subgraphRefs,
             builtinOptionsType,
             builtinOptions2Type: r.u8(o, OPERATOR.builtinOptions2Type),
-            customOptions: r.bytesOf(o, OPERATOR.customOptions, `${what} custom_options`),
+            customOptions,
+            ...(largeOffset > 1n ? { largeCustomOptions: { offset: Number(largeOffset), size: largeSize } } : {}),
+            ...(externalData.length > 0 ? { externalData } : {}),
             pos: o.pos,
         };
     });

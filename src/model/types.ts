@@ -1,6 +1,7 @@
 // What splitbench knows about a .tflite file after reading it. Plain data: the writer goes back to the source
 // bytes (through `pos`) for the parts it copies unchanged.
 import type { DType } from './dtype.js';
+import type { OptionsDataRef } from './external-data.js';
 
 export interface Quantization {
     scale: number[];
@@ -56,6 +57,10 @@ export interface OperatorInfo {
     builtinOptions2Type: number;
     /** custom_options bytes (a view into the file), when the op has them inline. */
     customOptions?: Uint8Array | undefined;
+    /** Custom options stored after the flatbuffer (large_custom_options_offset/size: the >2 GB layout), bytes. */
+    largeCustomOptions?: { offset: number; size: number } | undefined;
+    /** File data the op's custom options point at (`bytecode_offset`/`bytecode_size` of LiteRT's DISPATCH_OP). */
+    externalData?: OptionsDataRef[] | undefined;
     /** Position of the Operator table in the file. */
     pos: number;
 }

@@ -23,6 +23,11 @@ export interface VerifyOptions {
     threads?: number | undefined;
     /** Seed of the random inputs (default 1). */
     seed?: number | undefined;
+    /**
+     * Data for the model's inputs, in model order, each exactly the input's byte size, instead of seeded random data
+     * (for models whose random inputs give empty outputs, such as dynamic shapes sized by an input's value).
+     */
+    inputs?: readonly Uint8Array[] | undefined;
     /** With XNNPACK, float outputs pass when |a-b| <= atol + rtol*|ref| (defaults 1e-5, 1e-4). */
     atol?: number | undefined;
     rtol?: number | undefined;
@@ -49,11 +54,27 @@ export interface VerifyResult {
 
 const rng = mulberry32;
 
-const run = (interp: Interpreter, inputs: readonly Uint8Array[]): Uint8Array[] => {
+/** Output bytes with the shape the invoke gave them (dynamic dims are known only after invoke). */
+interface Produced {
+    name: string;
+    data: Uint8Array;
+    shape: number[];
+    /** The invoke gave it another size than the allocation did (a dynamic-shape output). */
+    resized: boolean;
+}
+
+const runShaped = (interp: Interpreter, inputs: readonly Uint8Array[]): Produced[] => {
     inputs.forEach((data, i) => interp.setInput(i, data));
     interp.invoke();
-    return interp.outputs.map((_, i) => interp.output(i));
+    return interp.outputs.map((allocated, i) => {
+        const data = interp.output(i);
+        const now = interp.outputInfo(i);
+        return { name: now.name, data, shape: now.shape, resized: data.length !== allocated.bytes };
+    });
 };
+
+const run = (interp: Interpreter, inputs: readonly Uint8Array[]): Uint8Array[] =>
+    runShaped(interp, inputs).map((p) => p.data);
 
 const withInterpreter = <T>(path: string, opts: InterpreterOptions, fn: (i: Interpreter) => T): T => {
     const interp = openInterpreter(path, opts);
@@ -92,16 +113,21 @@ const runReference = (modelPath: string, model: TfliteModel, opts: VerifyOptions
     const xnnpack = opts.xnnpack === true;
     const iopts: InterpreterOptions = { threads: opts.threads ?? 1, xnnpack, allowUnsizedInputs: true };
     const seed = opts.seed ?? 1;
-    let inputs: Uint8Array[];
-    let outputs: Uint8Array[];
+    let inputs: readonly Uint8Array[];
+    let outputs: Produced[];
     try {
         ({ inputs, outputs } = withInterpreter(modelPath, iopts, (interp) => {
-            const data = interp.inputs.map((t, i) => randomTensorData(t, rng(seed * 7919 + i)));
-            return { inputs: data, outputs: run(interp, data) };
+            const data = opts.inputs ?? interp.inputs.map((t, i) => randomTensorData(t, rng(seed * 7919 + i)));
+            return { inputs: data, outputs: runShaped(interp, data) };
         }));
     } catch (e) {
         if (isSplitbenchError(e, 'RUNTIME_FAILED') || isSplitbenchError(e, 'UNSUPPORTED')) return e.message;
         throw e;
+    }
+    // Dynamic shapes sized by an input's value can come out empty: equal empty outputs would prove nothing.
+    if (outputs.length > 0 && outputs.every((o) => o.data.length === 0)) {
+        const shapes = outputs.map((o) => `${o.name} [${o.shape.join(',')}]`).join(', ');
+        return `the full model's outputs are empty on these inputs (${shapes}): nothing to compare; verify with other inputs`;
     }
     const sg = mainSubgraph(model);
     const byTensor = (tensors: readonly number[], data: readonly Uint8Array[]): Map<number, Uint8Array> =>
@@ -111,7 +137,10 @@ const runReference = (modelPath: string, model: TfliteModel, opts: VerifyOptions
         iopts,
         tol: xnnpack ? { atol: opts.atol ?? 1e-5, rtol: opts.rtol ?? 1e-4 } : undefined,
         inputByTensor: byTensor(sg.inputs, inputs),
-        outputByTensor: byTensor(sg.outputs, outputs),
+        outputByTensor: byTensor(
+            sg.outputs,
+            outputs.map((o) => o.data),
+        ),
     };
 };
 
@@ -124,15 +153,25 @@ const runPipeline = (
 ): Omit<VerifyResult, 'headBytes' | 'tailBytes'> => {
     const { sg } = ref;
     try {
-        const produced = new Map<number, Uint8Array>();
+        const fromHead = new Map<number, Produced>();
         withInterpreter(files.head, ref.iopts, (interp) => {
             const data = plan.head.inputs.map((t) => ref.inputByTensor.get(t) ?? new Uint8Array(0));
-            run(interp, data).forEach((d, i) => produced.set(plan.head.outputs[i] ?? -1, d));
+            runShaped(interp, data).forEach((p, i) => fromHead.set(plan.head.outputs[i] ?? -1, p));
         });
-        withInterpreter(files.tail, ref.iopts, (interp) => {
-            const data = plan.tail.inputs.map((t, i) => {
-                const d = produced.get(t) ?? ref.inputByTensor.get(t);
-                if (d === undefined) throw new SplitbenchError('INTERNAL', `tail input ${i} has no data`);
+        const produced = new Map<number, Uint8Array>([...fromHead].map(([t, p]) => [t, p.data]));
+        const tailData = plan.tail.inputs.map((t, i) => {
+            const d = produced.get(t) ?? ref.inputByTensor.get(t);
+            if (d === undefined) throw new SplitbenchError('INTERNAL', `tail input ${i} has no data`);
+            return d;
+        });
+        // A cut tensor of dynamic shape has, at run time, the size the head's invoke gave it: size the tail's input
+        // (which bears the tensor's name) so.
+        const resized = [...fromHead]
+            .filter(([t, p]) => p.resized && p.name !== '' && plan.tail.inputs.includes(t))
+            .map(([, p]) => p);
+        const inputShapes = resized.length > 0 ? Object.fromEntries(resized.map((p) => [p.name, p.shape])) : undefined;
+        withInterpreter(files.tail, { ...ref.iopts, inputShapes }, (interp) => {
+            tailData.forEach((d, i) => {
                 const want = interp.inputs[i]?.bytes;
                 if (d.length !== want) {
                     const name = interp.inputs[i]?.name ?? String(i);
@@ -141,9 +180,8 @@ const runPipeline = (
                         `cut tensor ${name} has ${d.length} bytes at run time, the tail expects ${want ?? '?'} (dynamic shape)`,
                     );
                 }
-                return d;
             });
-            run(interp, data).forEach((d, i) => produced.set(plan.tail.outputs[i] ?? -1, d));
+            run(interp, tailData).forEach((d, i) => produced.set(plan.tail.outputs[i] ?? -1, d));
         });
         const outputs: (OutputComparison & { ok: boolean })[] = [];
         for (const t of sg.outputs) {

@@ -11,28 +11,11 @@
 // is written as segments (builder bytes, source bytes, builder bytes, ...) with one writev, straight from the
 // source file's memory.
 import { Builder } from 'flatbuffers';
+import { storeFor, unsupported, type Blob, type BlobStore } from './blob-store.js';
+import { writeUint, type OptionsDataRef } from './external-data.js';
 import { SplitbenchError } from '../errors.js';
-import { FbReader } from './fb-reader.js';
-import {
-    BUFFER,
-    FILE_IDENTIFIER,
-    METADATA,
-    MODEL,
-    OPERATOR,
-    OPTIONS,
-    SUBGRAPH,
-    SUBGRAPH_REF_FIELDS,
-    TENSOR,
-} from './schema.js';
-import {
-    copyTable,
-    copyVector,
-    int32Vector,
-    OPERATOR_CODE_TABLE,
-    optionsSchema,
-    TENSOR_TABLE,
-    type CopyOverrides,
-} from './table-copy.js';
+import { BUFFER, FILE_IDENTIFIER, METADATA, MODEL, SUBGRAPH } from './schema.js';
+import { int32Vector } from './table-copy.js';
 import type { OperatorInfo, SubgraphInfo, TfliteModel } from './types.js';
 
 /** What goes into a sub-model: ops of subgraph 0 and the tensors that become its inputs and outputs. */
@@ -87,207 +70,6 @@ export class SubModelWriter {
     }
 }
 
-type PatchKind = 'buffer' | 'opcode' | 'tensor' | 'subgraph';
-
-/** A pre-encoded table: bytes, where the table starts in them, and the int32 slots to rewrite per sub-model. */
-interface Blob {
-    bytes: Uint8Array;
-    root: number;
-    patchPos: Int32Array;
-    patchKind: PatchKind[];
-    patchValue: Int32Array;
-}
-
-const unsupported = (model: TfliteModel, msg: string): never => {
-    throw new SplitbenchError('UNSUPPORTED', `model ${model.label}: ${msg}`);
-};
-
-/** Per-model blob cache (blobs depend only on the source file). */
-class BlobStore {
-    private readonly r: FbReader;
-    private readonly scratch = new Builder(4096);
-    /** [subgraph][tensor or op index] */
-    private readonly tensors: (Blob | undefined)[][] = [];
-    private readonly ops: (Blob | undefined)[][] = [];
-    private readonly codes: (Blob | undefined)[] = [];
-    private readonly model: TfliteModel;
-
-    constructor(model: TfliteModel) {
-        this.model = model;
-        this.r = new FbReader(model.bytes, model.label);
-    }
-
-    /** Encodes one table with `encode`, then finds the patch slots by reading the result back. */
-    private seal(rootOffset: number, patches: (blob: FbReader, root: number) => [number, PatchKind, number][]): Blob {
-        const b = this.scratch;
-        b.prep(16, 0); // blob length a multiple of 16: alignment inside it holds from its start too
-        const bb = b.dataBuffer();
-        const bytes = bb.bytes().slice(bb.capacity() - b.offset(), bb.capacity());
-        const root = bytes.length - rootOffset;
-        const list = patches(new FbReader(bytes, this.model.label), root);
-        return {
-            bytes,
-            root,
-            patchPos: Int32Array.from(list, (p) => p[0]),
-            patchKind: list.map((p) => p[1]),
-            patchValue: Int32Array.from(list, (p) => p[2]),
-        };
-    }
-
-    tensor(sg: SubgraphInfo, ti: number): Blob {
-        const cache = (this.tensors[sg.index] ??= []);
-        let blob = cache[ti];
-        if (blob !== undefined) return blob;
-        const info = sg.tensors[ti];
-        if (info === undefined) throw new SplitbenchError('INTERNAL', `no tensor ${ti} in subgraph ${sg.index}`);
-        const b = this.scratch;
-        b.clear();
-        const t = this.r.table(info.pos, `subgraph ${sg.index} tensor ${ti}`);
-        const off = copyTable(b, this.r, t, TENSOR_TABLE, {
-            scalars: new Map([[TENSOR.buffer, info.constant ? info.buffer : 0]]),
-        });
-        blob = this.seal(off, (r, root) => {
-            const table = r.table(root, 'tensor blob');
-            return [[root + r.fieldOffset(table, TENSOR.buffer), 'buffer', info.constant ? info.buffer : 0]];
-        });
-        cache[ti] = blob;
-        return blob;
-    }
-
-    op(sg: SubgraphInfo, op: OperatorInfo): Blob {
-        const cache = (this.ops[sg.index] ??= []);
-        let blob = cache[op.index];
-        if (blob !== undefined) return blob;
-        if (op.builtinOptions2Type !== 0) {
-            unsupported(
-                this.model,
-                `op ${op.index} (${op.type}) in subgraph ${sg.index} uses BuiltinOptions2 (StableHLO)`,
-            );
-        }
-        if (op.builtinOptionsType > OPTIONS.last) {
-            unsupported(
-                this.model,
-                `op ${op.index} (${op.type}): unknown builtin options type ${op.builtinOptionsType}`,
-            );
-        }
-        const { r } = this;
-        const b = this.scratch;
-        b.clear();
-        const o = r.table(op.pos, `subgraph ${sg.index} op ${op.index}`);
-        const offsets = new Map<number, number>();
-        offsets.set(OPERATOR.inputs, int32Vector(b, op.inputs));
-        offsets.set(OPERATOR.outputs, int32Vector(b, op.outputs));
-        if (op.intermediates.length > 0) offsets.set(OPERATOR.intermediates, int32Vector(b, op.intermediates));
-        const refFields = SUBGRAPH_REF_FIELDS[op.builtinOptionsType];
-        const opts = r.subTable(o, OPERATOR.builtinOptions, `op ${op.index} options`);
-        if (opts !== undefined || refFields !== undefined) {
-            let overrides: CopyOverrides = {};
-            if (refFields !== undefined) {
-                overrides = { scalars: new Map(refFields.map((f, i) => [f, op.subgraphRefs[i] ?? 0])) };
-            }
-            const optsOff =
-                opts !== undefined
-                    ? copyTable(b, r, opts, optionsSchema(op.builtinOptionsType), overrides)
-                    : emptyTableWith(b, overrides);
-            offsets.set(OPERATOR.builtinOptions, optsOff);
-        }
-        // Custom options stored outside the flatbuffer (>2 GB layout) come inline: TFLite 2.9 reads only those.
-        const largeOffset = r.u64(o, OPERATOR.largeCustomOptionsOffset);
-        if (largeOffset > 1n) {
-            const size = r.u64(o, OPERATOR.largeCustomOptionsSize);
-            if (largeOffset + size > BigInt(r.size)) r.fail(`op ${op.index}: custom options outside the file`);
-            offsets.set(
-                OPERATOR.customOptions,
-                copyVector(b, r, { start: Number(largeOffset), length: Number(size) }, 1),
-            );
-        } else {
-            const v = r.vector(o, OPERATOR.customOptions, 1, `op ${op.index} custom options`);
-            if (v !== undefined) offsets.set(OPERATOR.customOptions, copyVector(b, r, v, 1));
-        }
-        const mutating = r.vector(o, OPERATOR.mutatingVariableInputs, 1, `op ${op.index} mutating inputs`);
-        if (mutating !== undefined) {
-            offsets.set(OPERATOR.mutatingVariableInputs, copyVector(b, r, mutating, 1));
-        }
-        const off = copyTable(
-            b,
-            r,
-            o,
-            { name: 'Operator', fields: {} },
-            {
-                scalars: new Map([[OPERATOR.opcodeIndex, op.opcodeIndex]]),
-                offsets,
-                skip: new Set([
-                    OPERATOR.largeCustomOptionsOffset,
-                    OPERATOR.largeCustomOptionsSize,
-                    OPERATOR.builtinOptions2Type,
-                    OPERATOR.builtinOptions2,
-                ]),
-            },
-        );
-        blob = this.seal(off, (br, root) => {
-            const table = br.table(root, 'op blob');
-            const patches: [number, PatchKind, number][] = [
-                [root + br.fieldOffset(table, OPERATOR.opcodeIndex), 'opcode', op.opcodeIndex],
-            ];
-            const tensorList = (id: number): void => {
-                const v = br.vector(table, id, 4, 'op blob vector');
-                if (v === undefined) return;
-                for (let i = 0; i < v.length; i++) {
-                    const t = br.bb.readInt32(v.start + 4 * i);
-                    if (t >= 0) patches.push([v.start + 4 * i, 'tensor', t]);
-                }
-            };
-            tensorList(OPERATOR.inputs);
-            tensorList(OPERATOR.outputs);
-            tensorList(OPERATOR.intermediates);
-            if (refFields !== undefined) {
-                const optsTable = br.subTable(table, OPERATOR.builtinOptions, 'op blob options');
-                if (optsTable === undefined) throw new SplitbenchError('INTERNAL', 'control-flow options lost');
-                refFields.forEach((f, i) => {
-                    patches.push([optsTable.pos + br.fieldOffset(optsTable, f), 'subgraph', op.subgraphRefs[i] ?? 0]);
-                });
-            }
-            return patches;
-        });
-        cache[op.index] = blob;
-        return blob;
-    }
-
-    code(index: number): Blob {
-        let blob = this.codes[index];
-        if (blob !== undefined) return blob;
-        const { r } = this;
-        const root = r.table(r.bb.readUint32(0), 'model root');
-        const table = r.tables(root, MODEL.operatorCodes, 'operator_codes')[index];
-        if (table === undefined) throw new SplitbenchError('INTERNAL', `no operator code ${index}`);
-        this.scratch.clear();
-        blob = this.seal(copyTable(this.scratch, r, table, OPERATOR_CODE_TABLE), () => []);
-        this.codes[index] = blob;
-        return blob;
-    }
-}
-
-const emptyTableWith = (b: Builder, overrides: CopyOverrides): number => {
-    const ids = [...(overrides.scalars?.keys() ?? [])];
-    b.startObject(ids.length > 0 ? Math.max(...ids) + 1 : 0);
-    for (const [id, v] of overrides.scalars ?? []) {
-        b.prep(4, 0);
-        b.writeInt32(v);
-        b.slot(id);
-    }
-    return b.endObject();
-};
-
-const stores = new WeakMap<TfliteModel, BlobStore>();
-const storeFor = (model: TfliteModel): BlobStore => {
-    let s = stores.get(model);
-    if (s === undefined) {
-        s = new BlobStore(model);
-        stores.set(model, s);
-    }
-    return s;
-};
-
 /** Subgraphs reachable from the given ops through control flow, ascending. */
 const referencedSubgraphs = (model: TfliteModel, ops: readonly OperatorInfo[]): number[] => {
     const seen = new Set<number>();
@@ -329,6 +111,14 @@ interface Maps {
     opcode: Int32Array;
     subgraph: Int32Array;
     tensor: Int32Array | undefined;
+    /** Collects the custom-options file offsets placed so far (position counted from the buffer's end). */
+    ext: ExtSlot[];
+}
+
+interface ExtSlot {
+    fromEnd: number;
+    ref: OptionsDataRef;
+    op: OperatorInfo;
 }
 
 const indexMap = (size: number, kept: readonly number[], first = 0): Int32Array => {
@@ -366,6 +156,8 @@ const placeBlobs = (b: Builder, blobs: readonly Blob[], maps: Maps): number[] =>
             if (value < 0) throw new SplitbenchError('INTERNAL', `sub-model lost ${kind ?? '?'} ${orig}`);
             bb.writeInt32(start + (blob.patchPos[p] ?? 0), value);
         }
+        for (const e of blob.ext ?? [])
+            maps.ext.push({ fromEnd: bb.capacity() - (start + e.pos), ref: e.ref, op: e.op });
         offsets[i] = vec - 4 - at - blob.root;
         at += blob.bytes.length;
     });
@@ -459,6 +251,7 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         opcode: indexMap(model.operatorCodes.length, opcodes),
         subgraph: indexMap(model.subgraphs.length, [0, ...extra]),
         tensor: indexMap(main.tensors.length, mainTensors),
+        ext: [],
     };
 
     // Encode (or fetch) every blob first, so the builder can be sized exactly once.
@@ -537,5 +330,43 @@ export const buildSubModel = (model: TfliteModel, plan: SubModelPlan, writer = n
         at = start + hole.data.length;
     }
     segments.push(all.subarray(at));
-    return { length: all.length, segments };
+    const appended = appendOptionsData(model, all, maps.ext);
+    segments.push(...appended);
+    return { length: all.length + appended.reduce((n, x) => n + x.length, 0), segments };
+};
+
+/** Alignment of data appended after the flatbuffer (LiteRT's AOT compiler aligns the bytecode it appends). */
+const APPENDED_ALIGN = 64;
+
+/**
+ * Carries the file data that ops' custom options point at (DISPATCH_OP's NPU bytecode) into the sub-model: each
+ * range once, after the flatbuffer, 64-byte aligned; the offsets in the options are rewritten in place (`all` is
+ * the serialised flatbuffer). Returns the segments to append. UNSUPPORTED, naming the op, when a new offset does not
+ * fit the width the options store it in (the FlexBuffers map would have to be re-encoded).
+ */
+const appendOptionsData = (model: TfliteModel, all: Uint8Array, slots: readonly ExtSlot[]): Uint8Array[] => {
+    if (slots.length === 0) return [];
+    const out: Uint8Array[] = [];
+    const placed = new Map<string, number>();
+    let end = all.length;
+    for (const slot of slots) {
+        const { ref, op } = slot;
+        const id = `${ref.offset}+${ref.size}`;
+        let at = placed.get(id);
+        if (at === undefined) {
+            const pad = (APPENDED_ALIGN - (end % APPENDED_ALIGN)) % APPENDED_ALIGN;
+            if (pad > 0) out.push(new Uint8Array(pad));
+            at = end + pad;
+            out.push(model.bytes.subarray(ref.offset, ref.offset + ref.size));
+            end = at + ref.size;
+            placed.set(id, at);
+        }
+        if (!writeUint(all, all.length - slot.fromEnd, ref.width, at)) {
+            unsupported(
+                model,
+                `op ${op.index} (${op.type}): ${ref.key}_offset is stored in ${ref.width} byte(s), too small for its offset ${at} in the sub-model; cannot carry its ${ref.size} bytes of ${ref.key} data`,
+            );
+        }
+    }
+    return out;
 };

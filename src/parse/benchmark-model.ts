@@ -3,6 +3,7 @@
 // throws: failures of the run, truncated logs and noise are all part of the result.
 import { classifyFailure, type FailureEvidence } from './failures.js';
 import { canonicalDelegate, isDelegateKernelType, parseDelegateLine, UNSUPPORTED_OP_LINE } from './delegates.js';
+import { isFullTfLine, LEVEL_FIRST, unwrapPrefix } from './log-prefix.js';
 import { parseHeader, parseOpRow, parseTypeRow, type TableLayout } from './op-table.js';
 import { parseStatLine, toNumber } from './stat-line.js';
 import {
@@ -16,7 +17,7 @@ import {
 } from './types.js';
 
 /** Bump when the meaning of a parsed field changes, so stored raw outputs can be re-parsed. */
-export const PARSER_VERSION = '1.0.0';
+export const PARSER_VERSION = '1.1.0';
 
 type Phase = 'init' | 'regular';
 type Table = 'run' | 'top' | 'type';
@@ -45,8 +46,6 @@ class RunState {
     started = false;
     statLines = 0;
     summary: { initUs?: number; firstUs?: number; warmupAvgUs?: number; avgUs?: number } | undefined;
-    /** `Inference timings in us: Init: ..` (TF >= 2.2): a memory line always follows it. */
-    summaryNewStyle = false;
     memorySeen = false;
     hard: PendingFailure | undefined;
     soft: PendingFailure | undefined;
@@ -57,6 +56,8 @@ class RunState {
     untitled: ProfileBlock[] = [];
     block: ProfileBlock | undefined;
     blockSawRunOrder = false;
+    /** The block's second op table (Top by Computation Time) was seen: a further op table starts a new block. */
+    blockSawTop = false;
     open = new Set<ProfileBlock>();
     internal: ProfileBlock | undefined;
     table: Table | undefined;
@@ -67,10 +68,13 @@ class RunState {
     unsupportedFor: DelegateInfo | undefined;
     lastLine = '';
     samples: number[] | undefined;
+    /** The first line that showed this is full TensorFlow's benchmark_model, not TFLite's; false until then. */
+    fullTf: string | false = false;
+    /** The current line's logger prefix said F (fatal). */
+    lineFatal = false;
 }
 
 const LEVEL = /^(INFO|WARN|WARNING|ERROR|VERBOSE|FATAL|DEBUG): ?/;
-const LOGCAT = /^\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+\d+\s+\d+\s+([VDIWEFA])\s+[^:]*?\s*: ?/;
 const PARAM = /^([^[\]]+?)\s*: \[(.*)\]$/;
 const INIT_MS = /^Initialized session in\s+([-+\d.eE]+)\s*ms\.?\s*$/;
 const MEMORY_PAIR = /init=([-+\d.eE]+)\s+overall=([-+\d.eE]+)/;
@@ -90,11 +94,20 @@ const recordFailure = (s: RunState, ev: FailureEvidence, raw: string): void => {
     const slot = ev.strength;
     const current = s[slot];
     if (current === undefined) {
-        s[slot] = { kind: ev.kind, line: raw.trim(), strength: slot, ...(ev.op !== undefined ? { op: ev.op } : {}) };
+        s[slot] = {
+            kind: ev.kind,
+            line: raw.trim(),
+            strength: slot,
+            ...(ev.op !== undefined ? { op: ev.op } : {}),
+            ...(ev.delegate !== undefined ? { delegate: ev.delegate } : {}),
+        };
         return;
     }
-    // `ERROR: Node number 0 (FlexDecodeWav) failed to prepare.` names the op of the earlier Flex error.
-    if (ev.op !== undefined && current.op === undefined && current.kind === ev.kind) current.op = ev.op;
+    if (current.kind !== ev.kind) return;
+    // `ERROR: Node number 0 (FlexDecodeWav) failed to prepare.` names the op of the earlier Flex error; `Failed to
+    // apply NNAPI delegate.` names the delegate of an earlier delegate error.
+    if (ev.op !== undefined && current.op === undefined) current.op = ev.op;
+    if (ev.delegate !== undefined && current.delegate === undefined) current.delegate = ev.delegate;
 };
 
 const delegate = (s: RunState, name: string): DelegateInfo => {
@@ -111,6 +124,7 @@ const startBlock = (s: RunState, block: ProfileBlock): void => {
     s.internal = undefined;
     s.block = block;
     s.blockSawRunOrder = false;
+    s.blockSawTop = false;
     s.open.add(block);
     if (s.phase === 'init') s.result.initProfile.push(block);
     else {
@@ -134,6 +148,7 @@ const onTableTitle = (s: RunState, msg: string): boolean => {
     if (table === undefined) return false;
     const block = targetBlock(s, table);
     if (table === 'run' && s.internal === undefined) s.blockSawRunOrder = true;
+    if (table === 'top' && s.internal === undefined) s.blockSawTop = true;
     s.open.add(block);
     s.table = table;
     s.layout = { start: null, csv: false };
@@ -169,6 +184,27 @@ const onTableLine = (s: RunState, msg: string): boolean => {
     return true;
 };
 
+/**
+ * A table header without its `=====` banner: an excerpt that starts there, or a port that prints no banners (TF
+ * 2.3-era microcontroller builds). The table is known by its header and its place in the block: the block's first
+ * op table is the Run Order, the second (before `N nodes observed` closes the block) is Top by Computation Time.
+ */
+const onBannerlessHeader = (s: RunState, msg: string, kind: 'op' | 'type'): void => {
+    const open = s.block !== undefined && s.open.has(s.block);
+    let table: Table = 'type';
+    if (kind === 'op') table = open && s.internal === undefined && s.blockSawRunOrder && !s.blockSawTop ? 'top' : 'run';
+    s.table = table;
+    const block = targetBlock(s, table);
+    if (s.internal === undefined) {
+        if (table === 'run') s.blockSawRunOrder = true;
+        if (table === 'top') s.blockSawTop = true;
+    }
+    s.open.add(block);
+    s.content = true;
+    s.headerSeen = false;
+    onTableLine(s, msg);
+};
+
 const onSummary = (s: RunState, msg: string): void => {
     const colon = msg.indexOf('us:');
     const summary: NonNullable<RunState['summary']> = {};
@@ -184,7 +220,6 @@ const onSummary = (s: RunState, msg: string): void => {
         else if (key === 'Inference (avg)' || key === 'Inference' || key === 'no stats') summary.avgUs = value;
     }
     s.summary = summary;
-    s.summaryNewStyle = msg.startsWith('Inference timings');
 };
 
 /** Lines that start with a keyword; returns false when the line is not one of them. */
@@ -343,6 +378,8 @@ const onMessage = (s: RunState, msg: string): boolean => {
             return false;
         case 0x72: // 'r'
             return msg.startsWith('resolved reporter');
+        case 0x42: // 'B': printed by ports after the last table (TF 2.3 microcontroller builds)
+            return msg.startsWith('Benchmark has been finished');
         case 0x2d: // '-'
         case 0x2b: {
             // '+'
@@ -440,20 +477,11 @@ const isBlank = (s: string): boolean => {
     return true;
 };
 
-const LEVEL_FIRST = new Set([0x49, 0x57, 0x45, 0x56, 0x46, 0x44]); // I W E V F D
-
 /** Feeds one raw line (without its newline) into the run state. */
 const feedLine = (s: RunState, raw: string): void => {
-    let msg = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    let fatal = false;
-    const c0 = msg.charCodeAt(0);
-    if (c0 >= 0x30 && c0 <= 0x39 && msg.charCodeAt(2) === 0x2d && msg.charCodeAt(5) === 0x20) {
-        const m = LOGCAT.exec(msg);
-        if (m !== null) {
-            fatal = m[1] === 'F';
-            msg = msg.slice(m[0].length);
-        }
-    }
+    s.lineFatal = false;
+    let msg = unwrapPrefix(s, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    let fatal = s.lineFatal;
     if (LEVEL_FIRST.has(msg.charCodeAt(0))) {
         const m = LEVEL.exec(msg);
         if (m !== null) {
@@ -467,6 +495,7 @@ const feedLine = (s: RunState, raw: string): void => {
     }
     s.lastLine = raw;
     s.lastRows = undefined;
+    if (s.fullTf === false && isFullTfLine(msg)) s.fullTf = raw.trim();
     if (fatal) {
         recordFailure(s, { kind: 'crash', strength: 'hard' }, raw);
         return;
@@ -479,13 +508,9 @@ const feedLine = (s: RunState, raw: string): void => {
     if (onMessage(s, msg)) return;
     if (onParam(s, msg)) return;
     if (onDelegate(s, msg, raw)) return;
-    if (parseHeader(msg) !== undefined) {
-        // A header without its title (an excerpt that starts there): keep the rows in an untitled block.
-        s.table = msg.includes('[Node type]') || msg.trimStart().startsWith('node type, count') ? 'type' : 'run';
-        targetBlock(s, s.table);
-        if (s.table === 'run') s.blockSawRunOrder = true;
-        s.open.add(s.block as ProfileBlock);
-        onTableLine(s, msg);
+    const header = parseHeader(msg);
+    if (header !== undefined) {
+        onBannerlessHeader(s, msg, header.kind);
         return;
     }
     const f = classifyFailure(msg, false);
@@ -547,9 +572,9 @@ const finish = (s: RunState, runsInText: number): BenchmarkResult => {
 
     const profiling = r.params['Enable op profiling'] === '1';
     const regularClosed = r.profile.length > 0 && !r.profile.some((b) => s.open.has(b));
-    // The mean is the summary's last field: without it the line itself was cut.
+    // The mean is the summary's last field: without it the line itself was cut. The memory line that follows it is
+    // not evidence of a finished run: builds without memory measurement (microcontroller ports) never print it.
     let complete = s.summary?.avgUs !== undefined;
-    if (complete && s.summaryNewStyle && !s.memorySeen) complete = false;
     if (complete && profiling && !regularClosed) complete = false;
     if (s.open.size > 0) complete = false;
     // A tail fragment (memory lines or a finished profile, nothing from before the summary) is complete at its end.
@@ -560,6 +585,14 @@ const finish = (s: RunState, runsInText: number): BenchmarkResult => {
 
     const { hard, soft, generic } = s;
     let failure: PendingFailure | undefined = hard;
+    if (s.fullTf !== false) {
+        // Full TensorFlow's tool prints the same tables for TF graph ops: rows no TFLite node index could match.
+        failure = { kind: 'not_tflite', line: s.fullTf, strength: 'hard' };
+        r.profile = [];
+        r.initProfile = [];
+        r.ops = [];
+        complete = true;
+    }
     if (failure === undefined && !complete) failure = soft ?? generic;
     if (failure === undefined && !s.content) {
         failure = { kind: 'no_output', line: s.lastLine.trim(), strength: 'generic' };
@@ -570,6 +603,7 @@ const finish = (s: RunState, runsInText: number): BenchmarkResult => {
     if (failure !== undefined) {
         const out: Failure = { kind: failure.kind, line: failure.line };
         if (failure.op !== undefined) out.op = failure.op;
+        if (failure.delegate !== undefined) out.delegate = failure.delegate;
         r.failure = out;
     }
     if (runsInText > 1) r.runsInText = runsInText;

@@ -18,6 +18,14 @@ export const canonicalDelegate = (raw: string): string => {
 export const isDelegateKernelType = (type: string): boolean =>
     type !== 'DelegateOpInvoke' && (/^TfLite\w*Delegate/.test(type) || type === 'Vx Delegate');
 
+/**
+ * A node in `Node number N (<type>) failed to prepare` that is a delegate kernel: TFLite's own (`TfLiteNnapiDelegate`,
+ * `TfLiteGpuDelegateV2`, `TfLiteHexagonDelegate`, `TfLiteXNNPackDelegate`) or a vendor's (`Vx Delegate`,
+ * `TfLiteArmnnDelegate`, `QnnDelegate`): the registration's custom_name of a delegate node ends in "Delegate".
+ */
+export const isDelegateNodeType = (type: string): boolean =>
+    isDelegateKernelType(type) || (type !== 'DelegateOpInvoke' && /Delegate(?:V\d+)?$/i.test(type));
+
 export interface DelegateEvent {
     /** The delegate the line is about, created in the list when new. */
     apply: (d: DelegateInfo) => void;

@@ -98,6 +98,10 @@ export const splitName = (name: string): Pick<OpRow, 'nodeIndex' | 'outputs' | '
             return { nodeIndex: Number(name.slice(close + 2)), outputs: splitOutputs(name.slice(1, close)) };
         }
         if (name.endsWith(']')) return { nodeIndex: null, outputs: splitOutputs(name.slice(1, -1)) };
+        // `[dense_1/BiasAdd]:ld`: ports whose printf lacks %ld print the conversion instead of the node index.
+        if (close > 0 && /^:(?:l{0,2}[diu]|z[du])$/.test(name.slice(close + 1))) {
+            return { nodeIndex: null, outputs: splitOutputs(name.slice(1, close)) };
+        }
         return { nodeIndex: null, outputs: [] };
     }
     if (name.startsWith('Delegate/')) {

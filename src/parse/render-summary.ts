@@ -59,9 +59,16 @@ export const renderSummary = (r: BenchmarkResult, topN = 10, mentionRuns = true)
     if (mentionRuns && r.runsInText !== undefined)
         out.push(`runs       ${r.runsInText} runs in the text; this is the last (--all shows each)`);
     if (r.failure !== undefined) {
-        out.push(
-            `failure    ${r.failure.kind}${r.failure.op !== undefined ? ` (op ${r.failure.op})` : ''}: ${r.failure.line}`,
-        );
+        const f = r.failure;
+        const about =
+            f.delegate !== undefined
+                ? ` (${f.delegate} delegate${f.op !== undefined ? `, node ${f.op}` : ''})`
+                : f.op !== undefined
+                  ? ` (op ${f.op})`
+                  : '';
+        const what =
+            f.kind === 'not_tflite' ? "not a TFLite benchmark_model output (full TensorFlow's benchmark_model): " : '';
+        out.push(`failure    ${f.kind}${about}: ${what}${f.line}`);
     }
     if (r.truncated) out.push('truncated  the output ends before the run finished; the values above are what it holds');
     return `${out.join('\n')}\n`;

@@ -122,6 +122,8 @@ export const FAILURE_KINDS = [
     'truncated',
     'benchmark_failed',
     'no_output',
+    /** Output of full TensorFlow's benchmark_model (TF graphs), not TFLite's: a different tool. */
+    'not_tflite',
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -131,6 +133,8 @@ export interface Failure {
     line: string;
     /** The op, when the failure names one. */
     op?: string | undefined;
+    /** `delegate_failed`: the delegate that could not be applied, by canonical name (`NNAPI`, `GPU`, `XNNPACK`). */
+    delegate?: string | undefined;
 }
 
 /** What the built-in runner (origin 'runner') knows beyond benchmark_model's text. */

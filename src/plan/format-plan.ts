@@ -13,6 +13,19 @@ export interface EstimateOptions {
     overheadSecs?: number | undefined;
     /** Jobs already done (skipped by the run). */
     skip?: ReadonlySet<string> | undefined;
+    /**
+     * The queues the run would use (one per physical host, from the devices' last probes): devices of one queue
+     * run one job at a time, queues in parallel. Without it every device is taken as its own queue.
+     */
+    queues?: readonly PlanQueue[] | undefined;
+}
+
+export interface PlanQueue {
+    devices: readonly string[];
+    /** The host key shared by the devices (`linux:<machine-id>`, …); undefined when the identity is unknown. */
+    cpuHost?: string | undefined;
+    /** Why the identity is unknown ("identity unknown until probed", a probe warning). */
+    note?: string | undefined;
 }
 
 /**
@@ -41,7 +54,7 @@ export interface PlanSummary {
     toRun: number;
     skipped: number;
     devices: DevicePlan[];
-    /** Devices run in parallel: the slowest device's queue. */
+    /** Queues run in parallel, the devices of one queue one after another: the slowest queue. */
     wallSecs: number;
 }
 
@@ -73,12 +86,18 @@ export const summarizePlan = (jobs: readonly Job[], opts: EstimateOptions = {}):
         d.secs += estimateJobSecs(job.settings, known ?? opts.defaultPerRunMs ?? 20, opts.overheadSecs ?? 1.5);
     }
     const list = [...devices.values()];
+    const secsOf = (name: string): number => devices.get(name)?.secs ?? 0;
+    const queued = new Set((opts.queues ?? []).flatMap((q) => q.devices));
+    const queueSecs = [
+        ...(opts.queues ?? []).map((q) => q.devices.reduce((s, d) => s + secsOf(d), 0)),
+        ...list.filter((d) => !queued.has(d.device)).map((d) => d.secs),
+    ];
     return {
         total: jobs.length,
         toRun: jobs.length - skipped,
         skipped,
         devices: list,
-        wallSecs: Math.max(0, ...list.map((d) => d.secs)),
+        wallSecs: Math.max(0, ...queueSecs),
     };
 };
 
@@ -104,8 +123,18 @@ export const formatPlan = (jobs: readonly Job[], opts: EstimateOptions = {}): st
             `${d.device.padEnd(width)}  ${JOB_KINDS.map((k) => String(d.byKind[k]).padStart(12)).join(' ')}  ${String(d.jobs).padStart(5)}  ${String(d.skipped).padStart(5)}  ~${formatDuration(d.secs)}${hist}`,
         );
     }
+    const queues = opts.queues;
+    if (queues !== undefined && queues.length > 0) {
+        lines.push(`queues (devices of one queue never run at the same time; queues run in parallel):`);
+        for (const q of queues)
+            lines.push(
+                `  ${q.devices.join(' + ')}: ${q.cpuHost ?? 'host unknown'}${q.note !== undefined ? ` (${q.note})` : ''}`,
+            );
+    }
+    const shared = queues?.some((q) => q.devices.length > 1) === true;
+    const unprobed = queues?.some((q) => q.cpuHost === undefined && q.note?.includes('until probed') === true) === true;
     lines.push(
-        `${sum.toRun} job(s) to run${sum.skipped > 0 ? `, ${sum.skipped} already done` : ''} on ${sum.devices.length} device(s); estimated wall time ~${formatDuration(sum.wallSecs)} (devices in parallel)`,
+        `${sum.toRun} job(s) to run${sum.skipped > 0 ? `, ${sum.skipped} already done` : ''} on ${sum.devices.length} device(s); estimated wall time ~${formatDuration(sum.wallSecs)} (${shared ? 'queues' : 'devices'} in parallel${unprobed ? '; devices the probe finds on one host will run one after another' : ''})`,
     );
     return `${lines.join('\n')}\n`;
 };

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedCampaign } from '../config/normalize.js';
 import type { Role, RoleSettings } from '../config/schema.js';
-import type { Job, JobKind, MeasurementSettings, PlanModel } from './types.js';
+import type { Job, JobIdentity, JobKind, MeasurementSettings, PlanModel } from './types.js';
 
 export interface PlanOptions {
     /** Only plan jobs on these devices (re-benchmarking one device: `--ue NEW`). */
@@ -127,3 +127,37 @@ export const planCampaign = (
     }
     return jobs;
 };
+
+/**
+ * The second half of the reuse key (the first is the job id): 16 hex digits of sha256 over the runtime identity
+ * (splitbench and TFLite versions for the built-in runner, the sha256 of a benchmark_model binary), the device's
+ * software build and the resolved threads, CPU mask and XNNPACK flag. A stored result is reused by a later run
+ * only when its job id and this key both match, so an upgrade of either side, a new phone firmware or a core
+ * count that `threads: all` resolves differently measures again. The binary's local path is left out: the same
+ * bytes elsewhere are the same runtime.
+ */
+export const identityKey = (i: JobIdentity): string => {
+    const runtime =
+        i.runtime.kind === 'builtin'
+            ? { kind: 'builtin', splitbench: i.runtime.splitbench, tflite: i.runtime.tflite }
+            : { kind: 'benchmark_model', sha256: i.runtime.sha256 };
+    return createHash('sha256')
+        .update(
+            canonicalJson({
+                v: 1,
+                runtime,
+                build: i.deviceBuild,
+                threads: i.threads,
+                cpuMask: i.cpuMask,
+                xnnpack: i.useXnnpack,
+            }),
+        )
+        .digest('hex')
+        .slice(0, 16);
+};
+
+/** One line for reports and logs: `built-in runner (splitbench 0.1.0, TFLite 2.9.0)`. */
+export const runtimeText = (r: JobIdentity['runtime']): string =>
+    r.kind === 'builtin'
+        ? `built-in runner (splitbench ${r.splitbench}, TFLite ${r.tflite})`
+        : `benchmark_model sha256 ${r.sha256.slice(0, 16)}… (${r.file})`;

@@ -48,3 +48,24 @@ export interface PlanModel {
     opCount: number;
     splits: readonly number[];
 }
+
+/**
+ * What runs a job on one device, beyond the job's definition: the runtime, the device's software build and the
+ * settings as they resolved on that device. Known only after the device is probed, so it is not part of the job id;
+ * it enters the reuse key instead (identityKey in plan.ts): a result is reused only when both match.
+ */
+export interface JobIdentity {
+    runtime: RuntimeIdentity;
+    /** Android: ro.build.fingerprint; Linux: `OS release; kernel release` from the probe. */
+    deviceBuild: string;
+    /** Resolved thread count (`threads: all` becomes the device's core count). */
+    threads: number;
+    /** taskset hex mask actually used, or null for no pinning. */
+    cpuMask: string | null;
+    useXnnpack: boolean;
+}
+
+/** The built-in runner is named by splitbench's and its TFLite library's versions, a benchmark_model by its sha256. */
+export type RuntimeIdentity =
+    | { kind: 'builtin'; splitbench: string; tflite: string }
+    | { kind: 'benchmark_model'; sha256: string; /** Local file it came from (not part of the key). */ file: string };

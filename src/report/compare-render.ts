@@ -1,6 +1,7 @@
 // Text and Markdown for `splitbench compare` and `splitbench history`. Device facts that changed are printed next to
 // the metrics measured on that device, so a slowdown and a new Android build or a hot phone are seen together.
-import type { Comparison, HistorySeries, MetricChange, MetricKey, ProbeChange } from '../analysis/compare.js';
+import type { Comparison, MetricChange, MetricKey, ProbeChange } from '../analysis/compare.js';
+import type { HistorySeries } from '../analysis/history.js';
 import { metricDevices } from '../analysis/compare.js';
 import { escapeMd, fmtMs } from './format.js';
 
@@ -18,18 +19,36 @@ const factsFor = (c: MetricChange, probes: readonly ProbeChange[]): string =>
         .map((p) => `${p.device} ${p.fact}: ${p.a ?? '—'} → ${p.b ?? '—'}`)
         .join('; ');
 
+const signedMs = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`;
+
 const changeCells = (c: MetricChange, probes: readonly ProbeChange[]): string[] => [
     metricLabel(c),
-    fmtMs(c.aMedianMs),
-    fmtMs(c.bMedianMs),
-    signed(c.changePct),
-    fmtP(c.pAdjusted),
-    `${c.test}, ${c.on} ${c.nA}/${c.nB}`,
-    c.verdict,
+    fmtMs(c.aValueMs),
+    fmtMs(c.bValueMs),
+    `${signedMs(c.changeMs)}, ${signed(c.changePct)}`,
+    c.test === 'none' ? '–' : fmtP(c.pAdjusted),
+    c.test === 'none'
+        ? `not tested, reps ${c.nA}/${c.nB}`
+        : `${c.test}${c.scale === 'log' ? ' (log)' : ''}, reps ${c.nA}/${c.nB}`,
+    c.verdict === 'insufficient' ? 'insufficient repetitions' : c.verdict,
     factsFor(c, probes),
 ];
 
-const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p', 'Test', 'Verdict', 'Device facts changed'];
+const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p (adj.)', 'Test', 'Verdict', 'Device facts changed'];
+
+const ORDER: Record<MetricChange['verdict'], number> = {
+    regression: 0,
+    insufficient: 1,
+    improvement: 2,
+    changed: 3,
+    unchanged: 4,
+};
+
+/** Options of a text rendering. */
+export interface ComparisonRenderOptions {
+    /** Print every metric, unchanged ones too (default: only those with another verdict). */
+    all?: boolean | undefined;
+}
 
 const mdTable = (rows: readonly (readonly string[])[]): string[] => [
     `| ${HEAD.join(' | ')} |`,
@@ -37,11 +56,31 @@ const mdTable = (rows: readonly (readonly string[])[]): string[] => [
     ...rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`),
 ];
 
-export const renderComparison = (c: Comparison, format: TextFormat = 'text'): string => {
-    const shown = [...c.regressions, ...c.improvements, ...c.changes.filter((x) => x.verdict === 'changed')];
-    const unchanged = c.changes.length - shown.length;
-    const title = `compare ${c.a.id} → ${c.b.id}: ${c.hasRegression ? `REGRESSION (${c.regressions.length} metric(s))` : 'no regression'}`;
-    const settings = `threshold ${c.thresholdPct} %, alpha ${c.alpha}${c.correction === 'holm' ? ' (Holm-corrected)' : ''}; Mann-Whitney U, two-sided; ${c.changes.length} metrics compared, ${unchanged} unchanged`;
+/**
+ * The comparison as text or Markdown: the verdict first, the settings it was reached with, then the metrics (all
+ * with `all`, else every one whose verdict is not 'unchanged'), regressions first.
+ */
+export const renderComparison = (
+    c: Comparison,
+    format: TextFormat = 'text',
+    opts: ComparisonRenderOptions = {},
+): string => {
+    const sorted = [...c.changes].sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict]);
+    const shown = opts.all === true ? sorted : sorted.filter((x) => x.verdict !== 'unchanged');
+    const unchanged = c.changes.filter((x) => x.verdict === 'unchanged').length;
+    const verdict =
+        c.verdict === 'regression'
+            ? `REGRESSION (${c.regressions.length} metric(s))`
+            : c.verdict === 'insufficient repetitions'
+              ? `INSUFFICIENT REPETITIONS (${c.insufficient.length} metric(s) with fewer than ${c.minReps} repetitions on a side: not tested, not an all-clear)`
+              : 'no regression';
+    const title = `compare ${c.a.id} → ${c.b.id}: ${verdict}`;
+    const tested = c.changes.length - c.insufficient.length;
+    const settings =
+        `Welch t-test on log per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
+        `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics)` : ' per metric (no correction)'}; ` +
+        `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ` +
+        `${c.changes.length} metrics compared, ${unchanged} unchanged${opts.all === true ? '' : ' (hidden; --all prints them)'}`;
     const out: string[] = [];
     if (format === 'md') {
         out.push(`# ${escapeMd(title)}`, '', settings, '');
@@ -61,7 +100,7 @@ export const renderComparison = (c: Comparison, format: TextFormat = 'text'): st
         for (const x of shown) {
             const cells = changeCells(x, c.probeChanges);
             out.push(
-                `${x.verdict.toUpperCase().padEnd(11)} ${cells[0]}: ${cells[1]} → ${cells[2]} ms (${cells[3]}, p=${cells[4]}, ${cells[5]})${cells[7] !== '' ? `  [${cells[7]}]` : ''}`,
+                `${(cells[6] ?? '').toUpperCase().padEnd(11)} ${cells[0]}: ${cells[1]} → ${cells[2]} ms (${cells[3]}, p=${cells[4]}, ${cells[5]})${cells[7] !== '' ? `  [${cells[7]}]` : ''}`,
             );
         }
         if (c.probeChanges.length > 0) {
@@ -100,7 +139,7 @@ export const renderHistory = (series: readonly HistorySeries[], format: TextForm
         fmtMs(s.latestMs),
         fmtMs(s.minMs),
         fmtMs(s.maxMs),
-        fmtMs(s.medianOfMediansMs),
+        fmtMs(s.medianOfRunsMs),
         s.latestVsPreviousPct === null ? '' : signed(s.latestVsPreviousPct),
         s.latestVsMedianPct === null ? '' : signed(s.latestVsMedianPct),
         s.cvPct === null ? '' : `${s.cvPct.toFixed(1)} %`,

@@ -1,6 +1,6 @@
 // The split table as plain text for the terminal, in the study's columns, one block per model and device pair.
 import type { SplitAnalysis } from '../analysis/types.js';
-import { studyColumns, type Cell, type Column } from './table.js';
+import { bestText, studyColumns, type Cell, type Column } from './table.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
 
 const cellText = (c: Column, v: Cell): string => {
@@ -20,9 +20,11 @@ const cellText = (c: Column, v: Cell): string => {
 };
 
 const SHORT: Record<string, string> = {
-    'Split point (layer)': 'split',
+    'Split (op index)': 'split',
+    'Layer # (study)': 'layer#',
     'Layer name': 'layer',
-    'Intermediate data size (bytes)': 'cut bytes',
+    'Cut bytes (all crossing tensors)': 'cut bytes',
+    'Layer output bytes (study)': 'layer out B',
     '# tensors': 'tensors',
     'UE time (ms)': 'UE ms',
     'Server time (ms)': 'server ms',
@@ -41,29 +43,25 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
     const fmt = (cells: string[]): string =>
         cells
-            .map((s, i) => (i === 1 || i === cells.length - 1 ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0)))
+            .map((s, i) => (cols[i]?.kind === 'text' ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0)))
             .join('  ');
     const full =
-        a.fullUe !== null ? `T_UE(full) = ${fmtMs(a.fullUe.medianMs)} ms (${a.fullUe.source})` : 'T_UE(full) unknown';
+        a.fullUe !== null ? `T_UE(full) = ${fmtMs(a.fullUe.valueMs)} ms (${a.fullUe.source})` : 'T_UE(full) unknown';
     const lines = [
         `${a.model.name}: UE ${a.ueDevice} → server ${a.serverDevice}; ${full}`,
         fmt(head),
         fmt(widths.map((w) => '-'.repeat(w))),
         ...body.map(fmt),
     ];
-    for (const n of a.networks) {
-        const b = n.best;
-        if (b === null) continue;
-        const what =
-            b.option === 'split'
-                ? `split after op ${b.splitAfter}`
-                : b.option === 'allOnUe'
-                  ? 'all on the UE'
-                  : 'all on the server';
+    for (const [i, n] of a.networks.entries()) {
+        if (n.best === null) continue;
         lines.push(
-            `best for ${n.profile.name} (${n.profile.uplinkMbps} Mbit/s up, RTT ${n.profile.rttMs} ms): ${what}, ${fmtMs(b.endToEndMs)} ms end to end`,
+            `best for ${n.profile.name} (${n.profile.uplinkMbps} Mbit/s up, RTT ${n.profile.rttMs} ms): ${bestText(a, i)} end to end`,
         );
     }
+    lines.push(
+        'times: mean over n repetitions of per-repetition medians (averages without raw samples); improvements: estimated vs the profile total, measured vs the measured full model',
+    );
     for (const w of a.warnings) lines.push(`note: ${w}`);
     return lines.join('\n');
 };

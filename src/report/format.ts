@@ -11,8 +11,8 @@ export const fmtInt = (v: number | null | undefined): string => (v === null || v
 
 export const fmtStat = (s: MetricStat | null | undefined): string => {
     if (s === null || s === undefined) return '';
-    if (s.interval === 'none') return fmtMs(s.medianMs);
-    return `${fmtMs(s.medianMs)} [${fmtMs(s.lowMs)}–${fmtMs(s.highMs)}]`;
+    if (s.interval === 'none') return fmtMs(s.valueMs);
+    return `${fmtMs(s.valueMs)} [${fmtMs(s.lowMs)}–${fmtMs(s.highMs)}]`;
 };
 
 export const fmtBreakEven = (b: BreakEven): string =>

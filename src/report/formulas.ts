@@ -11,33 +11,48 @@ export const FORMULAS: readonly Formula[] = [
         text: 'ops 0..k (execution order of subgraph 0) run on the UE, ops k+1..N-1 on the server; the cut S(k) is every non-constant tensor made by the head (or a model input) that the tail reads, in bytes.',
     },
     {
+        name: 'Statistic',
+        text: "one value per repetition (the median of its raw samples; the benchmark's average when it reported none), then across the n repetitions the mean with a two-sided 95 % Student-t interval x̄ ± t(0.975, n−1)·s/√n; see docs/statistics.md.",
+    },
+    {
         name: 'Estimated T_UE(k)',
-        text: 'Σ_{i<=k} t_UE(i): cumulative per-op mean time of the full model profiled on the UE, over ops matched on both devices (by node index when both ran the same file, else by output tensor names). Median (IQR) over repetitions.',
+        text: "Σ_{i<=k} t_UE(i) per profiled repetition: cumulative per-op average time of the full model profiled on the UE, over ops matched on both devices (by node index when both ran the same file, else by output tensor names), scaled by that run's median/mean inference time so it is the same statistic as the measurements.",
     },
     {
         name: 'Estimated T_srv(k)',
-        text: 'Σ_i t_srv(i) − Σ_{i<=k} t_srv(i): total minus cumulative per-op time of the full model profiled on the server. Median (IQR) over repetitions.',
+        text: 'Σ_i t_srv(i) − Σ_{i<=k} t_srv(i) per profiled repetition on the server (same scaling).',
     },
     {
         name: 'Measured T_UE(k), T_srv(k)',
-        text: 'head sub-model (ops 0..k) timed on the UE, tail sub-model (ops k+1..N-1) timed on the server, without profiling. Median of the pooled raw samples with a 95% bootstrap CI of the median, or median (IQR) of repetition means when raw samples are missing.',
+        text: 'head sub-model (ops 0..k) timed on the UE, tail sub-model (ops k+1..N-1) timed on the server, without profiling; same statistic.',
     },
     {
         name: 'Estimate error',
-        text: 'estimated − measured (ms) and 100·(estimated − measured)/measured (%).',
+        text: "estimated − measured (ms) and 100·(estimated − measured)/measured (%); flagged only when the estimate lies outside the measurement's interval.",
     },
     {
         name: 'T_total(k)',
-        text: 'T_UE(k) + T_srv(k) (medians); no network.',
+        text: 'T_UE(k) + T_srv(k); its interval adds the two variances of the means (Welch–Satterthwaite degrees of freedom); no network.',
     },
     {
         name: 'T_UE(full)',
         text: 'full model on the UE without profiling (measured) when available, else the estimated total Σ_i t_UE(i).',
     },
-    { name: 'UE improvement', text: '%UE(k) = 100·(T_UE(full) − T_UE(k)) / T_UE(full).' },
+    {
+        name: 'Split point numbers',
+        text: "k is the op index in the file; the study's layer number counts only ops on activations in 0..k (constant-folding ops such as the DEQUANTIZE of fp16 weights are not layers).",
+    },
+    {
+        name: 'Data size',
+        text: 'cut bytes S(k) = every tensor crossing the cut (ours, the default); layer output bytes = op k\'s own outputs (the study\'s "output of layer x").',
+    },
+    {
+        name: 'UE improvement',
+        text: "%UE(k) = 100·(B − T_UE(k)) / B with the study's base B per method: estimated rows B = the same profile's total Σ_i t_UE(i); measured rows B = the measured full model T_UE(full).",
+    },
     {
         name: 'Total improvement',
-        text: '%tot(k) = 100·(T_UE(full) − T_total(k)) / T_UE(full); negative when splitting is slower.',
+        text: '%tot(k) = 100·(B − T_total(k)) / B (same bases); negative when splitting is slower.',
     },
     {
         name: 'Transfer',
@@ -49,7 +64,7 @@ export const FORMULAS: readonly Formula[] = [
     },
     {
         name: 'Options per network',
-        text: 'all on UE: E = T_UE(full), nothing sent; all on server: E = S_input·8/R_UL + RTT (+ return) + T_srv(full); best = smallest E over all splits and both options (ties: all on UE, then the earliest split).',
+        text: 'all on UE: E = T_UE(full), nothing sent; all on server: E = S_input·8/R_UL + RTT (+ return) + T_srv(full); best = smallest E over all splits and both options (equal values: all on UE, then the earliest split); "tie" when the runner-up\'s interval overlaps the best\'s.',
     },
     {
         name: 'Break-even uplink',

@@ -3,39 +3,68 @@
 import type { SplitAnalysis, SplitRow } from '../analysis/types.js';
 import { serializationMs } from '../analysis/network.js';
 import { FORMULAS } from './formulas.js';
+import { conditionsHtml } from './measurement-conditions.js';
+import { provenanceHtml } from './provenance.js';
 import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat } from './format.js';
 import { COLORS, logBarChart, logLogLineChart, logSpace, stackedBarChart } from './svg-charts.js';
 import type { LineSeries } from './svg-charts.js';
-import { analysisTitle, bestText, detailColumns, formatCell, networkColumns, studyColumns } from './table.js';
+import {
+    analysisTitle,
+    bestText,
+    detailColumns,
+    formatCell,
+    networkColumns,
+    statisticsLegend,
+    studyColumns,
+} from './table.js';
 import type { Column } from './table.js';
 import type { ReportInput } from './types.js';
 
-const CSS = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#222;max-width:1400px}
+// Layout for 1400 px: headers wrap, long layer names are clipped (full name on hover) so every numeric column of the
+// split table fits without horizontal scrolling; charts scale to the page width.
+const CSS = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:16px 24px;color:#222}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:36px}h3{font-size:15px}
-table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}
-th{background:#f3f3f3;position:sticky;top:0}td.t,th.t{text-align:left}.scroll{overflow-x:auto;max-height:520px}
-.note{color:#a33}.meta{color:#555;font-size:13px}svg.chart{display:block;margin:8px 0;background:#fff;max-width:100%;height:auto}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 5px;text-align:right}
+th{background:#f3f3f3;position:sticky;top:0;white-space:normal;vertical-align:bottom;max-width:9em;font-weight:600}
+td{white-space:nowrap}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
+.clip{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.scroll{overflow-x:auto;max-height:560px}
+.note{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
+.legend-text li{margin:1px 0}svg.chart{display:block;margin:8px 0;background:#fff;width:100%;max-width:1400px;height:auto}
 code{font-size:12px}`;
 
 const UPLINK_RATES = logSpace(-1, 4, 5);
 
 const primary = (r: SplitRow) => (r.primary === 'measured' ? r.measured : r.estimated);
 
+// Layer names (fused ops get very long ones) are clipped; the full text stays in the title for hover and copy.
+const CLIPPED = new Set(['Layer name']);
+// Free text that should wrap rather than widen the table.
+const WRAPPED = new Set(['Flags', 'Cut tensors', 'Note']);
+
+const cell = (c: Column, r: SplitRow): string => {
+    const text = escapeXml(formatCell(c.get(r), c.kind));
+    if (CLIPPED.has(c.header)) return `<td class="t"><div class="clip" title="${text}">${text}</div></td>`;
+    if (WRAPPED.has(c.header)) return `<td class="t wrap">${text}</td>`;
+    return `<td class="${c.kind === 'text' ? 't' : ''}">${text}</td>`;
+};
+
 const table = (cols: readonly Column[], rows: readonly SplitRow[], cls: string): string => {
-    const head = cols.map((c) => `<th class="${c.kind === 'text' ? 't' : ''}">${escapeXml(c.header)}</th>`).join('');
-    const body = rows
-        .map(
-            (r) =>
-                `<tr>${cols.map((c) => `<td class="${c.kind === 'text' ? 't' : ''}">${escapeXml(formatCell(c.get(r), c.kind))}</td>`).join('')}</tr>`,
-        )
+    const head = cols
+        .map((c) => `<th class="${c.kind === 'text' ? 't' : ''}" data-kind="${c.kind}">${escapeXml(c.header)}</th>`)
         .join('');
+    const body = rows.map((r) => `<tr>${cols.map((c) => cell(c, r)).join('')}</tr>`).join('');
     return `<div class="scroll"><table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 };
+
+const legendList = (lines: readonly string[]): string =>
+    `<ul class="legend-text">${lines.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`;
 
 const kvTable = (rows: readonly [string, string][], cls: string): string =>
     `<table class="${cls}"><tbody>${rows.map(([k, v]) => `<tr><th class="t">${escapeXml(k)}</th><td class="t">${escapeXml(v)}</td></tr>`).join('')}</tbody></table>`;
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#edc948', '#76b7b2', '#ff9da7', '#9c755f'];
+// Splits that are never the fastest at any rate.
+const OTHER_SPLITS = '#c8c8c8';
 
 const e2eChart = (a: SplitAnalysis): string => {
     const net = a.networks[0];
@@ -55,7 +84,7 @@ const e2eChart = (a: SplitAnalysis): string => {
         const bytes = r.cut.bytes;
         lines.push({
             split: r.splitAfter,
-            values: UPLINK_RATES.map((R) => t.ue.medianMs + serializationMs(bytes, R) + fixedMs + t.server.medianMs),
+            values: UPLINK_RATES.map((R) => t.ue.valueMs + serializationMs(bytes, R) + fixedMs + t.server.valueMs),
         });
     }
     // Splits that are the fastest split at some rate get colour; the rest stay grey.
@@ -70,7 +99,7 @@ const e2eChart = (a: SplitAnalysis): string => {
     const colorOf = (split: number): string => PALETTE[bestList.indexOf(split) % PALETTE.length] as string;
     const series: LineSeries[] = lines
         .filter((l) => !best.has(l.split))
-        .map((l) => ({ name: `split after ${l.split}`, color: '#c8c8c8', values: l.values }));
+        .map((l) => ({ name: `split after ${l.split}`, color: OTHER_SPLITS, values: l.values }));
     series.push(
         ...lines
             .filter((l) => best.has(l.split))
@@ -81,7 +110,7 @@ const e2eChart = (a: SplitAnalysis): string => {
         series.push({
             name: 'all on UE',
             color: COLORS.allOnUe,
-            values: UPLINK_RATES.map(() => a.fullUe?.medianMs ?? 0),
+            values: UPLINK_RATES.map(() => a.fullUe?.valueMs ?? 0),
             width: 2,
             dash: true,
         });
@@ -99,11 +128,9 @@ const e2eChart = (a: SplitAnalysis): string => {
         });
         legendItems.push({ name: 'all on server', color: COLORS.allOnServer, dash: true });
     }
-    legendItems.push(
-        ...bestList
-            .slice(0, Math.max(0, 5 - legendItems.length))
-            .map((s) => ({ name: `split ${s}`, color: colorOf(s) })),
-    );
+    legendItems.push(...bestList.slice(0, PALETTE.length).map((s) => ({ name: `split ${s}`, color: colorOf(s) })));
+    if (lines.length > best.size)
+        legendItems.push({ name: `other splits (${lines.length - best.size})`, color: OTHER_SPLITS });
     return logLogLineChart({
         title: `End-to-end time vs uplink rate (RTT and return of ${net?.profile.name ?? 'no profile: RTT 0'})`,
         xs: UPLINK_RATES,
@@ -121,7 +148,15 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
     const meta: [string, string][] = [
         ['Model sha256', a.model.sha256],
         ['Ops', String(a.model.opCount)],
-        ['T_UE(full)', a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source})`],
+        ['T_UE(full)', a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`],
+        ...(a.estimatedFullUe !== null
+            ? [
+                  ['UE profile total (base of estimated improvements)', `${fmtStat(a.estimatedFullUe)} ms`] as [
+                      string,
+                      string,
+                  ],
+              ]
+            : []),
         ['T_srv(full)', a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source})`],
         ...a.networks.map((n, i): [string, string] => [`Best for ${n.profile.name}`, bestText(a, i)]),
     ];
@@ -131,7 +166,7 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
             title: `UE / transfer${prof !== undefined ? ` (${prof})` : ''} / server time per split point`,
             categories: cats,
             series: [
-                { name: 'UE', color: COLORS.ue, values: a.rows.map((r) => primary(r)?.ue.medianMs ?? null) },
+                { name: 'UE', color: COLORS.ue, values: a.rows.map((r) => primary(r)?.ue.valueMs ?? null) },
                 {
                     name: `transfer${prof !== undefined ? '' : ' (no profile)'}`,
                     color: COLORS.transfer,
@@ -140,7 +175,7 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
                 {
                     name: 'server',
                     color: COLORS.server,
-                    values: a.rows.map((r) => primary(r)?.server.medianMs ?? null),
+                    values: a.rows.map((r) => primary(r)?.server.valueMs ?? null),
                 },
             ],
             yLabel: 'time (ms)',
@@ -158,13 +193,21 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
         }),
     );
     out.push(e2eChart(a));
-    out.push('<h3>Split table</h3>', table(studyColumns, a.rows, 'split-table'));
-    out.push('<h3>Estimated vs measured</h3>', table(detailColumns, a.rows, 'detail-table'));
+    const legend = legendList(statisticsLegend(a));
+    out.push('<h3>Split table</h3>', table(studyColumns, a.rows, 'split-table'), legend);
+    out.push(
+        '<h3>Estimated vs measured</h3>',
+        table(detailColumns, a.rows, 'detail-table'),
+        legendList([
+            'Error = estimated − measured, in ms and in % of the measured value. "outside the measured interval": the estimate lies outside the measurement\'s own 95 % interval (never flagged when the measurement has one repetition).',
+            'Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops.',
+        ]),
+    );
     if (a.networks.length > 0)
         out.push(
             '<h3>Network</h3>',
             table(
-                [studyColumns[0] as Column, studyColumns[2] as Column, ...networkColumns(a)],
+                [studyColumns[0] as Column, studyColumns[3] as Column, ...networkColumns(a)],
                 a.rows,
                 'network-table',
             ),
@@ -211,8 +254,10 @@ export const renderHtml = (input: ReportInput): string => {
             ],
             'run-table',
         ),
+        input.provenance === undefined ? '' : provenanceHtml(input.provenance),
         `<nav><ul>${input.analyses.map((a, i) => `<li><a href="#a${i}">${escapeXml(analysisTitle(a))}</a></li>`).join('')}</ul></nav>`,
         ...input.analyses.map(analysisSection),
+        ...(input.measurement !== undefined ? [conditionsHtml(input.measurement)] : []),
         '<h2>Devices</h2>',
         ...input.devices.map(
             (d) =>

@@ -3,18 +3,25 @@ import type { MetricStat, SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import type { ReportInput } from './types.js';
 
-export const JSON_REPORT_SCHEMA = 'splitbench-report/1';
+// 2: MetricStat.medianMs → valueMs (mean of repetition values), perRep, Student-t intervals; study columns.
+export const JSON_REPORT_SCHEMA = 'splitbench-report/2';
 
 export interface JsonReportRow {
     model: string;
     ueDevice: string;
     serverDevice: string;
     splitAfter: number;
+    /** The study's layer number (ops on activations only, 1-based). */
+    layerNumber: number;
+    /** Every tensor crossing the cut. */
     cutBytes: number | null;
+    /** The split op's own outputs (the study's intermediate data size). */
+    layerOutputBytes: number | null;
     cutTensors: number;
     ueMs: number | null;
     serverMs: number | null;
     totalMs: number | null;
+    /** Base: the profile's total for estimated rows, the measured full model for measured rows. */
     ueImprovementPct: number | null;
     totalImprovementPct: number | null;
     method: 'estimated' | 'measured';
@@ -23,13 +30,14 @@ export interface JsonReportRow {
 }
 
 /** Stat without the per-sample and per-repetition arrays (kept in the store, too big for a report). */
-const lean = (s: MetricStat | null): Omit<MetricStat, 'samplesMs' | 'repValuesMs'> | null => {
+const lean = (s: MetricStat | null): Omit<MetricStat, 'repValuesMs'> | null => {
     if (s === null) return null;
-    return { medianMs: s.medianMs, lowMs: s.lowMs, highMs: s.highMs, interval: s.interval, n: s.n };
+    return { valueMs: s.valueMs, lowMs: s.lowMs, highMs: s.highMs, interval: s.interval, n: s.n, perRep: s.perRep };
 };
 
 const leanAnalysis = (a: SplitAnalysis): unknown => ({
     ...a,
+    estimatedFullUe: lean(a.estimatedFullUe),
     fullUe: a.fullUe === null ? null : { ...lean(a.fullUe), source: a.fullUe.source },
     fullServer: a.fullServer === null ? null : { ...lean(a.fullServer), source: a.fullServer.source },
     rows: a.rows.map((r) => ({
@@ -37,9 +45,21 @@ const leanAnalysis = (a: SplitAnalysis): unknown => ({
         estimated:
             r.estimated === null
                 ? null
-                : { ...r.estimated, ue: lean(r.estimated.ue), server: lean(r.estimated.server) },
+                : {
+                      ...r.estimated,
+                      ue: lean(r.estimated.ue),
+                      server: lean(r.estimated.server),
+                      total: lean(r.estimated.total),
+                  },
         measured:
-            r.measured === null ? null : { ...r.measured, ue: lean(r.measured.ue), server: lean(r.measured.server) },
+            r.measured === null
+                ? null
+                : {
+                      ...r.measured,
+                      ue: lean(r.measured.ue),
+                      server: lean(r.measured.server),
+                      total: lean(r.measured.total),
+                  },
     })),
 });
 
@@ -52,7 +72,9 @@ export const jsonRows = (input: ReportInput): JsonReportRow[] => {
                 ueDevice: a.ueDevice,
                 serverDevice: a.serverDevice,
                 splitAfter: r.splitAfter,
+                layerNumber: r.layerNumber,
                 cutBytes: r.cut.bytes,
+                layerOutputBytes: r.layerOutputBytes,
                 cutTensors: r.cut.tensors.length,
             };
             for (const method of ['estimated', 'measured'] as const) {
@@ -60,8 +82,8 @@ export const jsonRows = (input: ReportInput): JsonReportRow[] => {
                 if (t === null && !(method === 'estimated' && r.notEstimable !== undefined)) continue;
                 rows.push({
                     ...base,
-                    ueMs: t?.ue.medianMs ?? null,
-                    serverMs: t?.server.medianMs ?? null,
+                    ueMs: t?.ue.valueMs ?? null,
+                    serverMs: t?.server.valueMs ?? null,
                     totalMs: t?.totalMs ?? null,
                     ueImprovementPct: t?.ueImprovementPct ?? null,
                     totalImprovementPct: t?.totalImprovementPct ?? null,
@@ -83,6 +105,8 @@ export const buildJsonReport = (input: ReportInput): Record<string, unknown> => 
     analyses: input.analyses.map(leanAnalysis),
     devices: input.devices,
     settings: input.settings,
+    ...(input.measurement !== undefined ? { measurementConditions: input.measurement } : {}),
+    provenance: input.provenance,
 });
 
 /** Compact (reports reach tens of MB); JSON.stringify already writes non-finite numbers as null. */

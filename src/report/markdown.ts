@@ -2,9 +2,11 @@
 // estimated vs measured, the network view, and what could not be matched or estimated.
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
+import { provenanceMarkdown } from './provenance.js';
 import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat } from './format.js';
-import { analysisTitle, bestText, detailColumns, formatCell, studyColumns } from './table.js';
+import { analysisTitle, bestText, detailColumns, formatCell, statisticsLegend, studyColumns } from './table.js';
 import type { Column } from './table.js';
+import { conditionsMarkdown } from './measurement-conditions.js';
 import type { ReportInput } from './types.js';
 
 const mdTable = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => [
@@ -22,7 +24,11 @@ const columnsTable = (a: SplitAnalysis, cols: readonly Column[]): string[] =>
 const analysisSection = (a: SplitAnalysis): string[] => {
     const out: string[] = [`## ${escapeMd(analysisTitle(a))}`, ''];
     out.push(`- Model sha256: \`${a.model.sha256}\`, ${a.model.opCount} ops`);
-    out.push(`- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source})`}`);
+    out.push(
+        `- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`}`,
+    );
+    if (a.estimatedFullUe !== null)
+        out.push(`- UE profile total Σ t_UE(i) (base of estimated improvements): ${fmtStat(a.estimatedFullUe)} ms`);
     out.push(
         `- T_srv(full): ${a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source})`}`,
     );
@@ -35,7 +41,13 @@ const analysisSection = (a: SplitAnalysis): string[] => {
         );
     }
     out.push('', '### Split table', '', ...columnsTable(a, studyColumns), '');
+    out.push(...statisticsLegend(a).map((l) => `- ${escapeMd(l)}`), '');
     out.push('### Estimated vs measured', '', ...columnsTable(a, detailColumns), '');
+    out.push(
+        "- Error = estimated − measured, in ms and in % of the measured value; flagged only when the estimate lies outside the measurement's own 95 % interval.",
+        '- Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops.',
+        '',
+    );
     if (a.networks.length > 0) {
         out.push('### Network', '');
         out.push(
@@ -135,8 +147,10 @@ export const renderMarkdown = (input: ReportInput): string => {
     out.push(
         `- splitbench ${r.splitbenchVersion}${r.gitCommit !== undefined && r.gitCommit !== null ? `, git ${r.gitCommit}` : ''}`,
     );
+    if (input.provenance !== undefined) out.push('', ...provenanceMarkdown(input.provenance).slice(0, -1));
     out.push('', '## Formulas', '', ...FORMULAS.map((f) => `- **${f.name}**: ${f.text}`), '');
     for (const a of input.analyses) out.push(...analysisSection(a));
+    if (input.measurement !== undefined) out.push(...conditionsMarkdown(input.measurement));
     out.push('## Devices', '');
     for (const d of input.devices) {
         out.push(`### ${escapeMd(d.name)}${d.role !== undefined ? ` (${d.role})` : ''}`, '');

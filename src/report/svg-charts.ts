@@ -1,8 +1,9 @@
 // Inline SVG charts for the HTML report: drawn here as strings so the report needs no script, no CDN and no network.
 import { escapeXml } from './format.js';
 
-const W = 820;
-const H = 300;
+// Drawn at about the report's width (CSS scales it to the page), so text keeps its size on a 1400 px screen.
+const W = 1340;
+const H = 340;
 const M = { l: 64, r: 16, t: 48, b: 52 };
 const PW = W - M.l - M.r;
 const PH = H - M.t - M.b;
@@ -61,7 +62,7 @@ const legend = (items: readonly { name: string; color: string; dash?: boolean | 
         .join('');
 
 const xCategoryLabels = (categories: readonly string[], xOf: (i: number) => number): string[] => {
-    const every = Math.max(1, Math.ceil(categories.length / 25));
+    const every = Math.max(1, Math.ceil(categories.length / 40));
     return categories.flatMap((c, i) =>
         i % every === 0
             ? [

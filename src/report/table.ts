@@ -1,5 +1,5 @@
 // One column model for the split table, shared by the Markdown, HTML and XLSX renderers so they cannot disagree.
-import type { SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import type { MetricStat, NetworkOption, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { fmtBreakEven, fmtInt, fmtMs, fmtPct, tensorSummary } from './format.js';
 
 export type CellKind = 'int' | 'ms' | 'pct' | 'mbps' | 'text';
@@ -13,32 +13,88 @@ export interface Column {
 
 const primaryTimes = (r: SplitRow): SplitTimes | null => (r.primary === 'measured' ? r.measured : r.estimated);
 
-/** The reference study's columns, in its order, with the primary times (measured where available). */
+const errFlags = (r: SplitRow): string[] => {
+    const e = r.estimateError;
+    if (e === null) return [];
+    return [
+        ...(e.ue.beyondInterval ? ['UE estimate outside the measured interval'] : []),
+        ...(e.server.beyondInterval ? ['server estimate outside the measured interval'] : []),
+    ];
+};
+
+/** Estimate errors and sanity flags of a row, '; '-joined. */
+export const rowFlags = (r: SplitRow): string => [...errFlags(r), ...r.flags].join('; ');
+
+/**
+ * The reference study's columns with ours beside them: split point as op index and as the study's layer number,
+ * data size as every crossing tensor (ours) and as the split layer's own output (the study's), then the primary
+ * times (measured where both halves were measured, else estimated) and the improvements with that method's base.
+ */
 export const studyColumns: readonly Column[] = [
-    { header: 'Split point (layer)', kind: 'int', get: (r) => r.splitAfter },
+    { header: 'Split (op index)', kind: 'int', get: (r) => r.splitAfter },
+    { header: 'Layer # (study)', kind: 'int', get: (r) => r.layerNumber },
     { header: 'Layer name', kind: 'text', get: (r) => r.layerName },
-    { header: 'Intermediate data size (bytes)', kind: 'int', get: (r) => r.cut.bytes },
+    { header: 'Cut bytes (all crossing tensors)', kind: 'int', get: (r) => r.cut.bytes },
+    { header: 'Layer output bytes (study)', kind: 'int', get: (r) => r.layerOutputBytes },
     { header: '# tensors', kind: 'int', get: (r) => r.cut.tensors.length },
-    { header: 'UE time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.ue.medianMs ?? null },
-    { header: 'Server time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.server.medianMs ?? null },
+    { header: 'UE time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.ue.valueMs ?? null },
+    { header: 'Server time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.server.valueMs ?? null },
     { header: 'Total (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.totalMs ?? null },
     { header: 'UE improvement %', kind: 'pct', get: (r) => primaryTimes(r)?.ueImprovementPct ?? null },
     { header: 'Total improvement %', kind: 'pct', get: (r) => primaryTimes(r)?.totalImprovementPct ?? null },
+    {
+        header: 'n',
+        kind: 'int',
+        get: (r) => {
+            const t = primaryTimes(r);
+            return t === null ? null : Math.min(t.ue.n, t.server.n);
+        },
+    },
     { header: 'Method', kind: 'text', get: (r) => r.primary ?? (r.notEstimable !== undefined ? 'not estimable' : '') },
 ];
 
-/** Estimated against measured, side by side. */
+/** Estimated against measured, side by side, with the split point, the errors in ms and %, and the flags. */
 export const detailColumns: readonly Column[] = [
-    { header: 'Est. UE (ms)', kind: 'ms', get: (r) => r.estimated?.ue.medianMs ?? null },
-    { header: 'Est. server (ms)', kind: 'ms', get: (r) => r.estimated?.server.medianMs ?? null },
-    { header: 'Meas. UE (ms)', kind: 'ms', get: (r) => r.measured?.ue.medianMs ?? null },
+    { header: 'Split (op index)', kind: 'int', get: (r) => r.splitAfter },
+    { header: 'Est. UE (ms)', kind: 'ms', get: (r) => r.estimated?.ue.valueMs ?? null },
+    { header: 'Meas. UE (ms)', kind: 'ms', get: (r) => r.measured?.ue.valueMs ?? null },
     { header: 'Meas. UE low (ms)', kind: 'ms', get: (r) => r.measured?.ue.lowMs ?? null },
     { header: 'Meas. UE high (ms)', kind: 'ms', get: (r) => r.measured?.ue.highMs ?? null },
-    { header: 'Meas. server (ms)', kind: 'ms', get: (r) => r.measured?.server.medianMs ?? null },
+    { header: 'UE error (ms)', kind: 'ms', get: (r) => r.estimateError?.ue.ms ?? null },
+    { header: 'UE error %', kind: 'pct', get: (r) => r.estimateError?.ue.pct ?? null },
+    { header: 'Est. server (ms)', kind: 'ms', get: (r) => r.estimated?.server.valueMs ?? null },
+    { header: 'Meas. server (ms)', kind: 'ms', get: (r) => r.measured?.server.valueMs ?? null },
     { header: 'Meas. server low (ms)', kind: 'ms', get: (r) => r.measured?.server.lowMs ?? null },
     { header: 'Meas. server high (ms)', kind: 'ms', get: (r) => r.measured?.server.highMs ?? null },
-    { header: 'Estimate error UE %', kind: 'pct', get: (r) => r.estimateError?.uePct ?? null },
-    { header: 'Estimate error server %', kind: 'pct', get: (r) => r.estimateError?.serverPct ?? null },
+    { header: 'Server error (ms)', kind: 'ms', get: (r) => r.estimateError?.server.ms ?? null },
+    { header: 'Server error %', kind: 'pct', get: (r) => r.estimateError?.server.pct ?? null },
+    {
+        header: 'Est. UE improvement % (base: profile total)',
+        kind: 'pct',
+        get: (r) => r.estimated?.ueImprovementPct ?? null,
+    },
+    {
+        header: 'Meas. UE improvement % (base: measured full model)',
+        kind: 'pct',
+        get: (r) => r.measured?.ueImprovementPct ?? null,
+    },
+    {
+        header: 'Est. total improvement % (base: profile total)',
+        kind: 'pct',
+        get: (r) => r.estimated?.totalImprovementPct ?? null,
+    },
+    {
+        header: 'Meas. total improvement % (base: measured full model)',
+        kind: 'pct',
+        get: (r) => r.measured?.totalImprovementPct ?? null,
+    },
+    {
+        header: 'n est. / meas.',
+        kind: 'text',
+        get: (r) =>
+            `${r.estimated === null ? '–' : Math.min(r.estimated.ue.n, r.estimated.server.n)} / ${r.measured === null ? '–' : Math.min(r.measured.ue.n, r.measured.server.n)}`,
+    },
+    { header: 'Flags', kind: 'text', get: rowFlags },
     { header: 'Cut tensors', kind: 'text', get: (r) => r.cut.tensors.map(tensorSummary).join('; ') },
     {
         header: 'Note',
@@ -47,6 +103,44 @@ export const detailColumns: readonly Column[] = [
             r.notEstimable !== undefined ? `not estimable: ${r.notEstimable.reason}; ${r.notEstimable.hint}` : '',
     },
 ];
+
+const PER_REP: Record<MetricStat['perRep'], string> = {
+    median: 'the median of its raw samples',
+    mean: "the benchmark's reported average (no raw samples)",
+    mixed: 'the median of its raw samples where it has them, else the reported average',
+};
+
+const statOf = (a: SplitAnalysis, method: 'estimated' | 'measured'): MetricStat['perRep'] | null => {
+    const kinds = new Set(
+        a.rows.flatMap((r) => (r[method] === null ? [] : [r[method].ue.perRep, r[method].server.perRep])),
+    );
+    if (kinds.size === 0) return null;
+    return kinds.size === 1 ? ([...kinds][0] as MetricStat['perRep']) : 'mixed';
+};
+
+/**
+ * One sentence per statistic the tables of an analysis hold, for the legend under each table: what a repetition's
+ * value is for each method, how the point value and interval are formed, and the bases of the improvements.
+ */
+export const statisticsLegend = (a: SplitAnalysis): string[] => {
+    const out = [
+        'Times (ms) are the mean over n repetitions of one value per repetition; low/high is the 95 % Student-t interval of that mean (none when n = 1). Total = UE + server (intervals combined with Welch–Satterthwaite).',
+    ];
+    const m = statOf(a, 'measured');
+    if (m !== null) out.push(`Measured: each repetition's value is ${PER_REP[m]}.`);
+    const e = statOf(a, 'estimated');
+    if (e !== null)
+        out.push(
+            e === 'mean'
+                ? "Estimated: each repetition's value is the sum of per-op averages of one profiled run (no raw samples)."
+                : "Estimated: each repetition's value is the sum of per-op averages of one profiled run, scaled by that run's median/mean inference time, so estimates and measurements use the same statistic.",
+        );
+    out.push(
+        "Improvements: estimated rows against the same profile's total Σ t_UE(i) (the study's definition), measured rows against the measured full model T_UE(full).",
+        "Split (op index) counts every op of the file; Layer # (study) counts only ops on activations (constant-folding ops such as fp16 DEQUANTIZE excluded). Cut bytes is every tensor crossing the cut; Layer output bytes is the split op's own output (the study's intermediate data size).",
+    );
+    return out;
+};
 
 /** Two columns per network profile: end-to-end time and break-even uplink rate. */
 export const networkColumns = (a: SplitAnalysis): Column[] =>
@@ -69,11 +163,24 @@ export const networkColumns = (a: SplitAnalysis): Column[] =>
 export const analysisTitle = (a: SplitAnalysis): string =>
     `${a.model.name} — UE ${a.ueDevice} / server ${a.serverDevice}`;
 
+const optionText = (o: NetworkOption): string => {
+    const what =
+        o.option === 'split'
+            ? `split after op ${o.splitAfter}`
+            : o.option === 'allOnUe'
+              ? 'all on UE'
+              : 'all on server';
+    const ci = o.highMs > o.lowMs ? ` [${o.lowMs.toFixed(3)}–${o.highMs.toFixed(3)}]` : '';
+    return `${what} (${o.endToEndMs.toFixed(3)} ms${ci})`;
+};
+
+/** The best option of network profile i; "tie: A or B" when the runner-up's interval overlaps the best's. */
 export const bestText = (a: SplitAnalysis, i: number): string => {
-    const b = a.networks[i]?.best ?? null;
-    if (b === null) return 'unknown';
-    if (b.option === 'split') return `split after op ${b.splitAfter} (${b.endToEndMs.toFixed(3)} ms)`;
-    return `${b.option === 'allOnUe' ? 'all on UE' : 'all on server'} (${b.endToEndMs.toFixed(3)} ms)`;
+    const n = a.networks[i];
+    const b = n?.best ?? null;
+    if (n === undefined || b === null) return 'unknown';
+    if (n.tie && n.runnerUp !== null) return `tie: ${optionText(b)} or ${optionText(n.runnerUp)}`;
+    return optionText(b);
 };
 
 export const formatCell = (v: Cell, kind: CellKind): string => {

@@ -1,5 +1,7 @@
 // What every report renderer takes: one run's analyses plus the facts behind them.
 import type { ProbeInfo, SplitAnalysis } from '../analysis/types.js';
+import type { MeasurementConditions } from './measurement-conditions.js';
+import type { Provenance } from './provenance.js';
 
 export interface ReportRun {
     id: string;
@@ -24,6 +26,10 @@ export interface ReportInput {
     devices: ReportDevice[];
     /** Benchmark settings behind the numbers (per role: runtime, threads, delegate, warm-up, runs, repetitions...). */
     settings: Record<string, unknown>;
+    /** Queues, concurrent devices and load flags (absent: the block is left out). */
+    measurement?: MeasurementConditions | undefined;
+    /** What measured the numbers and which run measured them (src/report/provenance.ts); absent in old fixtures. */
+    provenance?: Provenance | undefined;
 }
 
 export type ReportFormat = 'md' | 'csv' | 'json' | 'xlsx' | 'html';

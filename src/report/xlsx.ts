@@ -6,8 +6,10 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
+import { provenanceRows } from './provenance.js';
 import { flattenSettings } from './format.js';
-import { bestText, detailColumns, networkColumns, studyColumns } from './table.js';
+import { conditionsRows } from './measurement-conditions.js';
+import { bestText, detailColumns, networkColumns, statisticsLegend, studyColumns } from './table.js';
 import type { Column } from './table.js';
 import type { ReportInput } from './types.js';
 
@@ -48,11 +50,36 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
     ws.getRow(1).font = { bold: true };
     for (const r of a.rows) ws.addRow(cols.map((c) => c.get(r)));
     ws.addRow([]);
-    ws.addRow(['Model', a.model.name, 'sha256', a.model.sha256, 'ops', a.model.opCount]);
-    ws.addRow(['T_UE(full) (ms)', a.fullUe?.medianMs ?? null, a.fullUe?.source ?? 'unknown']);
-    ws.addRow(['T_srv(full) (ms)', a.fullServer?.medianMs ?? null, a.fullServer?.source ?? 'unknown']);
-    for (const [i, n] of a.networks.entries()) ws.addRow([`Best for ${n.profile.name}`, bestText(a, i)]);
-    for (const w of a.warnings) ws.addRow(['Warning', w]);
+    // Footer cells sit in columns formatted for the table above (ms: 0.000); each gets its own format so counts
+    // show as integers and text stays text.
+    const footer = (cells: readonly (readonly [string | number | null, string])[]): void => {
+        const row = ws.addRow(cells.map(([v]) => v));
+        cells.forEach(([, fmt], i) => {
+            row.getCell(i + 1).numFmt = fmt;
+        });
+    };
+    const txt = (v: string): readonly [string, string] => [v, 'General'] as const;
+    const ms = (v: number | null): readonly [number | null, string] => [v, '0.000'] as const;
+    footer([txt('Model'), txt(a.model.name), txt('sha256'), txt(a.model.sha256), txt('ops'), [a.model.opCount, '0']]);
+    for (const [label, st] of [
+        ['T_UE(full) (ms)', a.fullUe],
+        ['T_srv(full) (ms)', a.fullServer],
+    ] as const)
+        footer([
+            txt(label),
+            ms(st?.valueMs ?? null),
+            txt(st?.source ?? 'unknown'),
+            txt('95 % interval (ms)'),
+            ms(st?.lowMs ?? null),
+            ms(st?.highMs ?? null),
+            txt('n'),
+            [st?.n ?? null, '0'],
+        ]);
+    if (a.estimatedFullUe !== null)
+        footer([txt('UE profile total (ms)'), ms(a.estimatedFullUe.valueMs), txt('base of estimated improvements')]);
+    for (const [i, n] of a.networks.entries()) footer([txt(`Best for ${n.profile.name}`), txt(bestText(a, i))]);
+    for (const line of statisticsLegend(a)) footer([txt('Legend'), txt(line)]);
+    for (const w of a.warnings) footer([txt('Warning'), txt(w)]);
     ws.commit();
 };
 
@@ -62,7 +89,7 @@ const addPerOpSheet = (wb: Wb, analyses: readonly SplitAnalysis[]): void => {
         { header: 'Model', width: 24 },
         { header: 'UE device', width: 16 },
         { header: 'Server device', width: 16 },
-        { header: 'Op index', width: 9 },
+        { header: 'Op index', width: 9, style: { numFmt: '0' } },
         { header: 'Op type', width: 20 },
         { header: 'Output tensor', width: 36 },
         { header: 'UE time (ms)', width: 13, style: { numFmt: '0.000' } },
@@ -138,10 +165,16 @@ const addDevicesSheet = (wb: Wb, input: ReportInput): void => {
     ] as const)
         ws.addRow([k, v]);
     ws.addRow([]);
+    if (input.provenance !== undefined) for (const row of [...provenanceRows(input.provenance), []]) ws.addRow(row);
     bold(ws.addRow(['Device', 'Role', 'Fact', 'Value']));
     for (const d of input.devices) {
         if (d.probe === null) ws.addRow([d.name, d.role ?? '', '(no probe recorded)']);
         else for (const [k, v] of flattenSettings(d.probe)) ws.addRow([d.name, d.role ?? '', k, v]);
+    }
+    ws.addRow([]);
+    for (const [i, row] of (input.measurement === undefined ? [] : conditionsRows(input.measurement)).entries()) {
+        const added = ws.addRow(row);
+        if (i === 0) bold(added);
     }
     ws.addRow([]);
     bold(ws.addRow(['Setting', 'Value']));

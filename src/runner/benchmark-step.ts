@@ -101,6 +101,9 @@ export const runBenchmarkOnDevice = async (a: RunBenchmarkArgs): Promise<BenchOu
         ...(a.settings.cpuMask !== undefined ? ['taskset', a.settings.cpuMask] : []),
         ...command,
         ...benchmarkFlags(remoteModel, a.settings),
+        // the built-in runner prints every timed run only when asked; the statistics need them (a real
+        // benchmark_model does not know the flag)
+        ...(a.binary.kind === 'builtin' ? ['--print_raw_samples=true'] : []),
     ];
     const exec = await a.driver.exec(argv, { ...call, cwd: dirname(remoteModel) });
     // benchmark_model writes tables to stdout and runtime/delegate messages to stderr: parse both.

@@ -1,8 +1,9 @@
-// Runs jobs with one queue per device (concurrency 1) and all devices in parallel. Retries transport
-// failures with backoff, applies per-job timeouts, and stops cleanly on abort. What a job produces is
-// recorded by the caller's callbacks, so nothing here knows about the store or the benchmark.
+// Runs jobs with one queue per physical host (concurrency 1: devices that share CPUs never run at the same
+// time) and the queues in parallel. Retries transport failures with backoff, applies per-job timeouts, and stops
+// cleanly on abort. What a job produces is recorded by the caller's callbacks, so nothing here knows about the
+// store or the benchmark.
 import PQueue from 'p-queue';
-import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
+import { SplitbenchError, isSplitbenchError, messageOf, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProgressSink } from './progress.js';
 import { backoffMs, isTransportFailure, sleep } from './retry.js';
@@ -19,7 +20,9 @@ export interface JobContext {
     log: Logger;
 }
 
-export type JobOutcome = { state: 'done'; note?: string | undefined } | { state: 'failed'; error: string };
+/** `code`: the failure's error code (INTERNAL for anything that is not a SplitbenchError), for the circuit breaker. */
+export type JobOutcome =
+    { state: 'done'; note?: string | undefined } | { state: 'failed'; error: string; code?: ErrorCode | undefined };
 
 export interface ExecutorOptions<J extends QueuedJob> {
     jobs: readonly J[];
@@ -35,6 +38,12 @@ export interface ExecutorOptions<J extends QueuedJob> {
     signal: AbortSignal;
     log: Logger;
     progress?: ProgressSink | undefined;
+    /**
+     * Groups of devices that must share one queue (devices on one physical host, see host-queues.ts). A device
+     * in no group gets a queue of its own. Within a group, jobs alternate between its devices so every device
+     * progresses; each device's jobs keep their planned order.
+     */
+    queues?: readonly (readonly string[])[] | undefined;
 }
 
 export interface ExecutorSummary {
@@ -75,14 +84,46 @@ const attemptOnce = async <J extends QueuedJob>(job: J, opts: ExecutorOptions<J>
     }
 };
 
-export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>): Promise<ExecutorSummary> => {
-    const queues = new Map<string, PQueue>();
+/** Round-robin over the devices' job lists: a1 b1 a2 b2 a3 … (order within each device kept). */
+export const interleave = <J>(lists: readonly (readonly J[])[]): J[] => {
+    const out: J[] = [];
+    for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i] as J);
+    return out;
+};
+
+/** Device groups → queue label and its jobs (interleaved); devices in no group get their own queue. */
+const queueJobs = <J extends QueuedJob>(
+    jobs: readonly J[],
+    groups: readonly (readonly string[])[],
+): Map<string, J[]> => {
     const byDevice = new Map<string, J[]>();
-    for (const job of opts.jobs) {
+    for (const job of jobs) {
         const list = byDevice.get(job.device) ?? [];
         list.push(job);
         byDevice.set(job.device, list);
     }
+    const out = new Map<string, J[]>();
+    const placed = new Set<string>();
+    for (const g of groups) {
+        const devices = g.filter((d) => byDevice.has(d) && !placed.has(d));
+        if (devices.length === 0) continue;
+        for (const d of devices) placed.add(d);
+        out.set(devices.join('+'), interleave(devices.map((d) => byDevice.get(d) ?? [])));
+    }
+    for (const [device, list] of byDevice) if (!placed.has(device)) out.set(device, list);
+    return out;
+};
+
+export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>): Promise<ExecutorSummary> => {
+    const queues = new Map<string, PQueue>();
+    const byQueue = queueJobs(opts.jobs, opts.queues ?? []);
+    const queueOf = new Map<string, string>();
+    for (const [label, jobs] of byQueue) for (const j of jobs) queueOf.set(j.device, label);
+    // progress lines per queue; a shared queue names the device in front of each job
+    const where = (job: J): { queue: string; label: string } => {
+        const queue = queueOf.get(job.device) ?? job.device;
+        return { queue, label: queue === job.device ? job.label : `${job.device}: ${job.label}` };
+    };
     const summary: ExecutorSummary = { done: 0, failed: 0, notRun: 0, aborted: false };
 
     const runWithRetries = async (job: J): Promise<void> => {
@@ -91,14 +132,15 @@ export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>)
             return;
         }
         const started = Date.now();
-        opts.progress?.jobStarted(job.device, job.label);
+        const at = where(job);
+        opts.progress?.jobStarted(at.queue, at.label);
         for (let attempt = 1; ; attempt++) {
             opts.onAttempt?.(job, attempt);
             try {
                 const r = await attemptOnce(job, opts, attempt);
                 summary.done++;
                 opts.onOutcome(job, { state: 'done', note: r.note }, attempt);
-                opts.progress?.jobFinished(job.device, job.label, true, Date.now() - started, r.note);
+                opts.progress?.jobFinished(at.queue, at.label, true, Date.now() - started, r.note);
                 return;
             } catch (e) {
                 if (opts.signal.aborted) {
@@ -122,17 +164,18 @@ export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>)
                 }
                 const error = isSplitbenchError(e) ? e.message : `internal error: ${messageOf(e)}`;
                 summary.failed++;
-                opts.onOutcome(job, { state: 'failed', error }, attempt);
-                opts.progress?.jobFinished(job.device, job.label, false, Date.now() - started, error);
+                const code = isSplitbenchError(e) ? e.code : 'INTERNAL';
+                opts.onOutcome(job, { state: 'failed', error, code }, attempt);
+                opts.progress?.jobFinished(at.queue, job.label, false, Date.now() - started, error);
                 return;
             }
         }
     };
 
-    for (const [device, jobs] of byDevice) {
+    for (const [label, jobs] of byQueue) {
         const q = new PQueue({ concurrency: 1 });
-        queues.set(device, q);
-        opts.progress?.start(device, jobs.length);
+        queues.set(label, q);
+        opts.progress?.start(label, jobs.length);
         for (const job of jobs) void q.add(() => runWithRetries(job));
     }
     await Promise.all([...queues.values()].map((q) => q.onIdle()));

@@ -44,7 +44,8 @@ export const binaryFor = (
         // a binary named in the device file (built for that very phone) wins over the campaign's
         const mine = own?.[abi];
         if (mine !== undefined) {
-            const path = resolve(paths.baseDir, mine);
+            // device files are not campaign files: their paths stay relative to the project folder
+            const path = resolve(paths.projectDir, mine);
             if (!existsSync(path))
                 throw new SplitbenchError(
                     'NOT_FOUND',
@@ -61,6 +62,8 @@ export const binaryFor = (
     }
     throw new SplitbenchError(
         'CONFIG_INVALID',
-        `no benchmark_model binary for ${device} (ABIs ${probe?.abis.join(', ') ?? 'unknown'}; campaign lists ${Object.keys(table).join(', ')})`,
+        probe === undefined || probe.abis.length === 0
+            ? `no benchmark_model binary for ${device}: its ABI is unknown (campaign lists ${Object.keys(table).join(', ')}); run splitbench devices probe ${device}`
+            : `no benchmark_model binary for ${device} (ABIs ${probe.abis.join(', ')}; campaign lists ${Object.keys(table).join(', ')})`,
     );
 };

@@ -9,6 +9,8 @@ import type { NetworkProfile } from '../analysis/types.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { loadModel } from '../model/load.js';
 import { modelBaseName } from '../model/split-files.js';
+import { measurementConditions, type SchedulingFacts } from '../report/measurement-conditions.js';
+import { buildProvenance, type Provenance, type ProvenanceFailure } from '../report/provenance.js';
 import type { ReportInput } from '../report/types.js';
 import type { JobResultRecord, ResultStore, RunRecord } from '../store/types.js';
 
@@ -20,6 +22,12 @@ export interface RunOptionsRecord {
     splits?: Record<string, number[]> | undefined;
     networks?: NetworkProfile[] | undefined;
     settings?: Record<string, unknown> | undefined;
+    /** Job id → the earlier run whose result this run reuses (runs recorded before this field: `reused` only). */
+    reusedFrom?: Record<string, string> | undefined;
+    /** `--ue` / `--server` / `--fresh` the run started with; `--resume` continues with these. */
+    ue?: string[] | undefined;
+    server?: string[] | undefined;
+    fresh?: boolean | undefined;
 }
 
 export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
@@ -32,6 +40,20 @@ export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
 export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[] => {
     const own = store.jobResults({ runId: run.id });
     const ownIds = new Set(own.map((r) => r.id));
+    const from = runOptions(run).reusedFrom;
+    if (from !== undefined) {
+        // the run recorded which run measured each reused result: read exactly those
+        const bySource = new Map<string, Set<string>>();
+        for (const [id, src] of Object.entries(from)) {
+            if (ownIds.has(id)) continue;
+            const ids = bySource.get(src) ?? new Set<string>();
+            ids.add(id);
+            bySource.set(src, ids);
+        }
+        const out = [...own];
+        for (const [src, ids] of bySource) out.push(...store.jobResults({ runId: src }).filter((r) => ids.has(r.id)));
+        return out;
+    }
     const remaining = new Set((runOptions(run).reused ?? []).filter((id) => !ownIds.has(id)));
     if (remaining.size === 0) return own;
     const out = [...own];
@@ -105,6 +127,7 @@ export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg:
             devices.set(r.device, { role: r.role, probe: r.probe });
     }
     return {
+        provenance: provenanceOf(store, run, results),
         run: {
             id: run.id,
             campaign: run.campaignName,
@@ -116,6 +139,72 @@ export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg:
         },
         analyses,
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
-        settings: opts.settings ?? {},
+        settings: resolvedSettings(opts.settings ?? {}, results),
+        measurement: measurementConditions(
+            results.map((r) => ({ ...r, cpuHost: r.probe?.host?.cpuHost })),
+            (run.options['scheduling'] as SchedulingFacts | undefined) ?? null,
+        ),
     };
+};
+
+/**
+ * The run's settings with `threads: all` replaced by what it resolved to on each device of the role
+ * (`all → 2 (local-server)`), since `all` alone does not say what was measured.
+ */
+const resolvedSettings = (
+    settings: Record<string, unknown>,
+    results: readonly JobResultRecord[],
+): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...settings };
+    for (const role of ['ue', 'server'] as const) {
+        const s = settings[role] as Record<string, unknown> | undefined;
+        if (s?.['threads'] !== 'all') continue;
+        const perDevice = new Map<string, Set<number>>();
+        for (const r of results) {
+            if (r.role !== role || r.identity === null || r.identity === undefined) continue;
+            const set = perDevice.get(r.device) ?? new Set<number>();
+            set.add(r.identity.threads);
+            perDevice.set(r.device, set);
+        }
+        if (perDevice.size === 0) continue;
+        const text = [...perDevice].map(([d, t]) => `${[...t].join('/')} (${d})`).join(', ');
+        out[role] = { ...s, threads: `all → ${text}` };
+    }
+    return out;
+};
+
+/** Which runs measured the report's results and with what; the run's jobs without a result, by device and cause. */
+const provenanceOf = (store: ResultStore, run: RunRecord, results: readonly JobResultRecord[]): Provenance => {
+    const starts = new Map<string, string>([[run.id, run.startedAt]]);
+    for (const r of results)
+        if (!starts.has(r.runId)) {
+            try {
+                starts.set(r.runId, store.getRun(r.runId).startedAt);
+            } catch {
+                starts.set(r.runId, '?');
+            }
+        }
+    const withResult = new Set(results.filter((r) => r.runId === run.id).map((r) => r.id));
+    const failures = new Map<string, ProvenanceFailure>();
+    for (const j of store.jobs(run.id)) {
+        if (withResult.has(j.id) || (j.state !== 'failed' && j.state !== 'pending')) continue;
+        const error = j.state === 'pending' ? 'not run yet (the run stopped before it)' : (j.error ?? 'failed');
+        const key = `${j.device}\u0000${error}`;
+        const f = failures.get(key);
+        if (f !== undefined) f.jobs++;
+        else failures.set(key, { device: j.device, jobs: 1, error });
+    }
+    return buildProvenance(
+        run.id,
+        results.map((r) => ({
+            runId: r.runId,
+            device: r.device,
+            role: r.role,
+            identity: r.identity,
+            settingsThreads: r.settings.threads,
+            probe: r.probe,
+        })),
+        starts,
+        [...failures.values()],
+    );
 };

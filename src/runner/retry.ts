@@ -1,11 +1,17 @@
 // Which failures are worth another attempt. A benchmark that ran and failed is a result, not a retry:
 // only transport trouble (the link, the transfer, a hung connection) is retried.
-import { isSplitbenchError } from '../errors.js';
+// A thermal-gate timeout (DEVICE_UNUSABLE) is not transport trouble: the device answered, it is too hot.
+import { isSplitbenchError, type ErrorCode } from '../errors.js';
 
-export const isTransportFailure = (e: unknown): boolean =>
-    isSplitbenchError(e, 'DEVICE_UNREACHABLE') ||
-    isSplitbenchError(e, 'TRANSFER_FAILED') ||
-    isSplitbenchError(e, 'TIMEOUT');
+const TRANSPORT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+    'DEVICE_UNREACHABLE',
+    'TRANSFER_FAILED',
+    'TIMEOUT',
+]);
+
+export const isTransportCode = (code: ErrorCode): boolean => TRANSPORT_CODES.has(code);
+
+export const isTransportFailure = (e: unknown): boolean => isSplitbenchError(e) && TRANSPORT_CODES.has(e.code);
 
 /** Exponential backoff: base, 2·base, 4·base …, capped at 30 s. */
 export const backoffMs = (attempt: number, baseMs: number): number => Math.min(30_000, baseMs * 2 ** (attempt - 1));

@@ -1,6 +1,10 @@
 // The host-side environment a simulated phone's shell runs in: a private directory holding
-//   bin/   wrappers that answer like the phone: getprop, id, uname, nproc, taskset (affinity accepted, ignored);
+//   bin/   wrappers that answer like the phone: getprop, id, uname, hostname, nproc, df (from the profile), and
+//          taskset, which pins for real: phone CPU i → the i-th (mod n) CPU this host lets the simulator use;
 //   tree/  the profile's /proc and /sys files;  props  the property list getprop reads.
+// /proc/loadavg and /proc/stat are NOT simulated: they are the host's, because the host's CPUs are where the
+// phone's benchmarks really run, and the per-job load check must see work competing for them (see
+// docs/measurement-conditions.md).
 // PATH is bin/ then a shared directory of symlinks to every host command except the profile's hiddenCommands
 // (su, sudo), so `command -v su` fails as on an unrooted phone.
 
@@ -9,6 +13,7 @@ import {
     existsSync,
     mkdirSync,
     mkdtempSync,
+    readFileSync,
     readdirSync,
     realpathSync,
     renameSync,
@@ -19,6 +24,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SIM_HOST_MACHINE_ID_PROP } from '../drivers/adb/android-probe.js';
+import { parseMachineId } from '../drivers/linux-probe.js';
 import { quoteArg } from '../drivers/shell-quote.js';
 import { SplitbenchError } from '../errors.js';
 import { isShellSafePath, type Mount } from './path-map.js';
@@ -39,6 +46,100 @@ export interface DeviceEnv {
 const HOST_BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 const script = (body: string): string => `#!/bin/sh\n${body}\n`;
+
+const dfLine = (p: DeviceProfile): string => {
+    const { totalKb, availableKb } = p.storage;
+    const used = Math.max(0, totalKb - availableKb);
+    const pct = totalKb > 0 ? Math.ceil((100 * used) / totalKb) : 0;
+    return `/dev/block/dm-2 ${String(totalKb).padStart(10)} ${String(used).padStart(8)} ${String(availableKb).padStart(9)} ${String(pct).padStart(3)}% /data`;
+};
+
+/** CPUs this process may run on (Cpus_allowed_list of /proc/self/status), all online CPUs when unreadable. */
+export const allowedHostCpus = (statusText?: string): number[] => {
+    let text = statusText;
+    if (text === undefined) {
+        try {
+            text = readFileSync('/proc/self/status', 'utf8');
+        } catch {
+            text = '';
+        }
+    }
+    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(text);
+    const out: number[] = [];
+    for (const part of (m?.[1] ?? '').split(',')) {
+        const [a, b] = part.split('-').map(Number);
+        if (a === undefined || !Number.isInteger(a)) continue;
+        const end = b !== undefined && Number.isInteger(b) ? b : a;
+        for (let c = a; c <= end; c++) out.push(c);
+    }
+    return out.length > 0 ? out : [0];
+};
+
+/** The host's /etc/machine-id (or D-Bus copy), so the phone can say whose CPUs run it; undefined if unreadable. */
+const hostMachineId = (): string | undefined => {
+    for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+        try {
+            const id = parseMachineId(readFileSync(f, 'utf8'));
+            if (id !== undefined) return id;
+        } catch {
+            // try the next one
+        }
+    }
+    return undefined;
+};
+
+/**
+ * Host CPU for each phone CPU: phone CPU i runs on the (i mod n)-th of the n host CPUs the simulator may use.
+ * A phone has more cores than a test host, so several phone CPUs share one host CPU; a mask of one phone core
+ * is still one host core, which is what pinning is for.
+ */
+export const phoneToHostCpus = (phoneCores: number, hostCpus: readonly number[]): number[] =>
+    Array.from({ length: phoneCores }, (_, i) => hostCpus[i % hostCpus.length] ?? 0);
+
+const findHostCommand = (name: string): string | undefined =>
+    HOST_BIN_DIRS.map((d) => join(d, name)).find((f) => existsSync(f));
+
+// taskset [-a] MASK CMD... and taskset [-a]p [MASK] PID, as util-linux and toybox take them. The phone's mask is
+// turned into a host CPU list and applied by the host's own taskset, so the started process is really pinned.
+const tasksetWrapper = (p: DeviceProfile, hostTaskset: string | undefined): string => {
+    const cores = profileCores(p).length;
+    const map = phoneToHostCpus(cores, allowedHostCpus()).join(' ');
+    const all = ((1n << BigInt(Math.min(cores, 64))) - 1n).toString(16);
+    const apply =
+        hostTaskset === undefined
+            ? // no util-linux on this host: the command runs unpinned, as the simulator did before
+              ['pin() { shift 2; exec "$@"; }', 'pinpid() { :; }']
+            : [
+                  `pin() { a=$1; l=$2; shift 2; exec ${quoteArg(hostTaskset)} $a -c "$l" "$@"; }`,
+                  `pinpid() { ${quoteArg(hostTaskset)} $1 -p -c "$2" "$3" >/dev/null; }`,
+              ];
+    return script(
+        [
+            `map=${quoteArg(map)}`,
+            'hostlist() {',
+            '  m=${1#0x}; m=${m#0X}',
+            '  case "$m" in \'\'|*[!0-9a-fA-F]*) echo "taskset: failed to parse CPU mask: $1" >&2; exit 1 ;; esac',
+            '  m=$(echo "$m" | sed \'s/^0*//\'); [ -n "$m" ] || m=0',
+            '  [ ${#m} -le 15 ] || { echo "taskset: CPU mask $1 is wider than this phone" >&2; exit 1; }',
+            "  v=$((0x$m)); list=''",
+            '  for c in $map; do [ $((v & 1)) -eq 1 ] && list="$list${list:+,}$c"; v=$((v >> 1)); done',
+            '  [ -n "$list" ] || { echo "taskset: failed to set pid 0\'s affinity: Invalid argument" >&2; exit 1; }',
+            '  echo "$list"',
+            '}',
+            ...apply,
+            "all=''",
+            'case "$1" in -a) all=-a; shift ;; -ap|-pa) all=-a; shift; set -- -p "$@" ;; esac',
+            'if [ "$1" = -p ]; then',
+            `  if [ $# -ge 3 ]; then l=$(hostlist "$2") || exit 1; pinpid "$all" "$l" "$3" || exit 1; exit 0; fi`,
+            `  echo "pid $2's current affinity mask: ${all}"; exit 0`,
+            'fi',
+            'if [ $# -lt 2 ]; then echo "usage: taskset [-ap] [mask] [PID | cmd [args...]]" >&2; exit 1; fi',
+            'l=$(hostlist "$1") || exit 1',
+            'shift',
+            'pin "$all" "$l" "$@"',
+        ].join('\n'),
+    );
+};
 
 const wrappers = (p: DeviceProfile, propsFile: string): Record<string, string> => {
     const u = p.shellUser;
@@ -82,19 +183,15 @@ const wrappers = (p: DeviceProfile, propsFile: string): Record<string, string> =
             ].join('\n'),
         ),
         nproc: script(`echo ${profileCores(p).length}`),
-        // The host has fewer cores than the phone: keep the command, drop the pinning.
-        taskset: script(
+        hostname: script(`echo ${quoteArg(host)}`),
+        // toybox df -k: one line for /data whatever the path asked, sized by the profile (not the host's disk)
+        df: script(
             [
-                'if [ "$1" = -p ] || [ "$1" = -ap ]; then',
-                `  if [ $# -ge 3 ]; then exit 0; fi`,
-                `  echo "pid $2's current affinity mask: ${((1 << Math.min(30, profileCores(p).length)) - 1).toString(16)}"; exit 0`,
-                'fi',
-                'if [ "$1" = -a ]; then shift; fi',
-                'if [ $# -lt 2 ]; then echo "usage: taskset [-ap] [mask] [PID | cmd [args...]]" >&2; exit 1; fi',
-                'shift',
-                'exec "$@"',
+                "echo 'Filesystem       1K-blocks     Used Available Use% Mounted on'",
+                `echo ${quoteArg(dfLine(p))}`,
             ].join('\n'),
         ),
+        taskset: tasksetWrapper(p, findHostCommand('taskset')),
     };
 };
 
@@ -160,7 +257,15 @@ export const createDeviceEnv = (profile: DeviceProfile, rootDir: string): Device
             writeFileSync(f, content);
         }
         const propsFile = join(dir, 'props');
-        const props = Object.entries(profile.props).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        // Declared simulated the way the Android emulator is (ro.kernel.qemu), plus whose CPUs run the code.
+        const machineId = hostMachineId();
+        // A profile may override both (an empty host id stands for an emulator that does not say where it runs).
+        const allProps: Record<string, string> = {
+            'ro.kernel.qemu': '1',
+            ...(machineId !== undefined ? { [SIM_HOST_MACHINE_ID_PROP]: machineId } : {}),
+            ...profile.props,
+        };
+        const props = Object.entries(allProps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         writeFileSync(propsFile, props.map(([k, v]) => `${k}=${v}\n`).join(''));
 
         const bin = join(dir, 'bin');

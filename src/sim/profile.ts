@@ -58,6 +58,10 @@ export const profileSchema = z.strictObject({
         availableKb: z.number().int().min(0),
     }),
     thermal: z.array(z.strictObject({ type: z.string().min(1), tempMilliC: z.number().int() })),
+    /** /data as `df` reports it (the probe's free space), instead of the host disk behind the simulator. */
+    storage: z
+        .strictObject({ totalKb: z.number().int().positive(), availableKb: z.number().int().min(0) })
+        .default({ totalKb: 24169728, availableKb: 14293184 }),
     battery: z.strictObject({
         capacity: z.number().int().min(0).max(100),
         tempDeciC: z.number().int(),

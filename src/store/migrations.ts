@@ -126,6 +126,12 @@ CREATE TABLE op_rows (
 );
 `;
 
+const IDENTITY = `
+ALTER TABLE jobs ADD COLUMN identity_key TEXT;
+ALTER TABLE jobs ADD COLUMN identity_json TEXT;
+CREATE INDEX jobs_by_identity ON jobs (id, identity_key, state);
+`;
+
 // Device leases (issue 13): one row per leased device; a run holds it until released or until expires_ms passes
 // without renewal (a crashed orchestrator). Times are epoch milliseconds from the database's clock (PostgreSQL)
 // or this host's clock (SQLite, one machine). No foreign key to runs: a lease outlives nothing but itself.
@@ -258,7 +264,22 @@ CREATE TABLE op_rows (
 `,
         postgres: V1_POSTGRES,
     },
-    // Versions 2 and 3 are issue 10's (results.load_json, jobs.identity_key): they are ported here when merged.
+    {
+        // Device load around each job (JobLoad as JSON: loadavg and /proc/stat busy share before/after, the flag).
+        // NULL for results stored before version 2.
+        version: 2,
+        sql: `ALTER TABLE results ADD COLUMN load_json TEXT;`,
+        postgres: `ALTER TABLE results ADD COLUMN load_json TEXT;`,
+    },
+    // version 2 belongs to host identity and per-job load (issue 10, part A); this one follows it.
+    {
+        version: 3,
+        // What produced a result beyond the job id: the runtime (splitbench + TFLite versions for the built-in runner,
+        // a benchmark_model binary's sha256), the device's software build and the resolved threads / CPU mask.
+        // identity_key hashes it (src/plan/plan.ts identityKey); results are reused only when it matches.
+        sql: IDENTITY,
+        postgres: IDENTITY,
+    },
     { version: 4, sql: LEASES('REAL'), postgres: LEASES('DOUBLE PRECISION') },
 ];
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
-import type { Job } from '../plan/types.js';
+import type { Job, JobIdentity } from '../plan/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { importRunBundle } from './pg-import.js';
 import {
@@ -18,7 +18,7 @@ import {
     newLeaseRow,
     opValues,
     resultValues,
-    runIdFor,
+    newRunId,
     stateAfterResult,
     toJob,
     toJobResult,
@@ -45,6 +45,7 @@ import type {
     JobScope,
     LeaseAttempt,
     LeaseHolder,
+    MeasuredJob,
     ModelRecord,
     NewRun,
     RawOutput,
@@ -255,7 +256,7 @@ export class PgStore implements AsyncResultStore {
 
     async createRun(run: NewRun): Promise<RunRecord> {
         const started = run.startedAt ?? this.now();
-        const id = run.id ?? runIdFor(started);
+        const id = run.id ?? newRunId(started);
         await this.exec(
             `INSERT INTO runs (id, campaign_name, campaign_path, campaign_sha256, campaign_yaml, splitbench_version,
              git_commit, options_json, started_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running')`,
@@ -394,6 +395,66 @@ export class PgStore implements AsyncResultStore {
                 { cause: e },
             );
         }
+    }
+
+    async mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): Promise<void> {
+        await this.tx(async (c) => {
+            const rows = await this.q<{ options_json: string }>(
+                'SELECT options_json FROM runs WHERE id = $1 FOR UPDATE',
+                [runId],
+                c,
+            );
+            const row = rows[0];
+            if (row === undefined) throw new SplitbenchError('NOT_FOUND', `no run ${runId}`);
+            const next = { ...(JSON.parse(row.options_json) as Record<string, unknown>), ...patch };
+            await c.query('UPDATE runs SET options_json = $1 WHERE id = $2', [JSON.stringify(next), runId]);
+        });
+    }
+
+    async requeueWithoutResult(runId: string): Promise<number> {
+        return this.exec(
+            `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = $1 AND state IN ('running', 'failed')
+             AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
+            [runId],
+        );
+    }
+
+    async setRunOptions(runId: string, options: Readonly<Record<string, unknown>>): Promise<void> {
+        const n = await this.exec('UPDATE runs SET options_json = $1 WHERE id = $2', [JSON.stringify(options), runId]);
+        if (n === 0) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${this.path}`);
+    }
+
+    async setJobIdentities(
+        runId: string,
+        entries: readonly { jobId: string; key: string; identity: JobIdentity }[],
+    ): Promise<void> {
+        if (entries.length === 0) return;
+        await this.tx(async (c) => {
+            // one statement per chunk: UPDATE … FROM a VALUES list of (job id, key, identity)
+            for (let i = 0; i < entries.length; i += 1000) {
+                const chunk = entries.slice(i, i + 1000);
+                await c.query(
+                    `UPDATE jobs SET identity_key = v.k, identity_json = v.j FROM (VALUES ${placeholders(chunk.length, 3, 2)})
+                     AS v(id, k, j) WHERE jobs.run_id = $1 AND jobs.id = v.id`,
+                    [runId, ...chunk.flatMap((e) => [e.jobId, e.key, JSON.stringify(e.identity)])],
+                );
+            }
+        });
+    }
+
+    async measuredJobs(scope: JobScope): Promise<MeasuredJob[]> {
+        const { where, arg } = scopeSql(scope);
+        const rows = await this.q<{ id: string; run_id: string; started_at: string; identity_key: string | null }>(
+            `SELECT j.id, j.run_id, ru.started_at, j.identity_key FROM jobs j JOIN runs ru ON ru.id = j.run_id
+             WHERE ${where} AND j.state = 'done' ORDER BY ru.started_at, j.seq`,
+            [arg],
+        );
+        return rows.map((r) => ({
+            id: r.id,
+            runId: r.run_id,
+            runStartedAt: r.started_at,
+            identityKey: r.identity_key,
+        }));
     }
 
     async resetUnfinished(runId: string): Promise<number> {

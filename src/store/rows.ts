@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto';
 import type { RoleSettings, Role } from '../config/schema.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
-import type { JobKind } from '../plan/types.js';
+import type { JobIdentity, JobKind } from '../plan/types.js';
 import type {
     DeviceLease,
     JobRecord,
     JobResultRecord,
+    JobLoad,
     JobState,
     LeaseHolder,
     RawOutput,
@@ -48,6 +49,8 @@ export interface JobRow {
     error: string | null;
     started_at: string | null;
     ended_at: string | null;
+    identity_key: string | null;
+    identity_json: string | null;
 }
 
 export interface ResultRow extends JobRow {
@@ -72,6 +75,7 @@ export interface ResultRow extends JobRow {
     truncated: number;
     extra_json: string;
     samples_f64: Buffer | null;
+    load_json: string | null;
 }
 
 export interface OpRowRow {
@@ -121,6 +125,9 @@ export const toJob = (r: JobRow): JobRecord => ({
     error: r.error,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    identityKey: r.identity_key ?? null,
+    identity:
+        r.identity_json === null || r.identity_json === undefined ? null : (JSON.parse(r.identity_json) as JobIdentity),
 });
 
 export const toOp = (o: OpRowRow): OpRow => {
@@ -156,7 +163,8 @@ export const blobToSamples = (b: Buffer): number[] => {
     return out;
 };
 
-export const runIdFor = (d: Date): string => {
+/** Run ids: `YYYYMMDD-HHMMSS-xxxx` (UTC start time + 4 random hex digits), sortable by start. */
+export const newRunId = (d: Date): string => {
     const p = (n: number): string => String(n).padStart(2, '0');
     return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
 };
@@ -184,6 +192,7 @@ export const RESULT_COLUMNS = [
     'truncated',
     'extra_json',
     'samples_f64',
+    'load_json',
 ] as const;
 
 /** Values for RESULT_COLUMNS. Op rows and samples are stored apart; the raw output keeps the full profile. */
@@ -215,6 +224,7 @@ export const resultValues = (seq: number, r: ResultInput): unknown[] => {
         p.truncated ? 1 : 0,
         JSON.stringify(extra),
         p.samplesUs === undefined ? null : samplesToBlob(p.samplesUs),
+        r.load === undefined ? null : JSON.stringify(r.load),
     ];
 };
 
@@ -285,6 +295,7 @@ export const toJobResult = (r: ResultRow, ops: OpRow[], probe: DeviceProbe | nul
     ops,
     samplesUs: r.samples_f64 === null ? [] : blobToSamples(r.samples_f64),
     probe,
+    load: r.load_json === null || r.load_json === undefined ? null : (JSON.parse(r.load_json) as JobLoad),
 });
 
 export interface RawOutputRow {

@@ -4,7 +4,7 @@
 // orchestrators on one machine sharing the file never both see a device as free.
 import type { Database as Db } from 'better-sqlite3';
 import type { DeviceProbe } from '../drivers/types.js';
-import type { Job } from '../plan/types.js';
+import type { Job, JobIdentity } from '../plan/types.js';
 import { LEASE_COLUMNS, leaseIsTakeable, leaseValues, newLeaseRow, toLease, type LeaseRow } from './rows.js';
 import { SqliteStore, type OpenStoreOptions } from './sqlite-store.js';
 import type {
@@ -15,6 +15,7 @@ import type {
     JobScope,
     LeaseAttempt,
     LeaseHolder,
+    MeasuredJob,
     ModelRecord,
     NewRun,
     RawOutput,
@@ -65,6 +66,16 @@ export class SqliteBackend implements AsyncResultStore {
     upsertModel = (m: ModelRecord): Promise<void> => settle(() => this.sync.upsertModel(m));
     upsertJobs = (runId: string, jobs: readonly Job[]): Promise<void> =>
         settle(() => this.sync.upsertJobs(runId, jobs));
+    mergeRunOptions = (runId: string, patch: Readonly<Record<string, unknown>>): Promise<void> =>
+        settle(() => this.sync.mergeRunOptions(runId, patch));
+    requeueWithoutResult = (runId: string): Promise<number> => settle(() => this.sync.requeueWithoutResult(runId));
+    setRunOptions = (runId: string, options: Readonly<Record<string, unknown>>): Promise<void> =>
+        settle(() => this.sync.setRunOptions(runId, options));
+    setJobIdentities = (
+        runId: string,
+        entries: readonly { jobId: string; key: string; identity: JobIdentity }[],
+    ): Promise<void> => settle(() => this.sync.setJobIdentities(runId, entries));
+    measuredJobs = (scope: JobScope): Promise<MeasuredJob[]> => settle(() => this.sync.measuredJobs(scope));
     resetUnfinished = (runId: string): Promise<number> => settle(() => this.sync.resetUnfinished(runId));
     markJobRunning = (runId: string, jobId: string, attempt: number): Promise<void> =>
         settle(() => this.sync.markJobRunning(runId, jobId, attempt));

@@ -6,14 +6,14 @@ import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
-import type { Job } from '../plan/types.js';
+import type { Job, JobIdentity } from '../plan/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import {
     OP_COLUMNS,
     RESULT_COLUMNS,
     opValues,
     resultValues,
-    runIdFor,
+    newRunId,
     stateAfterResult,
     toJob,
     toJobResult,
@@ -31,6 +31,7 @@ import type {
     JobRecord,
     JobResultRecord,
     JobScope,
+    MeasuredJob,
     ModelRecord,
     NewRun,
     RawOutput,
@@ -40,6 +41,9 @@ import type {
     RunState,
     RunSummary,
 } from './types.js';
+
+/** Run ids are minted the same way by both backends (rows.ts). */
+export { newRunId } from './rows.js';
 
 export interface OpenStoreOptions {
     /** Fail with NOT_FOUND instead of creating a new database (read-only commands). */
@@ -97,19 +101,29 @@ export class SqliteStore implements ResultStore {
     }
 
     private migrate(): void {
-        const current = this.db.pragma('user_version', { simple: true }) as number;
-        if (current > SCHEMA_VERSION)
-            throw new SplitbenchError(
-                'CONFIG_INVALID',
-                `results database ${this.path} has schema version ${current}, newer than this splitbench (${SCHEMA_VERSION}); upgrade splitbench`,
-            );
-        for (const m of MIGRATIONS) {
-            if (m.version <= current) continue;
-            this.db.transaction(() => {
-                this.db.exec(m.sql);
-                this.db.pragma(`user_version = ${m.version}`);
-            })();
-        }
+        const check = (current: number): void => {
+            if (current > SCHEMA_VERSION)
+                throw new SplitbenchError(
+                    'CONFIG_INVALID',
+                    `results database ${this.path} has schema version ${current}, newer than this splitbench (${SCHEMA_VERSION}); upgrade splitbench`,
+                );
+        };
+        const version = (): number => this.db.pragma('user_version', { simple: true }) as number;
+        check(version());
+        if (version() === SCHEMA_VERSION) return;
+        // BEGIN IMMEDIATE and the version read again inside: two processes opening a new file at once (two
+        // orchestrators sharing it) migrate it once; the second waits on the write lock, then finds nothing to do.
+        this.db
+            .transaction(() => {
+                const current = version();
+                check(current);
+                for (const m of MIGRATIONS) {
+                    if (m.version <= current) continue;
+                    this.db.exec(m.sql);
+                    this.db.pragma(`user_version = ${m.version}`);
+                }
+            })
+            .immediate();
     }
 
     /** The connection, for the async backend's lease transactions (src/store/sqlite-backend.ts). */
@@ -141,7 +155,7 @@ export class SqliteStore implements ResultStore {
 
     createRun(run: NewRun): RunRecord {
         const started = run.startedAt ?? this.now();
-        const id = run.id ?? runIdFor(started);
+        const id = run.id ?? newRunId(started);
         this.db
             .prepare(
                 `INSERT INTO runs (id, campaign_name, campaign_path, campaign_sha256, campaign_yaml, splitbench_version,
@@ -237,6 +251,15 @@ export class SqliteStore implements ResultStore {
         return Number(info.lastInsertRowid);
     }
 
+    mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): void {
+        const row = this.db
+            .prepare<[string], { options_json: string }>('SELECT options_json FROM runs WHERE id = ?')
+            .get(runId);
+        if (row === undefined) throw new SplitbenchError('NOT_FOUND', `no run ${runId}`);
+        const next = { ...(JSON.parse(row.options_json) as Record<string, unknown>), ...patch };
+        this.db.prepare('UPDATE runs SET options_json = ? WHERE id = ?').run(JSON.stringify(next), runId);
+    }
+
     upsertModel(m: ModelRecord): void {
         this.db
             .prepare(
@@ -283,6 +306,40 @@ export class SqliteStore implements ResultStore {
     resetUnfinished(runId: string): number {
         return this.db.prepare("UPDATE jobs SET state = 'pending' WHERE run_id = ? AND state = 'running'").run(runId)
             .changes;
+    }
+
+    requeueWithoutResult(runId: string): number {
+        return this.db
+            .prepare(
+                `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = ? AND state IN ('running', 'failed')
+                 AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
+            )
+            .run(runId).changes;
+    }
+
+    setRunOptions(runId: string, options: Readonly<Record<string, unknown>>): void {
+        const info = this.db
+            .prepare('UPDATE runs SET options_json = ? WHERE id = ?')
+            .run(JSON.stringify(options), runId);
+        if (info.changes === 0) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${this.path}`);
+    }
+
+    setJobIdentities(runId: string, entries: readonly { jobId: string; key: string; identity: JobIdentity }[]): void {
+        const upd = this.db.prepare('UPDATE jobs SET identity_key = ?, identity_json = ? WHERE run_id = ? AND id = ?');
+        this.db.transaction(() => {
+            for (const e of entries) upd.run(e.key, JSON.stringify(e.identity), runId, e.jobId);
+        })();
+    }
+
+    measuredJobs(scope: JobScope): MeasuredJob[] {
+        const { where, arg } = scopeSql(scope);
+        return this.db
+            .prepare<[string], { id: string; run_id: string; started_at: string; identity_key: string | null }>(
+                `SELECT j.id, j.run_id, ru.started_at, j.identity_key FROM jobs j JOIN runs ru ON ru.id = j.run_id
+                 WHERE ${where} AND j.state = 'done' ORDER BY ru.started_at, j.seq`,
+            )
+            .all(arg)
+            .map((r) => ({ id: r.id, runId: r.run_id, runStartedAt: r.started_at, identityKey: r.identity_key }));
     }
 
     markJobRunning(runId: string, jobId: string, attempt: number): void {

@@ -1,7 +1,7 @@
 // The results store as the runner, the CLI and the reports see it. sqlite-store.ts implements it.
 import type { DeviceProbe } from '../drivers/types.js';
 import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
-import type { Job, JobKind } from '../plan/types.js';
+import type { Job, JobIdentity, JobKind } from '../plan/types.js';
 import type { Role, RoleSettings } from '../config/schema.js';
 
 export const RUN_STATES = ['running', 'done', 'interrupted', 'failed'] as const;
@@ -65,6 +65,18 @@ export interface JobRecord {
     error: string | null;
     startedAt: string | null;
     endedAt: string | null;
+    /** Reuse key's second half (identityKey in src/plan/plan.ts); null for jobs stored before it existed. */
+    identityKey?: string | null | undefined;
+    /** Runtime, device build and resolved settings the job ran with (null: not recorded). */
+    identity?: JobIdentity | null | undefined;
+}
+
+/** A job some run measured (state done), for reuse decisions. */
+export interface MeasuredJob {
+    id: string;
+    runId: string;
+    runStartedAt: string;
+    identityKey: string | null;
 }
 
 export interface ModelRecord {
@@ -91,6 +103,8 @@ export interface ResultInput {
     parsed: BenchmarkResult;
     /** Probe snapshot id from recordProbe (the device state the result was measured in). */
     probeId?: number | undefined;
+    /** Device load read just before and after the job (stored from schema version 2). */
+    load?: JobLoad | undefined;
 }
 
 export interface ResultSummary {
@@ -155,11 +169,24 @@ export interface ResultStore {
     getRun(ref: string): RunRecord;
     listRuns(opts?: { campaignName?: string | undefined; limit?: number | undefined }): RunSummary[];
     recordProbe(runId: string, device: string, probe: DeviceProbe): number;
+    /** Sets top-level keys of a run's options (facts known only once devices are probed, e.g. `scheduling`). */
+    mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): void;
     upsertModel(m: ModelRecord): void;
     /** Adds jobs to a run; jobs already in the run keep their state. */
     upsertJobs(runId: string, jobs: readonly Job[]): void;
     /** Running jobs left by a crash go back to pending. Returns how many. */
     resetUnfinished(runId: string): number;
+    /**
+     * Resume: every job of the run without a result (running when the run stopped, or failed before producing
+     * output: unreachable device, transport failure) goes back to pending. Returns how many.
+     */
+    requeueWithoutResult(runId: string): number;
+    /** Replaces the options recorded with the run (reuse decisions are made after the devices are probed). */
+    setRunOptions(runId: string, options: Readonly<Record<string, unknown>>): void;
+    /** Records what runs each job (identityKey in plan.ts); one transaction. */
+    setJobIdentities(runId: string, entries: readonly { jobId: string; key: string; identity: JobIdentity }[]): void;
+    /** Done jobs in scope with their run and reuse key, oldest run first. */
+    measuredJobs(scope: JobScope): MeasuredJob[];
     markJobRunning(runId: string, jobId: string, attempt: number): void;
     /** Raw output of an attempt that produced no result (transport failure mid-run). */
     recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): void;

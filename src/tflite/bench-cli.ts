@@ -1,7 +1,9 @@
 // `splitbench-benchmark-model` / `splitbench bench`: benchmark_model's command line on the built-in runner.
-// Flags use benchmark_model's `--flag=value` syntax; bad input is one `ERROR: ...` line on stderr and exit code 1.
+// Flags use benchmark_model's `--flag=value` syntax; bad input is one `ERROR: ...` line on stderr. Exit codes: the
+// drop-in keeps benchmark_model's (0 ok, 1 anything else: EXIT_FAILURE in benchmark_main.cc), so harnesses written
+// for benchmark_model read it unchanged; `splitbench bench` uses splitbench's (2 bad input, 1 failed benchmark).
 import { writeFileSync } from 'node:fs';
-import { SplitbenchError, messageOf } from '../errors.js';
+import { SplitbenchError, isSplitbenchError, messageOf } from '../errors.js';
 import { runBenchmark, type BenchmarkOptions } from './benchmark.js';
 import { BENCHMARK_DEFAULTS } from './defaults.js';
 import { validateThreads } from './native.js';
@@ -66,15 +68,22 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
         kind: 'bool',
         help: 'splitbench: with op profiling, also time an unprofiled phase and report the overhead (false)',
     },
+    print_raw_samples: {
+        kind: 'bool',
+        help: 'splitbench: print every timed run (µs) on one "Raw inference samples" line (false; json has them always)',
+    },
     report_peak_memory_footprint: { kind: 'bool', help: 'accepted for compatibility; peak RSS is always reported' },
     help: { kind: 'bool', help: 'print this list' },
 };
 
 export const benchmarkUsage = (): string => {
     const lines = ['usage: splitbench-benchmark-model --graph=model.tflite [--flag=value ...]', 'Flags:'];
-    for (const [name, spec] of Object.entries(FLAGS)) {
-        lines.push(`\t--${name}=${spec.kind}`.padEnd(36) + spec.help);
-    }
+    const names = Object.entries(FLAGS).map(([name, spec]) => `--${name}=${spec.kind}`);
+    const width = Math.max(...names.map((n) => n.length)) + 2;
+    Object.values(FLAGS).forEach((spec, i) => lines.push(`  ${(names[i] ?? '').padEnd(width)}${spec.help}`));
+    lines.push(
+        'Exit codes: 0 ok; 1 failure (as benchmark_model); `splitbench bench` exits 2 for bad input (flags, model file).',
+    );
     return `${lines.join('\n')}\n`;
 };
 
@@ -154,11 +163,29 @@ const defaultIo: BenchCliIo = {
     stderr: (s) => process.stderr.write(s),
 };
 
-/** Runs one benchmark from benchmark_model-style argv; resolves to the exit code (0 ok, 1 failure). */
-export const benchmarkModelMain = (argv: readonly string[], io: BenchCliIo = defaultIo): Promise<number> =>
-    Promise.resolve(benchmarkModelSync(argv, io));
+export interface BenchExitCodes {
+    /**
+     * Exit code for bad input: a usage error (unknown flag, bad value, no --graph), a missing or non-TFLite model.
+     * 1 for the benchmark_model drop-in (benchmark_model's EXIT_FAILURE), 2 for `splitbench bench` (splitbench's
+     * convention, README "Exit codes"). @default 1
+     */
+    badInput?: 1 | 2 | undefined;
+}
 
-const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo): number => {
+// Codes that mean the command line or the model file is wrong, not that the benchmark failed.
+const BAD_INPUT: ReadonlySet<string> = new Set(['USAGE', 'MODEL_INVALID', 'NOT_FOUND', 'UNSUPPORTED']);
+
+/**
+ * Runs one benchmark from benchmark_model-style argv; resolves to the exit code: 0 ok, 1 the benchmark failed,
+ * `exits.badInput` (1 or 2) for bad input.
+ */
+export const benchmarkModelMain = (
+    argv: readonly string[],
+    io: BenchCliIo = defaultIo,
+    exits: BenchExitCodes = {},
+): Promise<number> => Promise.resolve(benchmarkModelSync(argv, io, exits.badInput ?? 1));
+
+const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo, badInputExit: number): number => {
     const startRss = process.memoryUsage.rss();
     try {
         const { values } = parseArgv(argv);
@@ -230,6 +257,9 @@ const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo): number => 
         opts.enableOpProfiling = bool('enable_op_profiling');
         opts.useXnnpack = bool('use_xnnpack');
         opts.measureProfilerOverhead = bool('measure_profiler_overhead');
+        // the overhead is profiled vs unprofiled time: without profiling there is nothing to measure
+        if (opts.measureProfilerOverhead === true && opts.enableOpProfiling !== true)
+            throw usage('--measure_profiler_overhead=true needs --enable_op_profiling=true');
         opts.seed = int('random_seed');
         const layers = values.get('input_layer');
         if (layers !== undefined && layers !== '') opts.inputLayers = layers.split(',').map((s) => s.trim());
@@ -249,10 +279,14 @@ const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo): number => 
                 throw new SplitbenchError('NOT_FOUND', `--output_filepath ${out}: cannot write (${messageOf(e)})`);
             }
         }
-        io.stdout(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatBenchmarkText(result));
+        io.stdout(
+            format === 'json'
+                ? `${JSON.stringify(result, null, 2)}\n`
+                : formatBenchmarkText(result, { rawSamples: bool('print_raw_samples') === true }),
+        );
         return 0;
     } catch (e) {
         io.stderr(`ERROR: ${messageOf(e).replace(/\s*\n\s*/g, ' ')}\n`);
-        return 1;
+        return isSplitbenchError(e) && BAD_INPUT.has(e.code) ? badInputExit : 1;
     }
 };

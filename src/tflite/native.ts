@@ -2,7 +2,7 @@
 // that imports koffi. Per-node timing uses a "wrapping delegate": a delegate whose Prepare replaces every node's
 // registration->invoke with a timed JS trampoline (the C API of 2.9 has no profiler). Struct offsets are the x86-64 /
 // aarch64 LP64 layout of TF 2.9's common.h (checked with offsetof() against the shipped header).
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,7 @@ import koffi, { type TypeObject } from 'koffi';
 import { SplitbenchError } from '../errors.js';
 import type { DType } from '../model/dtype.js';
 import { CUSTOM_CODE, builtinName } from '../model/builtin-ops.js';
+import { checkModelFile, runtimeError, xnnpackRefused } from './runtime-errors.js';
 import type { Interpreter, InterpreterOptions, NodeTiming, RuntimeTensor } from './types.js';
 
 // --- struct layout (TF 2.9, LP64) ---
@@ -328,67 +329,6 @@ const TFLITE_TYPES: readonly DType[] = [
 ];
 export const dtypeFromTfLiteType = (code: number): DType => TFLITE_TYPES[code] ?? `unknown(${code})`;
 
-// --- errors -------------------------------------------------------------------------------------------------------
-
-/** Runtime messages as one line: sentences deduplicated (the runtime repeats itself per tensor), capped. */
-const oneLine = (msgs: readonly string[]): string => {
-    const parts = msgs
-        .join('\n')
-        .split(/\r?\n/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('See instructions'));
-    const seen = new Set<string>();
-    const kept: string[] = [];
-    for (const p of parts) {
-        const key = p.replace(/\d+/g, '#');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        kept.push(p);
-    }
-    const text = kept.join(' ').replace(/\s+/g, ' ').trim();
-    const dropped = parts.length - kept.length;
-    const capped = text.length > 400 ? `${text.slice(0, 400)}…` : text;
-    return dropped > 0 ? `${capped} (+${dropped} similar)` : capped;
-};
-
-const runtimeError = (model: string, what: string, msgs: readonly string[]): SplitbenchError => {
-    const text = oneLine(msgs);
-    const node = /Node number (\d+) \(([^)]+)\)/.exec(text);
-    const builtin = /Didn't find op for builtin opcode '([^']+)'/.exec(text);
-    const at = node !== null ? ` at node ${node[1]}` : '';
-    let lead = what;
-    if (/Select TensorFlow op|Regular TensorFlow ops/.test(text) || (node !== null && node[2]?.startsWith('Flex'))) {
-        lead = `TensorFlow (Flex) op${node !== null ? ` ${node[2]}` : ''}${at} not supported by the built-in runtime`;
-    } else if (/unresolved custom op/i.test(text)) {
-        lead = `custom op${node !== null ? ` ${node[2]}` : ''}${at} not supported by the built-in runtime`;
-    } else if (builtin !== null) lead = `op ${builtin[1]} not supported by the built-in runtime (TFLite 2.9)`;
-    else if (node !== null) lead = `${what}: op ${node[2]}${at} failed`;
-    return new SplitbenchError('RUNTIME_FAILED', `model ${model}: ${lead}${text !== '' ? ` (runtime: ${text})` : ''}`, {
-        details: { runtimeMessages: [...msgs], ...(node !== null ? { node: Number(node[1]), op: node[2] } : {}) },
-    });
-};
-
-const checkModelFile = (path: string): void => {
-    if (!existsSync(path)) throw new SplitbenchError('NOT_FOUND', `model ${path}: file not found`);
-    const st = statSync(path);
-    if (!st.isFile()) throw new SplitbenchError('MODEL_INVALID', `model ${path}: not a regular file`);
-    if (st.size < 8) throw new SplitbenchError('MODEL_INVALID', `model ${path}: not a TFLite file (${st.size} bytes)`);
-    const head = Buffer.alloc(8);
-    const fd = openSync(path, 'r');
-    try {
-        readSync(fd, head, 0, 8, 0);
-    } finally {
-        closeSync(fd);
-    }
-    const ident = head.subarray(4, 8).toString('latin1');
-    if (ident !== 'TFL3') {
-        throw new SplitbenchError(
-            'MODEL_INVALID',
-            `model ${path}: not a TFLite file (identifier ${JSON.stringify(ident.replace(/[^\x20-\x7e]/g, '?'))}, expected 'TFL3')`,
-        );
-    }
-};
-
 export const validateThreads = (threads: number): void => {
     if (!Number.isInteger(threads) || threads === 0 || threads < -1 || threads > 1024) {
         throw new SplitbenchError(
@@ -464,6 +404,9 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
         if (interp === null) {
             const msgs = drainReported();
             if (state?.error !== undefined) msgs.push(`profiler: ${state.error}`);
+            if (xnn !== null && msgs.length === 0 && loadsWithoutDelegates(b, model, threads)) {
+                throw xnnpackRefused(name, modelPath);
+            }
             throw runtimeError(name, 'interpreter creation failed', msgs);
         }
         const ip: Ptr = interp;
@@ -494,7 +437,8 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
                         `model ${name}: input '${inName}' has rank ${rank}, shape [${wanted.join(',')}] given`,
                     );
                 }
-                if (wanted.some((d) => !Number.isInteger(d) || d < 1)) {
+                // 0 is a real size: a dynamic cut tensor can be empty at run time (an empty slice).
+                if (wanted.some((d) => !Number.isInteger(d) || d < 0)) {
                     throw new SplitbenchError(
                         'USAGE',
                         `model ${name}: input '${inName}': invalid shape [${wanted.join(',')}]`,
@@ -594,11 +538,20 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
                 if (t === undefined || info === undefined) {
                     throw new SplitbenchError('USAGE', `model ${name}: no output #${index} (has ${outputs.length})`);
                 }
-                const out = new Uint8Array(info.bytes);
+                // Read the size now, not at allocation: a dynamic output ([8,-1,1024]) gets its size during invoke.
+                const out = new Uint8Array(Number(b.tensorByteSize(t)));
                 if (b.copyToBuffer(t, out, out.byteLength) !== 0) {
                     throw runtimeError(name, `cannot read output '${info.name}'`, drainReported());
                 }
                 return out;
+            },
+            outputInfo(index) {
+                alive();
+                const t = outPtrs[index];
+                if (t === undefined) {
+                    throw new SplitbenchError('USAGE', `model ${name}: no output #${index} (has ${outputs.length})`);
+                }
+                return describe(t);
             },
             nodeTimings() {
                 if (slots === undefined) return [];
@@ -626,6 +579,23 @@ export const openInterpreter = (modelPath: string, opts: InterpreterOptions = {}
     } catch (e) {
         release();
         throw e;
+    }
+};
+
+/** Whether the model builds an interpreter with no delegate at all (a probe after a delegate made creation fail). */
+const loadsWithoutDelegates = (b: Binding, model: Ptr, threads: number): boolean => {
+    const options = b.optionsCreate();
+    if (options === null) return false;
+    try {
+        b.optionsSetErrorReporter(options, b.reporterCb, null);
+        b.optionsSetNumThreads(options, threads);
+        const interp = b.interpreterCreate(model, options);
+        drainReported();
+        if (interp === null) return false;
+        b.interpreterDelete(interp);
+        return true;
+    } finally {
+        b.optionsDelete(options);
     }
 };
 

@@ -81,7 +81,16 @@ const runningLine = (runs: number, minSecs: number, maxSecs: number): string =>
 
 const statOrEmpty = (l: StatLine | undefined): string => formatStatLine(l ?? { count: 0 });
 
-export const formatBenchmarkText = (r: BenchmarkResult): string => {
+export interface TextFormatOptions {
+    /** Print the `Raw inference samples (us):` line when the result has samples. @default true */
+    rawSamples?: boolean | undefined;
+}
+
+/**
+ * benchmark_model console text of a result, plus splitbench's own INFO lines: the raw samples (unless
+ * `rawSamples: false`) and the profiler overhead when it was measured.
+ */
+export const formatBenchmarkText = (r: BenchmarkResult, opts: TextFormatOptions = {}): string => {
     const lines: string[] = [];
     const info = (msg: string): void => {
         lines.push(`INFO: ${msg}`);
@@ -142,7 +151,14 @@ export const formatBenchmarkText = (r: BenchmarkResult): string => {
     if (r.memory.peakMb !== undefined) {
         info(`Overall peak memory footprint (MB) via periodic monitoring: ${cppDouble(r.memory.peakMb)}`);
     }
-    if (r.samplesUs !== undefined) info(`${RAW_SAMPLES_PREFIX}${r.samplesUs.join(',')}`);
+    const ov = r.runner;
+    if (ov?.profilerOverheadPct !== undefined && ov.unprofiledAvgUs !== undefined) {
+        info(
+            `Profiler overhead: ${ov.profilerOverheadPct.toFixed(1)}% (Inference (avg) ${cppDouble(inf.avgUs ?? 0)} us ` +
+                `with op profiling, ${cppDouble(ov.unprofiledAvgUs)} us without)`,
+        );
+    }
+    if (r.samplesUs !== undefined && opts.rawSamples !== false) info(`${RAW_SAMPLES_PREFIX}${r.samplesUs.join(',')}`);
     if (r.profile.length > 0) {
         info('Operator-wise Profiling Info for Regular Benchmark Runs:');
         const multi = r.profile.length > 1;

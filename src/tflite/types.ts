@@ -34,11 +34,17 @@ export interface NodeTiming {
 
 export interface Interpreter {
     readonly inputs: readonly RuntimeTensor[];
+    /** Outputs as allocated, before any invoke (dynamic dims have a placeholder size until invoke; see outputInfo). */
     readonly outputs: readonly RuntimeTensor[];
     setInput(index: number, data: Uint8Array): void;
     invoke(): void;
-    /** Copy of output `index`'s bytes. */
+    /**
+     * Copy of output `index`'s bytes as they are now: after invoke, with the size the invoke gave it (dynamic outputs
+     * such as [8,-1,1024] differ from `outputs[index].bytes`, which is the size at allocation).
+     */
     output(index: number): Uint8Array;
+    /** Output `index`'s shape and byte size as they are now (after invoke: the actual ones). */
+    outputInfo(index: number): RuntimeTensor;
     /** Per-node timings (empty when profiling is off). */
     nodeTimings(): NodeTiming[];
     resetTimings(): void;

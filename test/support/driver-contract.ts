@@ -2,7 +2,7 @@
 // Remote paths live under a fresh directory inside driver.workDir(); only POSIX sh tools are used on the device
 // (sh, printf, cat, kill, sleep, rm, ls, test) so the suite runs on Android toybox as well as on Linux.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -329,6 +329,10 @@ export const runDriverContract = (
             expect(p.arch.length).toBeGreaterThan(0);
             expect(p.workDir).toBe(d.workDir());
             expect(Number.isNaN(Date.parse(p.probedAt))).toBe(false);
+            // every driver under test runs on this machine (the simulated phone too): one physical host
+            const machineId = readFileSync('/etc/machine-id', 'utf8').trim();
+            expect(p.host?.cpuHost).toBe(`linux:${machineId}`);
+            expect(p.host?.warning).toBeUndefined();
         });
     });
 };

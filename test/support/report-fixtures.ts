@@ -23,6 +23,7 @@ const t = (name: string, shape: number[], dtype: string, bytes: number): CutTens
 /**
  * 5 ops: 0 CONV_2D→a, 1 DEPTHWISE_CONV_2D→b, 2 CONV_2D→c, 3 ADD(c, a)→d, 4 SOFTMAX→out.
  * Cuts: 0 {a}=128 B; 1 {a, b}=192 B (a skips ahead to ADD); 2 {a, c}=256 B; 3 {d int8}=32 B.
+ * Each op's own output (the study's data size): a 128, b 64, c 128, d 32, out 40 B.
  * UE (same file, by node index), 2 reps, no row for op 4:  rep1 1.0 2.0 3.0 0.5, rep2 1.2 2.0 2.8 0.5.
  * Server (other file, by names, shifted node indices), 2 reps: a .1, b .2, c .3/.5, d .05, out .05, plus an
  * unmatched QUANTIZE row 'q_extra' .02.
@@ -58,11 +59,11 @@ export const smallInput = (): SplitAnalysisInput => {
             sha256: 'ab'.repeat(32),
             opCount: 5,
             ops: [
-                { index: 0, type: 'CONV_2D', outputs: ['a'] },
-                { index: 1, type: 'DEPTHWISE_CONV_2D', outputs: ['b'] },
-                { index: 2, type: 'CONV_2D', outputs: ['c'] },
-                { index: 3, type: 'ADD', outputs: ['d'] },
-                { index: 4, type: 'SOFTMAX', outputs: ['out'] },
+                { index: 0, type: 'CONV_2D', outputs: ['a'], outputBytes: 128 },
+                { index: 1, type: 'DEPTHWISE_CONV_2D', outputs: ['b'], outputBytes: 64 },
+                { index: 2, type: 'CONV_2D', outputs: ['c'], outputBytes: 128 },
+                { index: 3, type: 'ADD', outputs: ['d'], outputBytes: 32 },
+                { index: 4, type: 'SOFTMAX', outputs: ['out'], outputBytes: 40 },
             ],
             inputBytes: 64,
             outputBytes: 40,

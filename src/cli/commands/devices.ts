@@ -1,111 +1,23 @@
-// `splitbench devices …`: the device inventory in devices/NAME.yaml — add (probe + write), list, probe, check, trust.
+// `splitbench devices …`: the device inventory in devices/NAME.yaml, later probes in devices/.probes/ —
+// add, list, probe, check, trust.
 import type { Command } from 'commander';
 import { leaseSection } from './lease-list.js';
 import {
     DEVICE_NAME,
-    defaultDevicesDir,
     deviceAddress,
     deviceFilePath,
     listDevices,
     loadDevice,
     saveDevice,
+    saveProbe,
     validateDeviceSpec,
     type DeviceSpec,
 } from '../../config/device-file.js';
-import { createDriver } from '../../drivers/create.js';
 import type { DeviceProbe } from '../../drivers/types.js';
-import { SplitbenchError, isSplitbenchError, messageOf } from '../../errors.js';
+import { SplitbenchError, isSplitbenchError } from '../../errors.js';
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
-
-interface GroupOptions {
-    devices?: string | undefined;
-}
-
-const out = (s: string): void => {
-    process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-};
-const note = (s: string): void => {
-    process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
-};
-
-const devicesDir = (cmd: Command): string => defaultDevicesDir(cmd.optsWithGlobals<GroupOptions>().devices);
-
-const shown = (file: string): string => {
-    const rel = relative(process.cwd(), file);
-    return rel.startsWith('..') ? file : rel;
-};
-
-const seconds = (flag: string, v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0)
-        throw new SplitbenchError('USAGE', `${flag} ${JSON.stringify(v)}: expected a positive number of seconds`);
-    return n;
-};
-
-const nonNegative = (flag: string, v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0)
-        throw new SplitbenchError('USAGE', `${flag} ${JSON.stringify(v)}: expected a number ≥ 0`);
-    return n;
-};
-
-// ---- formatting ----------------------------------------------------------------------------------------
-
-const gib = (bytes: number): string =>
-    bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
-
-const maxTemp = (p: DeviceProbe): { zone: string; c: number } | undefined => {
-    let best: { zone: string; c: number } | undefined;
-    for (const [zone, c] of Object.entries(p.thermalC)) if (best === undefined || c > best.c) best = { zone, c };
-    return best;
-};
-
-/** One-line description of a probe: what the device is and its state. */
-export const probeSummary = (p: DeviceProbe): string => {
-    const parts: string[] = [];
-    if (p.android !== undefined) {
-        const a = p.android;
-        parts.push(`${a.manufacturer} ${a.model}`, `Android ${a.release} (SDK ${a.sdk})`);
-        if (a.soc !== undefined) parts.push(a.soc);
-    } else {
-        parts.push([p.hostname, p.os].filter(Boolean).join(', '));
-        if (p.kernel !== undefined) parts.push(`kernel ${p.kernel}`);
-        if (p.cpuModel !== undefined) parts.push(p.cpuModel);
-    }
-    parts.push(`${p.cores} cores${p.bigCoreMask !== undefined ? ` (big ${p.bigCoreMask})` : ''}`);
-    parts.push(p.abis[0] ?? p.arch);
-    if (p.memTotalMb !== undefined) parts.push(`${(p.memTotalMb / 1024).toFixed(1)} GiB RAM`);
-    if (p.freeBytes !== undefined) parts.push(`${gib(p.freeBytes)} free in ${p.workDir}`);
-    const t = maxTemp(p);
-    if (t !== undefined) parts.push(`max ${t.c.toFixed(1)} °C (${t.zone})`);
-    if (p.android?.batteryLevel !== undefined) parts.push(`battery ${p.android.batteryLevel}%`);
-    if (p.android?.rooted === true) parts.push('rooted');
-    return parts.join(', ');
-};
-
-const table = (rows: string[][]): string => {
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    return rows
-        .map((r) =>
-            r
-                .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-                .join('  ')
-                .trimEnd(),
-        )
-        .join('\n');
-};
-
-// ---- driver helpers ------------------------------------------------------------------------------------
-
-const probeDevice = async (spec: DeviceSpec, timeoutMs: number): Promise<DeviceProbe> => {
-    const driver = await createDriver(spec);
-    try {
-        return await driver.probe({ timeoutMs });
-    } finally {
-        await driver.close();
-    }
-};
+import { checkDevices, type CheckOptions } from './devices-check.js';
+import { devicesDir, note, out, probeDevice, probeSummary, seconds, shown, table } from './devices-common.js';
 
 // ---- add -----------------------------------------------------------------------------------------------
 
@@ -208,6 +120,13 @@ const addDevice = async (dir: string, name: string, o: AddOptions): Promise<void
             );
         } else {
             note(`nothing written: ${shown(file)} is only created when the device answers`);
+            // the driver's hint ("then run splitbench devices check") needs a device file, and there is none
+            if (isSplitbenchError(e) && e.message.endsWith('then run splitbench devices check'))
+                throw new SplitbenchError(
+                    e.code,
+                    e.message.replace(/then run splitbench devices check$/, 'then run this devices add command again'),
+                    { cause: e, details: e.details },
+                );
         }
         throw e;
     }
@@ -215,110 +134,6 @@ const addDevice = async (dir: string, name: string, o: AddOptions): Promise<void
     const written = saveDevice(dir, saved);
     if (o.json === true) out(JSON.stringify(saved, null, 2));
     else out(`added ${name} (${kindAndAddress(spec)}): ${probeSummary(probe)}\nwrote ${shown(written)}`);
-};
-
-// ---- check ---------------------------------------------------------------------------------------------
-
-interface CheckOptions {
-    timeout: string;
-    minFreeMb: string;
-    maxTemp: string;
-    json?: boolean | undefined;
-}
-
-export interface HealthReport {
-    name: string;
-    kind: DeviceSpec['kind'];
-    address: string;
-    healthy: boolean;
-    problems: string[];
-    probe?: DeviceProbe | undefined;
-    errorCode?: string | undefined;
-}
-
-export const judgeHealth = (p: DeviceProbe, limits: { minFreeBytes: number; maxTempC: number }): string[] => {
-    const problems: string[] = [];
-    if (p.freeBytes !== undefined && p.freeBytes < limits.minFreeBytes) {
-        problems.push(`only ${gib(p.freeBytes)} free in ${p.workDir} (need ${gib(limits.minFreeBytes)})`);
-    }
-    const t = maxTemp(p);
-    if (t !== undefined && t.c > limits.maxTempC)
-        problems.push(`${t.zone} at ${t.c.toFixed(1)} °C (limit ${limits.maxTempC} °C)`);
-    const bt = p.android?.batteryTempC;
-    if (bt !== undefined && bt > limits.maxTempC)
-        problems.push(`battery at ${bt.toFixed(1)} °C (limit ${limits.maxTempC} °C)`);
-    return problems;
-};
-
-const checkDevices = async (dir: string, names: string[], o: CheckOptions): Promise<void> => {
-    const timeoutMs = seconds('--timeout', o.timeout) * 1000;
-    const limits = {
-        minFreeBytes: nonNegative('--min-free-mb', o.minFreeMb) * 1024 * 1024,
-        maxTempC: nonNegative('--max-temp', o.maxTemp),
-    };
-    let specs: DeviceSpec[];
-    const reports: HealthReport[] = [];
-    if (names.length > 0) {
-        specs = names.map((n) => loadDevice(dir, n));
-    } else {
-        const listed = listDevices(dir);
-        specs = listed.devices;
-        for (const bad of listed.errors) {
-            reports.push({
-                name: bad.name,
-                kind: 'local',
-                address: shown(bad.file),
-                healthy: false,
-                problems: [bad.error.message],
-                errorCode: bad.error.code,
-            });
-        }
-        if (specs.length === 0 && listed.errors.length === 0) {
-            throw new SplitbenchError(
-                'DEVICE_UNKNOWN',
-                `no devices in ${shown(dir)} — add one with splitbench devices add`,
-            );
-        }
-    }
-    const checked = await Promise.all(
-        specs.map(async (spec): Promise<HealthReport> => {
-            const base = { name: spec.name, kind: spec.kind, address: deviceAddress(spec) };
-            try {
-                const probe = await probeDevice(spec, timeoutMs);
-                const problems = judgeHealth(probe, limits);
-                return { ...base, healthy: problems.length === 0, problems, probe };
-            } catch (e) {
-                return {
-                    ...base,
-                    healthy: false,
-                    problems: [messageOf(e)],
-                    errorCode: isSplitbenchError(e) ? e.code : 'INTERNAL',
-                };
-            }
-        }),
-    );
-    reports.unshift(...checked);
-    if (o.json === true) {
-        out(JSON.stringify(reports, null, 2));
-    } else {
-        const width = Math.max(...reports.map((r) => r.name.length));
-        for (const r of reports) {
-            const state = r.healthy ? 'ok  ' : 'FAIL';
-            const detail = r.healthy && r.probe !== undefined ? healthLine(r.probe) : r.problems.join('; ');
-            out(`${state}  ${r.name.padEnd(width)}  ${r.kind.padEnd(5)}  ${detail}`);
-        }
-    }
-    if (reports.some((r) => !r.healthy)) process.exitCode = 1;
-};
-
-const healthLine = (p: DeviceProbe): string => {
-    const parts = ['reachable'];
-    if (p.freeBytes !== undefined) parts.push(`${gib(p.freeBytes)} free`);
-    const t = maxTemp(p);
-    if (t !== undefined) parts.push(`max ${t.c.toFixed(1)} °C`);
-    if (p.android?.batteryLevel !== undefined) parts.push(`battery ${p.android.batteryLevel}%`);
-    if (p.loadAvg?.[0] !== undefined) parts.push(`load ${p.loadAvg[0]}`);
-    return parts.join(', ');
 };
 
 // ---- trust ---------------------------------------------------------------------------------------------
@@ -430,6 +245,11 @@ export const registerDevicesCommands = (program: Command): void => {
                 ]);
             }
             out(table(rows));
+            const never = list.filter((d) => d.probe === undefined).map((d) => d.name);
+            if (never.length > 0)
+                note(
+                    `never probed: ${never.join(', ')} — run splitbench devices probe NAME (a campaign run also records its devices' probes)`,
+                );
             // who holds what: leases of runs sharing this results database (issue 13)
             const leases = await leaseSection(o.db);
             if (leases.note !== undefined) note(`splitbench: ${leases.note}`);
@@ -438,14 +258,14 @@ export const registerDevicesCommands = (program: Command): void => {
 
     devices
         .command('probe <name>')
-        .description('Probe a device now and store the result in its file.')
+        .description('Probe a device now and store the result in the probe cache (devices/.probes/NAME.json).')
         .option('--json', 'print the probe as JSON')
         .option('--timeout <secs>', 'probe timeout', '60')
         .action(async (name: string, o: { json?: boolean | undefined; timeout: string }, cmd: Command) => {
             const dir = devicesDir(cmd);
             const spec = loadDevice(dir, name);
             const probe = await probeDevice(spec, seconds('--timeout', o.timeout) * 1000);
-            saveDevice(dir, { ...spec, probe } as DeviceSpec);
+            saveProbe(dir, spec, probe);
             if (o.json === true) out(JSON.stringify(probe, null, 2));
             else out(`${name}: ${probeSummary(probe)}`);
         });

@@ -11,10 +11,18 @@ interface ParseOptions {
     top: string;
 }
 
+/** NUL bytes never occur in console text; a file with them is binary (a model, an archive, a core dump). */
+const looksBinary = (buf: Buffer): boolean => buf.subarray(0, 65536).includes(0);
+
 const readText = async (file: string): Promise<string> => {
     try {
-        return await readFile(file, 'utf8');
+        const buf = await readFile(file);
+        if (looksBinary(buf)) {
+            throw new SplitbenchError('USAGE', `${file}: a binary file, not a benchmark_model console output`);
+        }
+        return buf.toString('utf8');
     } catch (e) {
+        if (e instanceof SplitbenchError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') throw new SplitbenchError('NOT_FOUND', `file ${file}: not found`, { cause: e });
         if (code === 'EISDIR') throw new SplitbenchError('USAGE', `${file}: is a directory, expected a text file`);
@@ -26,7 +34,7 @@ export const registerParseCommand = (program: Command): void => {
     program
         .command('parse')
         .description(
-            'Parse a benchmark_model console output (any TFLite/LiteRT version, logcat, CSV mode) into typed results.',
+            'Parse a benchmark_model console output (any TFLite/LiteRT version, logcat, glog or CI-timestamped logs, CSV mode) into typed results; exits 2 when the file holds no TFLite benchmark_model output.',
         )
         .argument('<file>', 'saved stdout+stderr of benchmark_model')
         .option('--json', 'print the parsed result as JSON')
@@ -41,6 +49,18 @@ export const registerParseCommand = (program: Command): void => {
                 );
             }
             const runs = parseBenchmarkRuns(await readText(file));
+            // Text without any benchmark_model line (a README, another tool's log) is bad input, not a failed run.
+            const kinds = new Set(runs.map((r) => r.failure?.kind));
+            if (kinds.size === 1 && kinds.has('no_output')) {
+                throw new SplitbenchError('USAGE', `${file}: no benchmark_model output in it`);
+            }
+            const other = runs.find((r) => r.failure?.kind === 'not_tflite');
+            if (other !== undefined && runs.every((r) => r.failure?.kind === 'not_tflite')) {
+                throw new SplitbenchError(
+                    'USAGE',
+                    `${file}: not a TFLite benchmark_model output (full TensorFlow's benchmark_model: ${other.failure?.line ?? ''})`,
+                );
+            }
             const shown = opts.all === true ? runs : runs.slice(-1);
             if (opts.json === true) {
                 const value = opts.all === true ? shown : shown[0];

@@ -3,19 +3,21 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
     compareRuns,
-    historyFromRuns,
-    type HistorySeries,
+    DEFAULT_FLOOR_MS,
+    DEFAULT_MIN_REPS,
+    DEFAULT_THRESHOLD_PCT,
     type MetricMode,
     type MetricName,
     type RunData,
 } from '../../analysis/compare.js';
+import { historyFromRuns, type HistorySeries } from '../../analysis/history.js';
 import { SplitbenchError } from '../../errors.js';
 import { renderComparison, renderHistory } from '../../report/compare-render.js';
 import { renderConsoleTable } from '../../report/console.js';
-import { REPORT_FORMATS, renderReport } from '../../report/render.js';
-import type { ReportFormat } from '../../report/types.js';
+import { renderReport } from '../../report/render.js';
 import { buildReportInput } from '../../runner/report-input.js';
 import { resolveDbPath } from '../../store/db-path.js';
+import { REPORT_FORMAT_NAMES, parseReportFormat, parseTextOrMd } from '../report-format.js';
 import { openStore } from '../../store/sqlite-store.js';
 import type { ResultStore } from '../../store/types.js';
 
@@ -67,7 +69,7 @@ const historyRuns = (series: readonly HistorySeries[], runs: readonly RunData[])
             const value =
                 p === undefined
                     ? `${n} metric(s)`
-                    : `${p.medianMs.toFixed(3)} ms [${p.lowMs.toFixed(3)}–${p.highMs.toFixed(3)}]`;
+                    : `${p.valueMs.toFixed(3)} ms [${p.lowMs.toFixed(3)}–${p.highMs.toFixed(3)}]`;
             return `${r.run.id}  ${r.run.startedAt ?? ''}  ${value}`;
         });
     return `\nRuns (${lines.length}, oldest first):\n${lines.join('\n')}\n`;
@@ -86,21 +88,23 @@ export const registerReportCommands = (program: Command): void => {
         .command('report')
         .description('Split-point report of a run: Markdown, CSV, XLSX (the study layout), HTML with charts, or JSON')
         .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
-        .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'md')
+        .option('--format <format>', `one of ${REPORT_FORMAT_NAMES.join(', ')} (md = markdown)`, 'md')
         .option('--out <file>', 'write to this file instead of stdout (required for xlsx)')
         .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .action(async (ref: string, o: { format: string; out?: string; db?: string }) => {
-            if (!(REPORT_FORMATS as readonly string[]).includes(o.format))
-                throw new SplitbenchError(
-                    'USAGE',
-                    `--format: unknown format "${o.format}" (${REPORT_FORMATS.join(', ')})`,
-                );
-            const format = o.format as ReportFormat;
+            const format = parseReportFormat('--format', o.format);
             if (format === 'xlsx' && o.out === undefined)
                 throw new SplitbenchError('USAGE', 'xlsx is binary: give --out FILE.xlsx');
             await withStore(o.db, async (store) => {
-                const input = buildReportInput(store, store.getRun(ref), warn);
-                if (input.analyses.length === 0) warn(`run ${input.run.id} has no usable results yet`);
+                const run = store.getRun(ref);
+                const input = buildReportInput(store, run, warn);
+                // "yet" only while the run can still produce results
+                if (input.analyses.length === 0)
+                    warn(
+                        run.state === 'running'
+                            ? `run ${run.id} has no usable results yet (still running)`
+                            : `run ${run.id} has no usable results (run ${run.state}; see splitbench runs show ${run.id})`,
+                    );
                 const body = await renderReport(input, format);
                 if (o.out !== undefined) {
                     writeFileSync(o.out, body);
@@ -123,15 +127,35 @@ export const registerReportCommands = (program: Command): void => {
 
     program
         .command('compare')
-        .description('Compare two runs metric by metric (Mann-Whitney U on raw samples); exit 1 on a regression')
+        .description(
+            'Compare two runs metric by metric (Welch t-test on log per-repetition values, Holm-corrected); exit 1 on a regression or when repetitions are too few to test',
+        )
         .argument('[runA]', 'the earlier run (baseline)')
         .argument('[runB]', 'the later run')
         .option('--campaign <name>', 'with --last: pick runs of this campaign')
         .option('--last <n>', 'compare the newest finished run with the one n-1 runs before it', '2')
-        .option('--threshold <pct>', 'slowdown that counts as a regression (%)', number('--threshold'), 5)
-        .option('--alpha <p>', 'significance level', number('--alpha'), 0.05)
-        .option('--holm', 'Holm correction over all metrics')
-        .option('--format <f>', 'text or md', 'text')
+        .option(
+            '--threshold <pct>',
+            'relative slowdown a regression must exceed (%)',
+            number('--threshold'),
+            DEFAULT_THRESHOLD_PCT,
+        )
+        .option(
+            '--floor-ms <ms>',
+            'absolute slowdown a regression must exceed (ms)',
+            number('--floor-ms'),
+            DEFAULT_FLOOR_MS,
+        )
+        .option('--alpha <p>', 'significance level (family-wise with Holm)', number('--alpha'), 0.05)
+        .option('--no-holm', 'test each metric at alpha, without the Holm correction over all metrics')
+        .option(
+            '--min-reps <n>',
+            'repetitions needed on each side to test a metric (≥ 2)',
+            number('--min-reps'),
+            DEFAULT_MIN_REPS,
+        )
+        .option('--all', 'print every metric, unchanged ones too')
+        .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file>', 'results database')
         .action(
             async (
@@ -141,12 +165,17 @@ export const registerReportCommands = (program: Command): void => {
                     campaign?: string;
                     last: string;
                     threshold: number;
+                    floorMs: number;
                     alpha: number;
-                    holm?: boolean;
+                    holm: boolean;
+                    minReps: number;
+                    all?: boolean;
                     format: string;
                     db?: string;
                 },
             ) => {
+                if (!Number.isInteger(o.minReps) || o.minReps < 2)
+                    throw new SplitbenchError('USAGE', `--min-reps: expected a whole number ≥ 2, got ${o.minReps}`);
                 await withStore(o.db, (store) => {
                     let refA = a;
                     let refB = b;
@@ -159,9 +188,10 @@ export const registerReportCommands = (program: Command): void => {
                                 'USAGE',
                                 `--last: expected a whole number of runs ≥ 2, got "${o.last}"`,
                             );
+                        // a run that measured nothing itself (older stores hold such re-runs) is no baseline
                         const done = store
                             .listRuns({ campaignName: o.campaign })
-                            .filter((r) => r.state === 'done')
+                            .filter((r) => r.state === 'done' && r.jobs.done > 0)
                             .sort((x, y) => y.startedAt.localeCompare(x.startedAt));
                         const newest = done[0];
                         const older = done[n - 1];
@@ -175,8 +205,10 @@ export const registerReportCommands = (program: Command): void => {
                     }
                     const c = compareRuns(runData(store, refA), runData(store, refB), {
                         thresholdPct: o.threshold,
+                        floorMs: o.floorMs,
                         alpha: o.alpha,
-                        correction: o.holm === true ? 'holm' : 'none',
+                        correction: o.holm ? 'holm' : 'none',
+                        minReps: o.minReps,
                     });
                     // A nightly job comparing runs that share nothing (another model or device) must not pass quietly.
                     if (c.changes.length === 0)
@@ -184,8 +216,11 @@ export const registerReportCommands = (program: Command): void => {
                             'NOT_FOUND',
                             `runs ${c.a.id} and ${c.b.id} have no metric in common (${c.onlyInA.length} only in ${c.a.id}, ${c.onlyInB.length} only in ${c.b.id}): different models or devices?`,
                         );
-                    process.stdout.write(`${renderComparison(c, o.format === 'md' ? 'md' : 'text')}\n`);
-                    if (c.hasRegression) process.exitCode = 1;
+                    process.stdout.write(
+                        `${renderComparison(c, parseTextOrMd('--format', o.format), { all: o.all === true })}\n`,
+                    );
+                    // Too few repetitions is not an all-clear: a nightly job must notice it as surely as a regression.
+                    if (c.verdict !== 'no regression') process.exitCode = 1;
                 });
             },
         );
@@ -200,8 +235,8 @@ export const registerReportCommands = (program: Command): void => {
         .option('--split <k>', 'a split point, or "full"')
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--last <n>', 'only the newest n runs (each run is read and analysed in full)')
-        .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), 5)
-        .option('--format <f>', 'text or md', 'text')
+        .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), DEFAULT_THRESHOLD_PCT)
+        .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file>', 'results database')
         .action(
             async (o: {
@@ -225,7 +260,7 @@ export const registerReportCommands = (program: Command): void => {
                 await withStore(o.db, (store) => {
                     const runs = store
                         .listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {})
-                        .filter((r) => r.state === 'done')
+                        .filter((r) => r.state === 'done' && r.jobs.done > 0)
                         .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
                         .slice(-(last ?? 0))
                         .map((r) => runData(store, r.id));
@@ -236,7 +271,7 @@ export const registerReportCommands = (program: Command): void => {
                     );
                     if (series.length === 0)
                         throw new SplitbenchError('NOT_FOUND', `no runs measured model ${o.model} on ${o.device}`);
-                    process.stdout.write(renderHistory(series, o.format === 'md' ? 'md' : 'text'));
+                    process.stdout.write(renderHistory(series, parseTextOrMd('--format', o.format)));
                     process.stdout.write(historyRuns(series, runs));
                 });
             },

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultDevicesDir } from '../../config/device-file.js';
 import { SplitbenchError } from '../../errors.js';
-import type { ReportFormat } from '../../report/types.js';
-import { REPORT_FORMATS } from '../../report/render.js';
+import { REPORT_FORMAT_NAMES, parseReportFormat } from '../report-format.js';
 import { runCampaign } from '../../runner/campaign-run.js';
 import { resolveDbPath } from '../../store/db-path.js';
 
@@ -20,6 +19,7 @@ interface RunFlags {
     devices?: string;
     report?: string[];
     logLevel?: string;
+    keepWorkDir?: boolean;
 }
 
 export const registerRunCommands = (program: Command): void => {
@@ -27,8 +27,11 @@ export const registerRunCommands = (program: Command): void => {
         .command('run')
         .description('Run a campaign: plan, benchmark on every device, store results, write the report')
         .argument('<campaign>', 'campaign YAML file (see configs/)')
-        .option('--dry-run', 'print the plan (jobs per device, estimated duration) and run nothing')
-        .option('--resume [run]', 'continue an interrupted run (default: the latest unfinished run of this file)')
+        .option('--dry-run', 'print the plan (jobs per device, queues per host, estimated duration) and run nothing')
+        .option(
+            '--resume [run]',
+            'continue an interrupted run with the options it started with: its jobs without a result, nothing else (default: the latest unfinished run of this file)',
+        )
         .option('--fresh', 'measure again what earlier runs of this campaign already measured (nightly reruns)')
         .option('--ue <names>', "run only this UE device's share (comma-separated); replaces the campaign's UEs", list)
         .option(
@@ -38,23 +41,29 @@ export const registerRunCommands = (program: Command): void => {
         )
         .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
         .option('--devices <dir>', 'device inventory folder (default $SPLITBENCH_DEVICES or devices/)')
-        .option('--report <formats>', `report formats instead of the campaign's (${REPORT_FORMATS.join(',')})`, list)
+        .option(
+            '--report <formats>',
+            `report formats instead of the campaign's (${REPORT_FORMAT_NAMES.join(',')})`,
+            list,
+        )
         .option('--log-level <level>', 'level of the run log in results/logs/<run>.jsonl', 'info')
+        .option(
+            '--keep-work-dir',
+            "keep the run's private scratch folders (os temp dir, and on SSH hosts without a workDir) instead of removing them",
+        )
         .addHelpText(
             'after',
             `
-Exit codes: 0 all jobs done; 1 some job failed or the run was interrupted (results so far are kept);
-2 the campaign has errors (every one is listed as file:line:col path: message; nothing runs).`,
+Results already measured with the same runtime and device build are reused; when nothing is left to measure no
+run is recorded and the run holding the results is named. A device that cannot be reached fails its jobs; one that
+keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up.
+
+Exit codes: 0 all jobs done (or nothing left to measure); 1 some job failed (an unreachable device's too) or did not
+run; 2 the campaign has errors (every one is listed as file:line:col path: message; nothing runs); 130 interrupted
+(Ctrl-C or SIGTERM: finished results are kept, --resume continues).`,
         )
         .action(async (file: string, flags: RunFlags) => {
-            const formats = flags.report?.map((f) => {
-                if (!(REPORT_FORMATS as readonly string[]).includes(f))
-                    throw new SplitbenchError(
-                        'USAGE',
-                        `--report: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`,
-                    );
-                return f as ReportFormat;
-            });
+            const formats = flags.report?.map((f) => parseReportFormat('--report', f));
             const ctl = new AbortController();
             let interrupts = 0;
             const onSignal = (sig: string): void => {
@@ -85,6 +94,7 @@ Exit codes: 0 all jobs done; 1 some job failed or the run was interrupted (resul
                     stdout: process.stdout,
                     stderr: process.stderr,
                     logLevel: flags.logLevel,
+                    keepWorkDir: flags.keepWorkDir,
                 });
                 if (r.summary !== undefined && (r.summary.failed > 0 || r.summary.aborted || r.summary.notRun > 0))
                     process.exitCode = r.summary.aborted ? 130 : 1;

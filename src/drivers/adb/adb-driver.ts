@@ -565,7 +565,11 @@ export class AdbDriver implements DeviceDriver {
                 },
             );
         }
-        return parseAndroidProbe(r.stdout, { workDir: this.#workDir, probedAt: new Date().toISOString() });
+        return parseAndroidProbe(r.stdout, {
+            workDir: this.#workDir,
+            probedAt: new Date().toISOString(),
+            adbSerial: this.serial,
+        });
     }
 
     /** Deletes this campaign's working directory on the device. */

@@ -1,8 +1,16 @@
 // Android probe: one shell script gathers every fact in a single exec (one round trip over a slow link),
 // and a pure parser turns its sectioned output into a DeviceProbe. Parsing is separate so it can be tested
 // on captured text without a device.
-import { bigCoreMask, parseDfAvailBytes, parseLoadAvg, parseMemTotalMb, parseThermal } from '../linux-probe.js';
-import type { DeviceProbe } from '../types.js';
+import {
+    bigCoreMask,
+    parseBootId,
+    parseDfAvailBytes,
+    parseLoadAvg,
+    parseMachineId,
+    parseMemTotalMb,
+    parseThermal,
+} from '../linux-probe.js';
+import type { DeviceProbe, HostIdentity } from '../types.js';
 
 const SECTION = '@@SB@@';
 
@@ -29,6 +37,7 @@ export const ANDROID_PROBE_SCRIPT = [
     's df; mkdir -p "$W" 2>/dev/null; df -k "$W" 2>/dev/null || df -k /data/local/tmp 2>/dev/null',
     "s meminfo; grep -E '^MemTotal' /proc/meminfo 2>/dev/null",
     's loadavg; cat /proc/loadavg 2>/dev/null',
+    's bootid; cat /proc/sys/kernel/random/boot_id 2>/dev/null',
     's uid; id -u',
     's su; command -v su 2>/dev/null',
     's end',
@@ -85,9 +94,61 @@ const batteryTenthsToCelsius = (raw: number): number => raw / 10;
 const firstNonEmpty = (...xs: (string | undefined)[]): string | undefined =>
     xs.find((x) => x !== undefined && x !== '');
 
+/**
+ * Property a device simulator sets to the /etc/machine-id of the Linux host that runs its code (splitbench's
+ * `sim adbd` does), so the scheduler knows which real CPUs a simulated phone's benchmarks compete for.
+ */
+export const SIM_HOST_MACHINE_ID_PROP = 'ro.splitbench.host.machine_id';
+
+/**
+ * Host identity of an Android device from its properties. A simulated device says so the way the Android
+ * emulator does (`ro.kernel.qemu=1`, or `ro.boot.qemu=1` from Android 12): its CPUs are those of the host named
+ * by SIM_HOST_MACHINE_ID_PROP (`linux:<machine-id>`). A real phone is its own CPUs: `android:<ro.serialno>`,
+ * falling back to the adb serial, then the build fingerprint. With nothing to go on, `cpuHost` is `unknown` and
+ * `warning` says why (the scheduler then gives the device a queue of its own).
+ */
+export const androidHostIdentity = (
+    props: ReadonlyMap<string, string>,
+    adbSerial: string | undefined,
+    bootIdText: string,
+): HostIdentity => {
+    const prop = (k: string): string | undefined => firstNonEmpty(props.get(k)?.trim());
+    const serial = firstNonEmpty(prop('ro.serialno'), prop('ro.boot.serialno'), adbSerial);
+    const buildFingerprint = prop('ro.build.fingerprint');
+    const bootId = parseBootId(bootIdText);
+    const known = {
+        ...(serial !== undefined ? { serial } : {}),
+        ...(buildFingerprint !== undefined ? { buildFingerprint } : {}),
+        ...(bootId !== undefined ? { bootId } : {}),
+    };
+    const simulated = prop('ro.kernel.qemu') === '1' || prop('ro.boot.qemu') === '1';
+    if (simulated) {
+        const machineId = parseMachineId(prop(SIM_HOST_MACHINE_ID_PROP) ?? '');
+        if (machineId !== undefined) return { cpuHost: `linux:${machineId}`, machineId, ...known, simulated: true };
+        return {
+            cpuHost: 'unknown',
+            ...known,
+            simulated: true,
+            warning:
+                `host identity unknown: the device is simulated (ro.kernel.qemu=1) but does not say which host runs ` +
+                `it (no ${SIM_HOST_MACHINE_ID_PROP}), so it runs in a queue of its own`,
+        };
+    }
+    const key = serial ?? buildFingerprint;
+    if (key !== undefined) return { cpuHost: `android:${key}`, ...known };
+    return {
+        cpuHost: 'unknown',
+        ...known,
+        warning:
+            'host identity unknown: neither ro.serialno nor ro.build.fingerprint could be read, so the device runs in a queue of its own',
+    };
+};
+
 export interface AndroidProbeContext {
     workDir: string;
     probedAt: string;
+    /** The adb serial the device was reached by (identity fallback when ro.serialno is empty). */
+    adbSerial?: string | undefined;
 }
 
 /** Parses the output of ANDROID_PROBE_SCRIPT. Throws nothing: a missing fact is left out. */
@@ -168,6 +229,7 @@ export const parseAndroidProbe = (text: string, ctx: AndroidProbeContext): Devic
     const probe: DeviceProbe = {
         kind: 'adb',
         probedAt: ctx.probedAt,
+        host: androidHostIdentity(props, ctx.adbSerial, lines('bootid').join('\n')),
         os: 'Android',
         arch: machine ?? abis[0] ?? 'unknown',
         abis,

@@ -3,7 +3,8 @@
 // same whether the server half runs here or over SSH.
 import { execa } from 'execa';
 import { constants as osConstants, tmpdir } from 'node:os';
-import { chmod, copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { chmod, copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { SplitbenchError, messageOf } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
@@ -24,9 +25,13 @@ export interface LocalDriverOptions {
     name: string;
     /**
      * Working directory for this campaign; relative push/pull paths and exec without `cwd` resolve against it.
-     * @default join(os.tmpdir(), 'splitbench-work', campaign)
+     * Given: kept (a persistent folder, so unchanged pushes are skipped across runs). Not given: a fresh private
+     * folder `<os.tmpdir()>/splitbench-<campaign>-XXXXXX` (mkdtemp, mode 0700) made on first use and removed by
+     * close(), so two checkouts or two users never share files.
      */
     workDir?: string | undefined;
+    /** Keep the mkdtemp working directory after close() (for inspecting what ran). @default false */
+    keepWorkDir?: boolean | undefined;
     /** @default 'default' */
     campaign?: string | undefined;
     /** How long a killed command gets after SIGTERM before SIGKILL. @default 2000 */
@@ -47,7 +52,10 @@ export const createLocalDriver = (opts: LocalDriverOptions): DeviceDriver => new
 class LocalDriver implements DeviceDriver {
     readonly name: string;
     readonly kind = 'local' as const;
-    readonly #workDir: string;
+    #workDir: string | undefined;
+    readonly #ownWorkDir: boolean;
+    readonly #keepWorkDir: boolean;
+    readonly #campaign: string;
     readonly #killGraceMs: number;
     readonly #log: Logger;
     readonly #running = new Set<() => void>();
@@ -55,29 +63,38 @@ class LocalDriver implements DeviceDriver {
 
     constructor(opts: LocalDriverOptions) {
         this.name = opts.name;
-        this.#workDir = resolve(opts.workDir ?? join(tmpdir(), 'splitbench-work', opts.campaign ?? 'default'));
+        this.#workDir = opts.workDir !== undefined ? resolve(opts.workDir) : undefined;
+        this.#ownWorkDir = opts.workDir === undefined;
+        this.#keepWorkDir = opts.keepWorkDir === true;
+        this.#campaign = opts.campaign ?? 'default';
         this.#killGraceMs = opts.killGraceMs ?? 2000;
         this.#log = (opts.logger ?? silentLogger()).child({ device: opts.name, driver: 'local' });
     }
 
     workDir(): string {
+        // made on first use: a driver that is created but never used leaves nothing behind
+        this.#workDir ??= mkdtempSync(join(tmpdir(), `splitbench-${this.#campaign.replace(/[^A-Za-z0-9._-]/g, '_')}-`));
         return this.#workDir;
     }
 
     #abs(p: string): string {
-        return isAbsolute(p) ? p : join(this.#workDir, p);
+        return isAbsolute(p) ? p : join(this.workDir(), p);
     }
 
     async #ensureWorkDir(): Promise<void> {
         if (this.#workDirReady) return;
-        await mkdir(this.#workDir, { recursive: true });
+        await mkdir(this.workDir(), { recursive: true });
         this.#workDirReady = true;
     }
 
     async probe(opts: CallOptions = {}): Promise<DeviceProbe> {
         await this.#ensureWorkDir();
-        const r = await this.exec(['sh', '-c', LINUX_PROBE_SCRIPT, 'probe', this.#workDir], opts);
-        return parseLinuxProbe(r.stdout, { kind: 'local', workDir: this.#workDir, probedAt: new Date().toISOString() });
+        const r = await this.exec(['sh', '-c', LINUX_PROBE_SCRIPT, 'probe', this.workDir()], opts);
+        return parseLinuxProbe(r.stdout, {
+            kind: 'local',
+            workDir: this.workDir(),
+            probedAt: new Date().toISOString(),
+        });
     }
 
     async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -87,7 +104,7 @@ class LocalDriver implements DeviceDriver {
         let cwd: string;
         if (opts.cwd === undefined) {
             await this.#ensureWorkDir();
-            cwd = this.#workDir;
+            cwd = this.workDir();
         } else {
             cwd = this.#abs(opts.cwd);
             const st = await stat(cwd).catch(() => undefined);
@@ -247,9 +264,15 @@ class LocalDriver implements DeviceDriver {
         }
     }
 
-    close(): Promise<void> {
+    async close(): Promise<void> {
         for (const stop of [...this.#running]) stop();
-        return Promise.resolve();
+        if (this.#ownWorkDir && !this.#keepWorkDir && this.#workDir !== undefined) {
+            await rm(this.#workDir, { recursive: true, force: true }).catch((e: unknown) =>
+                this.#log.warn({ err: e, workDir: this.#workDir }, 'removing the working directory failed'),
+            );
+            this.#workDir = undefined;
+            this.#workDirReady = false;
+        }
     }
 }
 

@@ -63,9 +63,13 @@ export interface SshDriverOptions {
     keepaliveIntervalMs?: number | undefined;
     /**
      * Per-campaign working directory on the host; relative push/pull paths and exec without `cwd` resolve here.
-     * @default /tmp/splitbench-work/<campaign>
+     * Given: kept (persistent, so unchanged pushes are skipped across runs). Not given: a private folder
+     * `/tmp/splitbench-<campaign>-<12 random hex digits>` (created mode 0700 on first use, the remote
+     * equivalent of mkdtemp) that close() removes, so two checkouts or two users never share files.
      */
     workDir?: string | undefined;
+    /** Keep the default working directory after close(). @default false */
+    keepWorkDir?: boolean | undefined;
     /** @default 'default' */
     campaign?: string | undefined;
     /** Time between TERM and KILL when stopping a remote command. @default 2000 */
@@ -114,6 +118,7 @@ class SshDriver implements DeviceDriver {
     readonly #port: number;
     readonly #user: string;
     readonly #workDir: string;
+    readonly #ownWorkDir: boolean;
     readonly #killGraceMs: number;
     readonly #log: Logger;
     // Random per driver so no command output can fake the PID line.
@@ -130,7 +135,10 @@ class SshDriver implements DeviceDriver {
         this.#host = opts.host;
         this.#port = opts.port ?? 22;
         this.#user = opts.user ?? userInfo().username;
-        this.#workDir = opts.workDir ?? posix.join('/tmp/splitbench-work', opts.campaign ?? 'default');
+        this.#ownWorkDir = opts.workDir === undefined;
+        this.#workDir =
+            opts.workDir ??
+            `/tmp/splitbench-${(opts.campaign ?? 'default').replace(/[^A-Za-z0-9._-]/g, '_')}-${randomBytes(6).toString('hex')}`;
         this.#killGraceMs = opts.killGraceMs ?? 2000;
         this.#log = (opts.logger ?? silentLogger()).child({ device: opts.name, driver: 'ssh' });
     }
@@ -195,7 +203,9 @@ class SshDriver implements DeviceDriver {
         if (cfg.privateKey === undefined && cfg.agent === undefined) {
             throw new SplitbenchError(
                 'CONFIG_INVALID',
-                `device ${this.name}: no SSH credentials: set an identity file in the device file or start ssh-agent (SSH_AUTH_SOCK)`,
+                `device ${this.name}: no SSH key: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists and no ssh-agent runs; ` +
+                    `give a key with --identity FILE (splitbench devices add ${this.name} --ssh USER@HOST --identity FILE, ` +
+                    `or identity: FILE under ssh: in the device file) or start ssh-agent (SSH_AUTH_SOCK)`,
             );
         }
         return cfg;
@@ -405,7 +415,10 @@ class SshDriver implements DeviceDriver {
         const nocwd = `{ echo '${this.#token}nocwd'; exit 1; }`;
         if (opts.cwd === undefined) {
             const w = quoteArg(this.#workDir);
-            parts.push(`{ cd -- ${w} 2>/dev/null || { mkdir -p -- ${w} && cd -- ${w}; }; } 2>/dev/null || ${nocwd}`);
+            const mode = this.#ownWorkDir ? '-m 700 ' : '';
+            parts.push(
+                `{ cd -- ${w} 2>/dev/null || { mkdir -p ${mode}-- ${w} && cd -- ${w}; }; } 2>/dev/null || ${nocwd}`,
+            );
         } else {
             parts.push(`cd -- ${quoteArg(this.#abs(opts.cwd))} 2>/dev/null || ${nocwd}`);
         }
@@ -725,6 +738,18 @@ class SshDriver implements DeviceDriver {
         }
     }
 
+    /** Removes the default (random) working directory over a live connection; a failure only warns. */
+    async #removeWorkDir(): Promise<void> {
+        if (!this.#ownWorkDir || this.#opts.keepWorkDir === true || this.#closed) return;
+        const c = this.#current;
+        if (c === undefined || c.dropped) return;
+        try {
+            await this.exec(['rm', '-rf', '--', this.#workDir], { cwd: '/', timeoutMs: 15_000 });
+        } catch (e) {
+            this.#log.warn({ err: e, workDir: this.#workDir }, 'removing the working directory failed');
+        }
+    }
+
     #stopper(opts: CallOptions, what: string): Stopper {
         const s = new Stopper(opts, this.name, what);
         this.#active.add(s);
@@ -734,10 +759,11 @@ class SshDriver implements DeviceDriver {
 
     async close(): Promise<void> {
         // Stop what is still running first, so no remote command outlives the driver.
-        this.#closed = true;
         const active = [...this.#active];
         for (const s of active) s.stop('ABORTED');
         await Promise.all(active.map((s) => s.disposed));
+        await this.#removeWorkDir();
+        this.#closed = true;
         const p = this.#conn;
         this.#conn = undefined;
         this.#current = undefined;

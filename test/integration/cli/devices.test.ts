@@ -64,7 +64,15 @@ describe('devices --local', () => {
         const p = JSON.parse(probe.stdout) as { kind: string; cores: number; probedAt: string };
         expect(p.kind).toBe('local');
         expect(p.cores).toBeGreaterThan(0);
-        expect((file('here')['probe'] as { probedAt: string }).probedAt).toBe(p.probedAt);
+        // the device file stays as `add` wrote it; the probe goes to the ignored cache, and list shows it
+        const before = readFileSync(join(dir, 'here.yaml'), 'utf8');
+        expect((file('here')['probe'] as { probedAt: string }).probedAt).not.toBe(p.probedAt);
+        const cached = JSON.parse(readFileSync(join(dir, '.probes', 'here.json'), 'utf8')) as { probedAt: string };
+        expect(cached.probedAt).toBe(p.probedAt);
+        expect((await dev('list')).stdout).toMatch(
+            new RegExp(`^here\\s+local\\s+.*${p.probedAt.replace(/[.]/g, '\\.')}$`, 'm'),
+        );
+        expect(readFileSync(join(dir, 'here.yaml'), 'utf8')).toBe(before);
 
         const check = await dev('check', 'here');
         expect(check.code).toBe(0);
@@ -147,6 +155,9 @@ describe('devices --adb (simulated phone behind the real adb server)', () => {
             `device locked (${locked.serial}) is unauthorized: accept the USB debugging prompt on the phone`,
         );
         expect(existsSync(join(dir, 'locked.yaml'))).toBe(false);
+        // no device file was written, so the hint cannot be "devices check"
+        expect(r.stderr).toContain('then run this devices add command again');
+        expect(r.stderr).not.toContain('devices check');
     });
 
     it('check reports every device in parallel, one line each, and exits 1 when one is unhealthy', async () => {

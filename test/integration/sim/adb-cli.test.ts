@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdbDriver } from '../../../src/drivers/adb/adb-driver.js';
 import { startAdbdSimulator } from '../../../src/sim/adbd-server.js';
 import { startAdbServer, startSimPhone, waitForState, type AdbServer, type SimPhone } from '../../support/adb.js';
 
@@ -91,6 +92,68 @@ describe('adb connect / devices / shell', () => {
         writeFileSync(join(phone.root, 'marker.txt'), 'x');
         expect((await sh('ls /data/local/tmp')).stdout).toContain('marker.txt');
         expect((await sh('ls', '/data/local/tmp/marker.txt')).code).toBe(0);
+    });
+});
+
+describe('simulator realism', () => {
+    const hostCpus = (): number[] => {
+        const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+        return (m?.[1] ?? '0').split(',').flatMap((part) => {
+            const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+            return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+        });
+    };
+    const allowedOf = (status: string): string => /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '?';
+
+    it('taskset pins the started process: phone CPU i runs on host CPU i mod n', async () => {
+        const cpus = hostCpus();
+        // the first allowed host CPU for phone CPU 0; phone CPU 1 maps onto the second one (or the first again)
+        const cpu0 = String(cpus[0]);
+        const cpu1 = String(cpus[1 % cpus.length]);
+        expect(allowedOf((await sh('taskset 0x1 cat /proc/self/status')).stdout)).toBe(cpu0);
+        expect(allowedOf((await sh('taskset 2 cat /proc/self/status')).stdout)).toBe(cpu1);
+        // unpinned commands keep every CPU the simulator has
+        expect(allowedOf((await sh('cat /proc/self/status')).stdout)).toBe(
+            allowedOf(readFileSync('/proc/self/status', 'utf8')),
+        );
+        const bad = await sh('taskset zz true');
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toMatch(/failed to parse CPU mask: zz/);
+        // a mask that names none of the phone's 8 CPUs fails like taskset does on the phone
+        expect((await sh('taskset 100 true')).code).toBe(1);
+    });
+
+    it('declares itself simulated and names the host whose CPUs run it', async () => {
+        expect((await sh('getprop', 'ro.kernel.qemu')).stdout).toBe('1\n');
+        const hostId = readFileSync('/etc/machine-id', 'utf8').trim();
+        expect((await sh('getprop', 'ro.splitbench.host.machine_id')).stdout).toBe(`${hostId}\n`);
+    });
+
+    it('probes from the profile: hostname and free space are the phone’s, the host identity is this machine', async () => {
+        const d = createAdbDriver({
+            name: 'a01',
+            serial: phone.serial,
+            server: `127.0.0.1:${adb.port}`,
+            campaign: 'probe',
+        });
+        try {
+            const p = await d.probe({ timeoutMs: 30_000 });
+            // the A01 profile sets no net.hostname: Android answers "localhost"; df /data from profile.storage
+            expect(p.hostname).toBe('localhost');
+            expect(p.freeBytes).toBe(14293184 * 1024);
+            expect(p.android?.model).toBe('SM-A015F');
+            expect(p.cores).toBe(8);
+            const hostId = readFileSync('/etc/machine-id', 'utf8').trim();
+            expect(p.host).toMatchObject({
+                cpuHost: `linux:${hostId}`,
+                machineId: hostId,
+                serial: 'R58N71SIM01',
+                simulated: true,
+            });
+            expect(p.host?.buildFingerprint).toMatch(/^samsung\/a01qxx/);
+        } finally {
+            await d.close();
+        }
     });
 });
 

@@ -78,6 +78,8 @@ describe('PostgreSQL store: bad input', () => {
         await Promise.all(stores.map((s) => s.close()));
         expect(pg.psql(db, 'SELECT version FROM splitbench_schema ORDER BY version').trim().split('\n')).toEqual([
             '1',
+            '2',
+            '3',
             '4',
         ]);
     });

@@ -61,6 +61,41 @@ describe('SqliteStore', () => {
         store = openStore(tmpDb());
     });
 
+    it('migrates a version-1 database: earlier results read back with no load, new ones with theirs', () => {
+        const path = tmpDb();
+        const ok = { attempt: 1, raw: { stdout: 'x', stderr: '', exitCode: 0 } };
+        const [old, a, b] = [makeJob({ split: 0 }), makeJob({ split: 1 }), makeJob({ split: 2 })];
+        const v1 = openStore(path);
+        v1.upsertModel({ sha256: MODEL_SHA, path: '/models/net.tflite', sizeBytes: 1000, opCount: 30 });
+        v1.createRun(newRun({ id: 'r-load' }));
+        v1.upsertJobs('r-load', [old, a, b]);
+        v1.recordResult('r-load', old.id, { ...ok, parsed: makeResult() });
+        v1.close();
+        // roll the file back to version 1, as an older splitbench left it (its result stays)
+        const raw = new Database(path);
+        raw.exec(`ALTER TABLE results DROP COLUMN load_json;
+            DROP INDEX jobs_by_identity; ALTER TABLE jobs DROP COLUMN identity_key; ALTER TABLE jobs DROP COLUMN identity_json;
+            DROP TABLE device_leases;`);
+        raw.pragma('user_version = 1');
+        raw.close();
+        const again = openStore(path);
+        try {
+            expect(again.info().userVersion).toBe(SCHEMA_VERSION);
+            const load = { loadAvg1Before: 0.4, loadAvg1After: 0.9, busyFraction: 0.75, otherBusy: 0.25 };
+            again.recordResult('r-load', a.id, { ...ok, parsed: makeResult(), load });
+            again.recordResult('r-load', b.id, { ...ok, parsed: makeResult() });
+            const got = new Map(again.jobResults({ runId: 'r-load' }).map((r) => [r.id, r.load]));
+            expect(got.get(old.id)).toBeNull();
+            expect(got.get(a.id)).toEqual(load);
+            expect(got.get(b.id)).toBeNull();
+            // scheduling facts known after the probes land in the run's options beside what was there
+            again.mergeRunOptions('r-load', { scheduling: { queues: [], parallelOnSharedHost: true } });
+            expect(again.getRun('r-load').options).toEqual({ scheduling: { queues: [], parallelOnSharedHost: true } });
+        } finally {
+            again.close();
+        }
+    });
+
     it('refuses to create a database for read-only commands', () => {
         let err: unknown;
         try {

@@ -39,8 +39,37 @@ describe('splitbench-benchmark-model (built package)', () => {
         expect(parsed.failure).toBeUndefined();
         expect(parsed.truncated).toBe(false);
         expect(parsed.inference.count).toBe(3);
-        expect(parsed.samplesUs).toHaveLength(3);
+        // raw samples only on request: thousands of numbers on one line are not for a terminal
+        expect(r.stdout).not.toContain('Raw inference samples');
+        expect(parsed.samplesUs).toBeUndefined();
         expect(parsed.ops).toEqual([]);
+    });
+
+    it('--print_raw_samples=true prints every timed run', () => {
+        const r = run([`--graph=${POSE_LITE}`, '--print_raw_samples=true', ...QUICK_FLAGS]);
+        expect(r.code).toBe(0);
+        const parsed = parseBenchmarkOutput(r.stdout);
+        expect(parsed.samplesUs).toHaveLength(3);
+        expect(parsed.samplesUs?.every((v) => Number.isInteger(v) && v > 0)).toBe(true);
+    });
+
+    it('--measure_profiler_overhead=true reports the overhead in text mode', () => {
+        const r = run([
+            `--graph=${POSE_LITE}`,
+            '--enable_op_profiling=true',
+            '--measure_profiler_overhead=true',
+            ...QUICK_FLAGS,
+        ]);
+        expect(r.code).toBe(0);
+        const m =
+            /^INFO: Profiler overhead: (-?[\d.]+)% \(Inference \(avg\) ([\d.e+]+) us with op profiling, ([\d.e+]+) us without\)$/m.exec(
+                r.stdout,
+            );
+        expect(m).not.toBeNull();
+        const [pct, withProf, without] = [Number(m?.[1]), Number(m?.[2]), Number(m?.[3])];
+        // the printed percentage is the printed averages' relative difference (rounded to 0.1 %, averages to 6 digits)
+        expect(Math.abs(pct - ((withProf - without) / without) * 100)).toBeLessThan(0.2);
+        expect(parseBenchmarkOutput(r.stdout).inference.avgUs).toBe(withProf);
     });
 
     it('--format=json prints the result and --output_filepath writes the same JSON', () => {
@@ -68,6 +97,12 @@ describe('splitbench-benchmark-model (built package)', () => {
         for (const f of ['--graph', '--num_threads', '--input_layer_shape', '--enable_op_profiling', '--use_xnnpack']) {
             expect(r.stdout).toContain(f);
         }
+        // one column of help texts: every description starts at the same offset, at least two spaces after the flag
+        const rows = r.stdout.split('\n').filter((l) => l.startsWith('  --'));
+        const starts = rows.map((l) => /^ {2}--\S+ {2,}/.exec(l)?.[0].length);
+        expect(starts.every((x) => x !== undefined)).toBe(true);
+        expect(new Set(starts).size).toBe(1);
+        expect(r.stdout).toMatch(/--report_peak_memory_footprint=bool {2,}accepted/);
     });
 
     const bad: [string, string[], RegExp][] = [
@@ -87,6 +122,11 @@ describe('splitbench-benchmark-model (built package)', () => {
         ],
         ['boolean', [`--graph=${POSE_LITE}`, '--use_xnnpack=maybe'], /^ERROR: --use_xnnpack: 'maybe' is not a boolean/],
         [
+            'overhead without profiling',
+            [`--graph=${POSE_LITE}`, '--measure_profiler_overhead=true'],
+            /^ERROR: --measure_profiler_overhead=true needs --enable_op_profiling=true$/,
+        ],
+        [
             'value file size',
             [`--graph=${POSE_LITE}`, `--input_layer_value_files=input_1:${join(REPO, 'package.json')}`],
             /^ERROR: input file .*package\.json for 'input_1': \d+ bytes, the input needs 786432/,
@@ -104,6 +144,18 @@ describe('splitbench-benchmark-model (built package)', () => {
         const errs = errorLines(r.stderr);
         expect(errs).toHaveLength(1);
         expect(errs[0]).toMatch(re);
+    });
+
+    // `splitbench bench` follows splitbench's exit codes: bad input is 2, a failing benchmark stays 1
+    it.each(bad)('splitbench bench, %s: exit 2 with the same ERROR line', (_name, args, re) => {
+        const r = spawnSync(process.execPath, [join(REPO, 'bin', 'splitbench.js'), 'bench', ...args], {
+            cwd: REPO,
+            encoding: 'utf8',
+            timeout: 120_000,
+        });
+        expect(r.status).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(errorLines(r.stderr)).toEqual([expect.stringMatching(re)]);
     });
 
     it('reads input bytes from --input_layer_value_files', () => {
@@ -164,7 +216,7 @@ describe('splitbench bench', () => {
             cwd: REPO,
             encoding: 'utf8',
         });
-        expect(bad.status).toBe(1);
+        expect(bad.status).toBe(2);
         expect(bad.stderr).toContain('ERROR: Unknown flag: --bogus');
         const help = spawnSync(process.execPath, [join(REPO, 'bin/splitbench.js'), 'bench', '--help'], {
             cwd: REPO,

@@ -1,15 +1,33 @@
+// Comparison verdicts on constructed runs. Expected t, df and p were computed independently with
+// scipy.stats.ttest_ind(log(a), log(b), equal_var=False) on the per-repetition values written in each test.
 import { describe, expect, it } from 'vitest';
-import { compareRuns, historyFromRuns } from '../../../src/analysis/compare.js';
+import { compareRuns } from '../../../src/analysis/compare.js';
+import { historyFromRuns } from '../../../src/analysis/history.js';
 import { analyzeSplits } from '../../../src/analysis/split-table.js';
+import type { SplitAnalysisInput } from '../../../src/analysis/types.js';
 import { renderComparison, renderHistory } from '../../../src/report/compare-render.js';
 import { probe, reportInput, smallInput } from '../../support/report-fixtures.js';
 
 const HEAD_US = [3000, 3100, 2900, 3050, 2950];
+const TAIL_US = [2500, 2700, 2600, 2550, 2650];
 
-/** A run whose split-1 head is `factor` times slower (what fewer threads does to the UE half). */
-const run = (id: string, factor: number, build: string) => {
+/** smallInput with 5 repetitions of everything (profiles repeated), so every metric can be tested. */
+const fiveReps = (headFactor: number, tailUs: readonly number[] = TAIL_US): SplitAnalysisInput => {
     const input = smallInput();
-    input.measured.head = new Map([[1, [{ avgUs: 3000 * factor, samplesUs: HEAD_US.map((v) => v * factor) }]]]);
+    const [u0, u1] = input.estimate.ue;
+    const [s0, s1] = input.estimate.server;
+    input.estimate = {
+        ue: [u0, u1, u0, u1, u0].map((p) => p as NonNullable<typeof p>),
+        server: [s0, s1, s0, s1, s0].map((p) => p as NonNullable<typeof p>),
+    };
+    input.measured.fullUe = [6000, 6400, 6200, 6100, 6300].map((avgUs) => ({ avgUs }));
+    input.measured.fullServer = [3000, 3400, 3200, 3100, 3300].map((avgUs) => ({ avgUs }));
+    input.measured.head = new Map([[1, HEAD_US.map((v) => ({ avgUs: v * headFactor }))]]);
+    input.measured.tail = new Map([[1, tailUs.map((avgUs) => ({ avgUs }))]]);
+    return input;
+};
+
+const asRun = (id: string, input: SplitAnalysisInput, build = 'B1') => {
     const r = reportInput([analyzeSplits(input)]);
     r.run = { ...r.run, id };
     r.devices = [
@@ -24,103 +42,129 @@ const run = (id: string, factor: number, build: string) => {
     return r;
 };
 
+const measuredHead = (c: ReturnType<typeof compareRuns>) =>
+    c.changes.find((x) => x.metric === 'ueMs' && x.mode === 'measured' && x.splitAfter === 1);
+
 describe('compareRuns', () => {
-    it('flags a made-up 20 % slowdown of the UE half as a regression, with the device facts that changed', () => {
-        const c = compareRuns(run('night-1', 1, 'B1'), run('night-2', 1.2, 'B2'), { thresholdPct: 5, alpha: 0.05 });
-        expect(c.hasRegression).toBe(true);
-        expect(c.regressions).toHaveLength(1);
-        const r = c.regressions[0];
-        expect(r).toMatchObject({
-            model: 'tiny.tflite',
-            mode: 'measured',
-            splitAfter: 1,
-            metric: 'ueMs',
-            on: 'samples',
-            test: 'exact',
-            nA: 5,
-            nB: 5,
-        });
-        expect(r?.aMedianMs).toBeCloseTo(3.0, 10);
-        expect(r?.bMedianMs).toBeCloseTo(3.6, 10);
-        expect(r?.changePct).toBeCloseTo(20, 8);
-        // complete separation of 5 vs 5: two of C(10,5) = 252 arrangements are as extreme → p = 2/252
-        expect(r?.p).toBeCloseTo(2 / 252, 12);
-        // the total pairs 1 head rep with 2 tail reps → 1 value each side: cannot be significant
+    it('A/A: the same distribution drawn again is no regression, with every metric tested', () => {
+        const b = fiveReps(1);
+        // B's head repetitions: 3020 2980 3090 2910 3000 µs, mean 3000 as in A: scipy on the logs p = 0.99550
+        b.measured.head = new Map([[1, [3020, 2980, 3090, 2910, 3000].map((avgUs) => ({ avgUs }))]]);
+        const c = compareRuns(asRun('a', fiveReps(1)), asRun('b', b));
+        expect(c.verdict).toBe('no regression');
+        expect(c.hasRegression).toBe(false);
+        // full UE + full server, 4 splits × 3 estimated metrics, split 1 × 3 measured metrics
+        expect(c.changes).toHaveLength(2 + 12 + 3);
+        expect(c.insufficient).toEqual([]);
+        expect(measuredHead(c)?.p).toBeCloseTo(0.99550365, 6);
+        expect(c.changes.every((x) => x.verdict === 'unchanged')).toBe(true);
+        const text = renderComparison(c);
+        expect(text).toContain('no regression');
+        expect(text).toContain('17 metrics compared, 17 unchanged (hidden; --all prints them)');
+        // --all prints every metric
+        const all = renderComparison(c, 'text', { all: true });
+        expect(all.split('\n').filter((l) => l.startsWith('UNCHANGED'))).toHaveLength(17);
+    });
+
+    it('flags a 20 % slower head with 5 repetitions a side as a regression, Holm-corrected, with device facts', () => {
+        const c = compareRuns(asRun('night-1', fiveReps(1), 'B1'), asRun('night-2', fiveReps(1.2), 'B2'));
+        expect(c.correction).toBe('holm');
+        expect(c.verdict).toBe('regression');
+        const head = measuredHead(c);
+        expect(head).toMatchObject({ verdict: 'regression', test: 'welch', scale: 'log', nA: 5, nB: 5 });
+        expect(head?.aValueMs).toBeCloseTo(3.0, 10);
+        expect(head?.bValueMs).toBeCloseTo(3.6, 10);
+        expect(head?.changeMs).toBeCloseTo(0.6, 10);
+        expect(head?.changePct).toBeCloseTo(20, 8);
+        // on the logs B − A is ln 1.2 in every repetition, equal variances: scipy t = 10.935316493, df = 8,
+        // p = 4.3377697e-6
+        expect(head?.t).toBeCloseTo(10.935316493, 6);
+        expect(head?.df).toBeCloseTo(8, 6);
+        expect(head?.p).toBeCloseTo(4.3377697e-6, 11);
+        // Holm: the smallest of 17 p-values is multiplied by 17
+        expect(head?.pAdjusted).toBeCloseTo(17 * 4.3377697e-6, 10);
+        // the measured total: (head + tail) per repetition, +10.714 % (0.6 / 5.6), scipy p = 7.366542e-5, 2nd smallest
         const total = c.changes.find((x) => x.metric === 'totalMs' && x.mode === 'measured');
-        expect(total?.verdict).toBe('unchanged');
+        expect(total?.changePct).toBeCloseTo((100 * 0.6) / 5.6, 8);
+        expect(total?.p).toBeCloseTo(7.366542e-5, 10);
+        expect(total?.pAdjusted).toBeCloseTo(16 * 7.366542e-5, 9);
+        expect(total?.verdict).toBe('regression');
         expect(c.probeChanges).toEqual([{ device: 'a01', fact: 'android build', a: 'B1', b: 'B2' }]);
         const text = renderComparison(c, 'text');
-        expect(text).toContain('REGRESSION (1 metric(s))');
+        expect(text).toContain('REGRESSION (2 metric(s))');
         expect(text).toMatch(
-            /REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(\+20\.0 %, p=0\.0079, exact, samples 5\/5\) {2}\[a01 android build: B1 → B2\]/,
+            /REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(\+0\.600 ms, \+20\.0 %, p=7\.4e-5, welch \(log\), reps 5\/5\) {2}\[a01 android build: B1 → B2\]/,
         );
         expect(renderComparison(c, 'md')).toContain('| a01 | android build | B1 | B2 |');
     });
 
-    it('does not flag identical runs', () => {
-        const c = compareRuns(run('a', 1, 'B1'), run('b', 1, 'B1'));
-        expect(c.hasRegression).toBe(false);
-        // full UE + full server, 4 splits × 3 estimated metrics, split 1 × 3 measured metrics
-        expect(c.changes).toHaveLength(2 + 12 + 3);
-        expect(c.changes.every((x) => x.p === 1 && x.verdict === 'unchanged')).toBe(true);
-        expect(c.probeChanges).toEqual([]);
-        expect(renderComparison(c)).toContain('no regression');
-    });
-
-    it('does not flag a slowdown below the threshold, and calls a speed-up an improvement', () => {
-        // +3 %: A 2900..3100 vs B 2987 3038 3090 3141.5 3193 → U_a = 1 + 2 + 3 = 6; P(U <= 6) = 28/252 for 5 vs 5
-        // (partition counts 1 1 2 3 5 7 9) → p = 56/252, and 3 % < 5 % anyway
-        const small = compareRuns(run('a', 1, 'B1'), run('b', 1.03, 'B1'), { thresholdPct: 5 });
-        expect(small.hasRegression).toBe(false);
-        const ue = small.changes.find((x) => x.metric === 'ueMs' && x.mode === 'measured');
-        expect(ue?.u).toBe(6);
-        expect(ue?.p).toBeCloseTo(56 / 252, 12);
-        expect(ue?.verdict).toBe('unchanged');
-        const faster = compareRuns(run('a', 1, 'B1'), run('b', 0.5, 'B1'));
-        expect(faster.improvements.map((x) => x.metric)).toEqual(['ueMs']);
-        expect(faster.hasRegression).toBe(false);
-    });
-
-    it('with 4+ repetitions a side, tests repetition values: a run-wide shift of the samples is not significant', () => {
-        // Each repetition's samples are tight around its own mean, and the means overlap between the runs:
-        // pooled samples (n = 20 a side) would call B's +8 % a significant regression; the repetitions do not.
-        const reps = (means: number[]) =>
-            means.map((m) => ({ avgUs: m, samplesUs: [m - 10, m - 5, m, m + 5, m + 10] }));
-        const withReps = (id: string, means: number[]) => {
+    it('with 2 repetitions against 2 says "insufficient repetitions", never an all-clear', () => {
+        const two = (f: number) => {
             const input = smallInput();
-            input.measured.head = new Map([[1, reps(means)]]);
-            const r = reportInput([analyzeSplits(input)]);
-            r.run = { ...r.run, id };
-            return r;
+            input.measured.head = new Map([[1, [{ avgUs: 3000 * f }, { avgUs: 3100 * f }]]]);
+            return input;
         };
-        const a = withReps('a', [3000, 3400, 2900, 3300]);
-        const b = withReps('b', [3300, 3500, 3100, 3450]);
-        const c = compareRuns(a, b, { thresholdPct: 5, alpha: 0.05 });
-        const head = c.changes.find((x) => x.metric === 'ueMs' && x.mode === 'measured' && x.splitAfter === 1);
-        expect(head).toMatchObject({ on: 'repetitions', nA: 4, nB: 4 });
-        // ranks of B among all 8: 3300 ties A's 3300 → U_A = 3.5; exact two-sided p > 0.05
-        expect(head?.p).toBeGreaterThan(0.05);
+        const c = compareRuns(asRun('a', two(1)), asRun('b', two(1.5)));
+        expect(c.verdict).toBe('insufficient repetitions');
         expect(c.hasRegression).toBe(false);
-        // the same numbers with only 3 repetitions fall back to pooled samples
-        const a3 = withReps('a3', [3000, 3400, 2900]);
-        const b3 = withReps('b3', [3300, 3500, 3100]);
-        const head3 = compareRuns(a3, b3).changes.find(
-            (x) => x.metric === 'ueMs' && x.mode === 'measured' && x.splitAfter === 1,
-        );
-        expect(head3).toMatchObject({ on: 'samples', nA: 15, nB: 15 });
+        const head = measuredHead(c);
+        expect(head).toMatchObject({ verdict: 'insufficient', test: 'none', nA: 2, nB: 2 });
+        const text = renderComparison(c);
+        expect(text).toContain('INSUFFICIENT REPETITIONS');
+        expect(text).toContain('not tested, reps 2/2');
+        // a lower minimum lets the same data be tested
+        expect(measuredHead(compareRuns(asRun('a', two(1)), asRun('b', two(1.5)), { minReps: 2 }))?.test).toBe('welch');
     });
 
-    it('applies the Holm correction when asked', () => {
-        // 2/252 = 0.0079 times the number of tests (> 7) exceeds 0.05
-        const c = compareRuns(run('a', 1, 'B1'), run('b', 1.2, 'B1'), { correction: 'holm' });
-        expect(c.changes.length).toBeGreaterThan(7);
+    it('needs the absolute floor too: 0.026 → 0.028 ms is significant but only "changed"', () => {
+        // tail repetitions 26.0 26.2 25.8 26.1 25.9 µs against +2 µs: scipy on the logs p = 4.40994e-8
+        const tail = [26, 26.2, 25.8, 26.1, 25.9];
+        const c = compareRuns(
+            asRun('a', fiveReps(1, tail)),
+            asRun(
+                'b',
+                fiveReps(
+                    1,
+                    tail.map((v) => v + 2),
+                ),
+            ),
+            { thresholdPct: 5 },
+        );
+        const srv = c.changes.find((x) => x.metric === 'serverMs' && x.mode === 'measured');
+        expect(srv?.changePct).toBeCloseTo((100 * 2) / 26, 6);
+        expect(srv?.p).toBeCloseTo(4.40994e-8, 12);
+        expect(srv?.verdict).toBe('changed');
         expect(c.hasRegression).toBe(false);
+        // with the floor lowered below 0.002 ms the same change is a regression
+        const low = compareRuns(
+            asRun('a', fiveReps(1, tail)),
+            asRun(
+                'b',
+                fiveReps(
+                    1,
+                    tail.map((v) => v + 2),
+                ),
+            ),
+            { thresholdPct: 5, floorMs: 0.001 },
+        );
+        expect(low.regressions.map((x) => x.metric)).toContain('serverMs');
+    });
+
+    it('calls a speed-up an improvement and can test without the Holm correction', () => {
+        const faster = compareRuns(asRun('a', fiveReps(1)), asRun('b', fiveReps(0.5)));
+        expect(faster.improvements.map((x) => x.metric).sort()).toEqual(['totalMs', 'ueMs']);
+        expect(faster.verdict).toBe('no regression');
+        // scipy for 3.0.. vs 3.09.. (logs): p = 0.114183 — above alpha with or without correction
+        const three = compareRuns(asRun('a', fiveReps(1)), asRun('b', fiveReps(1.03)), { correction: 'none' });
+        expect(measuredHead(three)?.p).toBeCloseTo(0.11418312, 6);
+        expect(measuredHead(three)?.pAdjusted).toBe(measuredHead(three)?.p);
+        expect(measuredHead(three)?.verdict).toBe('unchanged');
     });
 });
 
 describe('history', () => {
     it('summarises a metric over runs and finds the step with the facts that changed', () => {
-        const runs = [run('n1', 1, 'B1'), run('n2', 1, 'B1'), run('n3', 1.2, 'B2')];
+        const runs = [asRun('n1', fiveReps(1), 'B1'), asRun('n2', fiveReps(1), 'B1'), asRun('n3', fiveReps(1.2), 'B2')];
         const series = historyFromRuns(runs, { model: 'tiny.tflite', device: 'a01', metric: 'ueMs', mode: 'measured' });
         expect(series).toHaveLength(1);
         const s = series[0]?.summary;
@@ -135,7 +179,8 @@ describe('history', () => {
             toRunId: 'n3',
             factChanges: [{ fact: 'android build', a: 'B1', b: 'B2' }],
         });
-        // medians 3.0 3.0 3.6: mean 3.2, sd = sqrt((0.04+0.04+0.16)/2) = 0.34641 → CV 10.825 %
+        expect(s?.steps[0]?.p).toBeCloseTo(4.3377697e-6, 11);
+        // run values 3.0 3.0 3.6: mean 3.2, sd = sqrt((0.04+0.04+0.16)/2) = 0.34641 → CV 10.825 %
         expect(s?.cvPct).toBeCloseTo(10.8253175, 5);
         const text = renderHistory(series);
         expect(text).toContain('n2→n3 +20.0 % (android build: B1→B2)');

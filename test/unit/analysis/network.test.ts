@@ -23,14 +23,47 @@ describe('network model', () => {
         const s = summarizeNetwork(
             p,
             1,
-            [{ splitAfter: 0, net: { profile: 'fast', transferMs: 2, endToEndMs: 50, breakEvenUplinkMbps: 1 } }],
-            100,
+            [
+                {
+                    splitAfter: 0,
+                    net: { profile: 'fast', transferMs: 2, endToEndMs: 50, breakEvenUplinkMbps: 1 },
+                    total: { valueMs: 48, lowMs: 47, highMs: 49 },
+                },
+            ],
+            { valueMs: 100, lowMs: 90, highMs: 110 },
             {
                 inputBytes: 125_000, // 1e6 bit at 1000 Mbit/s = 1 ms
-                serverFullMs: 5,
+                serverFull: { valueMs: 5, lowMs: 4, highMs: 6 },
             },
         );
         expect(s.allOnServer).toEqual({ transferMs: 2, serverMs: 5, endToEndMs: 7 });
-        expect(s.best).toEqual({ option: 'allOnServer', endToEndMs: 7 });
+        // the server interval 4..6 shifted by the 2 ms transfer
+        expect(s.best).toEqual({ option: 'allOnServer', endToEndMs: 7, lowMs: 6, highMs: 8 });
+        // runner-up split 0 at 50 [49, 51]: far apart, no tie
+        expect(s.runnerUp).toEqual({ option: 'split', splitAfter: 0, endToEndMs: 50, lowMs: 49, highMs: 51 });
+        expect(s.tie).toBe(false);
+    });
+
+    it('calls overlapping intervals of the best and the runner-up a tie', () => {
+        const p = { name: 'x', uplinkMbps: 10, rttMs: 0 };
+        const net = (e: number) => ({
+            profile: 'x',
+            transferMs: 1,
+            endToEndMs: e,
+            breakEvenUplinkMbps: 'never' as const,
+        });
+        const s = summarizeNetwork(
+            p,
+            0,
+            [
+                { splitAfter: 3, net: net(10), total: { valueMs: 9, lowMs: 8, highMs: 10 } }, // E 10 [9, 11]
+                { splitAfter: 7, net: net(10.5), total: { valueMs: 9.5, lowMs: 9, highMs: 10 } }, // E 10.5 [10, 11]
+            ],
+            { valueMs: 30, lowMs: 29, highMs: 31 },
+            { inputBytes: null, serverFull: null },
+        );
+        expect(s.best).toMatchObject({ option: 'split', splitAfter: 3 });
+        expect(s.runnerUp).toMatchObject({ option: 'split', splitAfter: 7 });
+        expect(s.tie).toBe(true);
     });
 });

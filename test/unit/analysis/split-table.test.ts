@@ -3,75 +3,38 @@ import { analyzeSplits } from '../../../src/analysis/split-table.js';
 import { isSplitbenchError } from '../../../src/errors.js';
 import { delegateInput, smallInput } from '../../support/report-fixtures.js';
 
-// All expected values below are worked out by hand from smallInput() (see its comment).
-// T_UE(full) = median(6.0, 6.4, 6.2) = 6.2 ms (measured), IQR 6.1..6.3.
-// Estimate uses ops 0..3 (op 4 has no UE row). Server totals over ops 0..3: rep1 .1+.2+.3+.05 = .65, rep2 .85.
+// All expected values below are worked out by hand from smallInput() (see its comment). Each value is the mean over
+// repetitions with a 95 % Student-t interval: t(0.975, 1) = 12.7062047, t(0.975, 2) = 4.3026527 (table values).
+// T_UE(full) measured = mean(6.0, 6.4, 6.2) = 6.2 ms, s = 0.2, ± 4.3026527·0.2/√3 = 0.4968275.
+// Estimate uses ops 0..3 (op 4 has no UE row); profiles carry no raw samples, so their values are averages.
+// UE profile total (base of estimated improvements): 6.5 in both reps. Server totals over ops 0..3: .65 and .85.
 const FULL = 6.2;
+const T1 = 12.70620474;
+const BASE = 6.5;
 const expected = [
-    // k, UE reps, server reps → medians
-    {
-        k: 0,
-        bytes: 128,
-        n: 1,
-        ue: 1.1,
-        ueLo: 1.05,
-        ueHi: 1.15,
-        srv: 0.65,
-        total: 1.75,
-        ueImp: (100 * 5.1) / 6.2,
-        totImp: (100 * 4.45) / 6.2,
-    },
-    {
-        k: 1,
-        bytes: 192,
-        n: 2,
-        ue: 3.1,
-        ueLo: 3.05,
-        ueHi: 3.15,
-        srv: 0.45,
-        total: 3.55,
-        ueImp: 50,
-        totImp: (100 * 2.65) / 6.2,
-    },
-    {
-        k: 2,
-        bytes: 256,
-        n: 2,
-        ue: 6.0,
-        ueLo: 6.0,
-        ueHi: 6.0,
-        srv: 0.05,
-        total: 6.05,
-        ueImp: (100 * 0.2) / 6.2,
-        totImp: (100 * 0.15) / 6.2,
-    },
-    {
-        k: 3,
-        bytes: 32,
-        n: 1,
-        ue: 6.5,
-        ueLo: 6.5,
-        ueHi: 6.5,
-        srv: 0,
-        total: 6.5,
-        ueImp: (100 * -0.3) / 6.2,
-        totImp: (100 * -0.3) / 6.2,
-    },
+    // k, UE reps → mean, UE half-width (s/√2 · t1), server, total
+    { k: 0, bytes: 128, n: 1, ue: 1.1, ueHalf: 0.1 * T1, srv: 0.65, total: 1.75 },
+    { k: 1, bytes: 192, n: 2, ue: 3.1, ueHalf: 0.1 * T1, srv: 0.45, total: 3.55 },
+    { k: 2, bytes: 256, n: 2, ue: 6.0, ueHalf: 0, srv: 0.05, total: 6.05 },
+    { k: 3, bytes: 32, n: 1, ue: 6.5, ueHalf: 0, srv: 0, total: 6.5 },
 ];
 
 describe('analyzeSplits on a hand-made 5-op model', () => {
     const a = analyzeSplits(smallInput());
 
-    it('takes T_UE(full) from the measured full-model run', () => {
+    it('takes T_UE(full) from the measured full-model run, as a mean with a t-interval', () => {
         expect(a.fullUe?.source).toBe('measured');
-        expect(a.fullUe?.medianMs).toBeCloseTo(FULL, 10);
-        expect(a.fullUe?.interval).toBe('iqr');
-        expect(a.fullUe?.lowMs).toBeCloseTo(6.1, 10);
-        expect(a.fullUe?.highMs).toBeCloseTo(6.3, 10);
-        expect(a.fullServer?.medianMs).toBeCloseTo(3.2, 10);
+        expect(a.fullUe?.valueMs).toBeCloseTo(FULL, 10);
+        expect(a.fullUe?.interval).toBe('t');
+        expect(a.fullUe?.n).toBe(3);
+        expect(a.fullUe?.perRep).toBe('mean');
+        expect(a.fullUe?.lowMs).toBeCloseTo(FULL - 0.4968275, 6);
+        expect(a.fullUe?.highMs).toBeCloseTo(FULL + 0.4968275, 6);
+        expect(a.fullServer?.valueMs).toBeCloseTo(3.2, 10);
+        expect(a.estimatedFullUe?.valueMs).toBeCloseTo(BASE, 10);
     });
 
-    it('gives the exact estimated table, including multi-tensor cuts and negative improvements', () => {
+    it('gives the exact estimated table, with improvements against the profile total (the study definition)', () => {
         expect(a.rows.map((r) => r.splitAfter)).toEqual([0, 1, 2, 3]);
         for (const e of expected) {
             const r = a.rows.find((x) => x.splitAfter === e.k);
@@ -79,42 +42,99 @@ describe('analyzeSplits on a hand-made 5-op model', () => {
             expect(r?.cut.tensors.length).toBe(e.n);
             const est = r?.estimated;
             expect(est, `k=${e.k}`).not.toBeNull();
-            expect(est?.ue.medianMs).toBeCloseTo(e.ue, 10);
-            expect(est?.ue.lowMs).toBeCloseTo(e.ueLo, 10);
-            expect(est?.ue.highMs).toBeCloseTo(e.ueHi, 10);
-            expect(est?.server.medianMs).toBeCloseTo(e.srv, 10);
+            expect(est?.ue.valueMs).toBeCloseTo(e.ue, 10);
+            // a time's interval is clipped at 0 (k0: 1.1 − 1.2706 < 0)
+            expect(est?.ue.lowMs).toBeCloseTo(Math.max(0, e.ue - e.ueHalf), 6);
+            expect(est?.ue.highMs).toBeCloseTo(e.ue + e.ueHalf, 6);
+            expect(est?.ue.n).toBe(2);
+            expect(est?.server.valueMs).toBeCloseTo(e.srv, 10);
             expect(est?.totalMs).toBeCloseTo(e.total, 10);
-            expect(est?.ueImprovementPct).toBeCloseTo(e.ueImp, 8);
-            expect(est?.totalImprovementPct).toBeCloseTo(e.totImp, 8);
+            expect(est?.ueImprovementPct).toBeCloseTo((100 * (BASE - e.ue)) / BASE, 8);
+            expect(est?.totalImprovementPct).toBeCloseTo((100 * (BASE - e.total)) / BASE, 8);
+            expect(est?.improvementBase).toEqual({ ms: BASE, source: 'profile total' });
         }
-        // Split 3 runs longer than the whole model on the UE: both improvements are −4.8387 %.
-        expect(a.rows[3]?.estimated?.ueImprovementPct).toBeCloseTo(-4.83870968, 6);
+        // At the last split the study's definition gives 0 (the head is the whole profiled model), not a
+        // negative number from dividing by a different run's time.
+        expect(a.rows[3]?.estimated?.ueImprovementPct).toBeCloseTo(0, 10);
+        // total at k0: UE 1.0/1.2 and server .55/.75 (s²/n = .01 each) → se √.02, Welch df 2, t = 4.3026527
+        expect(a.rows[0]?.estimated?.total.highMs).toBeCloseTo(1.75 + 4.30265273 * Math.sqrt(0.02), 6);
         expect(a.rows[1]?.layerName).toBe('b');
         expect(a.rows[1]?.layerType).toBe('DEPTHWISE_CONV_2D');
     });
 
-    it('measures split 1 from head samples (bootstrap) and tail repetitions (IQR) and reports the estimate error', () => {
+    it('measures split 1 from per-repetition medians and reports the estimate error in ms and %', () => {
         const r = a.rows[1];
-        // head pooled samples 2.9 2.95 3.0 3.05 3.1 ms → median 3.0; exact bootstrap 95 % CI = [2.9, 3.1]
-        expect(r?.measured?.ue.medianMs).toBeCloseTo(3.0, 10);
-        expect(r?.measured?.ue.interval).toBe('bootstrap');
-        expect(r?.measured?.ue.n).toBe(5);
-        expect(r?.measured?.ue.lowMs).toBeCloseTo(2.9, 10);
-        expect(r?.measured?.ue.highMs).toBeCloseTo(3.1, 10);
-        // tail 2.5, 2.7 → 2.6, IQR 2.55..2.65
-        expect(r?.measured?.server.medianMs).toBeCloseTo(2.6, 10);
-        expect(r?.measured?.server.lowMs).toBeCloseTo(2.55, 10);
+        // head reps: median(3000 3100 2900) = 3.0, median(3050 2950) = 3.0 → mean 3.0, s = 0
+        expect(r?.measured?.ue.repValuesMs).toEqual([3, 3]);
+        expect(r?.measured?.ue.valueMs).toBeCloseTo(3.0, 10);
+        expect(r?.measured?.ue).toMatchObject({ interval: 't', n: 2, perRep: 'median' });
+        expect(r?.measured?.ue.lowMs).toBeCloseTo(3.0, 10);
+        expect(r?.measured?.ue.highMs).toBeCloseTo(3.0, 10);
+        // tail averages 2.5, 2.7 → 2.6 ± 12.7062·0.1
+        expect(r?.measured?.server.valueMs).toBeCloseTo(2.6, 10);
+        expect(r?.measured?.server.perRep).toBe('mean');
+        expect(r?.measured?.server.lowMs).toBeCloseTo(2.6 - 0.1 * T1, 6);
         expect(r?.measured?.totalMs).toBeCloseTo(5.6, 10);
-        expect(r?.measured?.ueImprovementPct).toBeCloseTo((100 * 3.2) / 6.2, 8);
-        expect(r?.measured?.totalImprovementPct).toBeCloseTo((100 * 0.6) / 6.2, 8);
+        // measured improvements against the measured full model (6.2)
+        expect(r?.measured?.ueImprovementPct).toBeCloseTo((100 * 3.2) / FULL, 8);
+        expect(r?.measured?.totalImprovementPct).toBeCloseTo((100 * 0.6) / FULL, 8);
+        expect(r?.measured?.improvementBase).toEqual({ ms: FULL, source: 'measured full model' });
         expect(r?.primary).toBe('measured');
         expect(a.rows[0]?.primary).toBe('estimated');
-        // error: UE 3.1 − 3.0 = 0.1 (3.333 %), server 0.45 − 2.6 = −2.15 (−82.69 %), total 3.55 − 5.6 = −2.05
-        expect(r?.estimateError?.ueMs).toBeCloseTo(0.1, 10);
-        expect(r?.estimateError?.uePct).toBeCloseTo(100 / 30, 8);
-        expect(r?.estimateError?.serverMs).toBeCloseTo(-2.15, 10);
-        expect(r?.estimateError?.serverPct).toBeCloseTo((-100 * 2.15) / 2.6, 8);
-        expect(r?.estimateError?.totalPct).toBeCloseTo((-100 * 2.05) / 5.6, 8);
+        // error: UE 3.1 − 3.0 = 0.1 (3.333 %): outside the measured [3.0, 3.0]
+        expect(r?.estimateError?.ue.ms).toBeCloseTo(0.1, 10);
+        expect(r?.estimateError?.ue.pct).toBeCloseTo(100 / 30, 8);
+        expect(r?.estimateError?.ue.beyondInterval).toBe(true);
+        // server 0.45 − 2.6 = −2.15 (−82.69 %): outside [1.3294, 3.8706]
+        expect(r?.estimateError?.server.ms).toBeCloseTo(-2.15, 10);
+        expect(r?.estimateError?.server.pct).toBeCloseTo((-100 * 2.15) / 2.6, 8);
+        expect(r?.estimateError?.server.beyondInterval).toBe(true);
+        expect(r?.estimateError?.total.pct).toBeCloseTo((-100 * 2.05) / 5.6, 8);
+        expect(r?.flags).toEqual([]);
+    });
+
+    it('does not flag an estimate inside the measured interval, nor one against a single repetition', () => {
+        const input = smallInput();
+        // tail reps 0.2 and 0.7 ms: mean 0.45 = the estimate
+        input.measured.tail = new Map([[1, [{ avgUs: 200 }, { avgUs: 700 }]]]);
+        expect(analyzeSplits(input).rows[1]?.estimateError?.server.beyondInterval).toBe(false);
+        input.measured.tail = new Map([[1, [{ avgUs: 9000 }]]]);
+        expect(analyzeSplits(input).rows[1]?.estimateError?.server.beyondInterval).toBe(false);
+    });
+
+    it('flags a measured head slower than the full model beyond both intervals', () => {
+        const input = smallInput();
+        // head 9.0 ms in both reps against T_UE(full) 6.2 [5.703, 6.697]
+        input.measured.head = new Map([[1, [{ avgUs: 9000 }, { avgUs: 9000 }]]]);
+        expect(analyzeSplits(input).rows[1]?.flags).toEqual(['measured head slower than the full model on the UE']);
+    });
+
+    it('scales per-op averages to the profiled run median, so estimates use the measurements statistic', () => {
+        const input = smallInput();
+        // each UE profile: samples 5600 5600 9800 µs → mean 7000 (the inference average), median 5600 → ×0.8
+        for (const p of input.estimate.ue) p.samplesUs = [5600, 5600, 9800];
+        const b = analyzeSplits(input);
+        // k1: 3.0·0.8 = 2.4 and 3.2·0.8 = 2.56 → 2.48; base 6.5·0.8 = 5.2
+        const est = b.rows[1]?.estimated;
+        expect(est?.ue.valueMs).toBeCloseTo(2.48, 10);
+        expect(est?.ue.perRep).toBe('median');
+        expect(b.estimatedFullUe?.valueMs).toBeCloseTo(5.2, 10);
+        expect(est?.ueImprovementPct).toBeCloseTo((100 * (5.2 - 2.48)) / 5.2, 8);
+    });
+
+    it("gives the study's layer numbers and layer output sizes beside ours", () => {
+        const input = smallInput();
+        // op 1 made a constant-folding op: layers are 1, 1, 2, 3 for k = 0..3
+        (input.model.ops[1] as { constant?: boolean }).constant = true;
+        const b = analyzeSplits(input);
+        expect(b.rows.map((r) => r.layerNumber)).toEqual([1, 1, 2, 3]);
+        // split 1: the study counts b (64 B); every crossing tensor is a + b = 192 B
+        expect(b.rows[1]?.layerOutputBytes).toBe(64);
+        expect(b.rows[1]?.cut.bytes).toBe(192);
+        expect(a.rows.map((r) => r.layerNumber)).toEqual([1, 2, 3, 4]);
+        const none = smallInput();
+        for (const op of none.model.ops) delete op.outputBytes;
+        expect(analyzeSplits(none).rows[0]?.layerOutputBytes).toBeNull();
     });
 
     it('lists unmatched rows and ops missing on one device', () => {
@@ -139,7 +159,7 @@ describe('analyzeSplits on a hand-made 5-op model', () => {
         expect(a.perOp[2]?.serverMs).toBeCloseTo(0.4, 10);
     });
 
-    it('computes transfer, end-to-end, break-even and the best option per network profile', () => {
+    it('computes transfer, end-to-end, break-even and the best option per network profile, with ties', () => {
         // lte: 10 Mbit/s, RTT 20 ms. k0: 128·8/10000 = 0.1024 ms + 20 → 20.1024; E = 1.1 + 20.1024 + 0.65
         const k0 = a.rows[0]?.network;
         expect(k0?.[0]?.transferMs).toBeCloseTo(20.1024, 10);
@@ -154,14 +174,22 @@ describe('analyzeSplits on a hand-made 5-op model', () => {
         expect(a.rows[1]?.network[1]?.endToEndMs).toBeCloseTo(6.61696, 10);
         expect(a.rows[1]?.network[1]?.breakEvenUplinkMbps).toBe('never');
         const [lte, lan] = a.networks;
-        expect(lte?.best).toEqual({ option: 'allOnUe', endToEndMs: 6.2 });
+        // lte: all on UE 6.2 [5.703, 6.697]; runner-up split 0 at 21.8524 ± 0.6085: no overlap, no tie
+        expect(lte?.best).toMatchObject({ option: 'allOnUe', endToEndMs: 6.2 });
+        expect(lte?.best?.highMs).toBeCloseTo(FULL + 0.4968275, 6);
+        expect(lte?.runnerUp).toMatchObject({ option: 'split', splitAfter: 0 });
+        expect(lte?.tie).toBe(false);
         // all on server, lte: 64·8/10000 = 0.0512 + 20 + 3.2 = 23.2512
         expect(lte?.allOnServer?.endToEndMs).toBeCloseTo(23.2512, 10);
-        // lan: all on server 0.00512 + 1.0016 + 3.2 = 4.20672 > split 0 at 2.76184
+        // lan: split 0 at 2.76184 [2.1534, 3.3703]; all on server 0.00512 + 1.0016 + 3.2 = 4.20672, whose interval
+        // (3.2 ± 12.7062·0.2 = ± 2.5412) reaches down to 1.6655: they overlap → tie
         expect(lan?.allOnServer?.endToEndMs).toBeCloseTo(4.20672, 10);
-        expect(lan?.best?.option).toBe('split');
-        expect(lan?.best).toMatchObject({ splitAfter: 0 });
+        expect(lan?.best).toMatchObject({ option: 'split', splitAfter: 0 });
         expect(lan?.best?.endToEndMs).toBeCloseTo(2.76184, 10);
+        expect(lan?.best?.lowMs).toBeCloseTo(2.76184 - 4.30265273 * Math.sqrt(0.02), 6);
+        expect(lan?.runnerUp).toMatchObject({ option: 'allOnServer' });
+        expect(lan?.runnerUp?.lowMs).toBeCloseTo(4.20672 - 0.2 * T1, 6);
+        expect(lan?.tie).toBe(true);
     });
 
     it('falls back to the estimated total when the full model was not measured', () => {
@@ -169,8 +197,10 @@ describe('analyzeSplits on a hand-made 5-op model', () => {
         input.measured.fullUe = [];
         const b = analyzeSplits(input);
         expect(b.fullUe?.source).toBe('estimated');
-        expect(b.fullUe?.medianMs).toBeCloseTo(6.5, 10); // Σ of the 4 matched UE ops, both reps
+        expect(b.fullUe?.valueMs).toBeCloseTo(6.5, 10); // Σ of the 4 matched UE ops, both reps
         expect(b.rows[3]?.estimated?.ueImprovementPct).toBeCloseTo(0, 10);
+        // a measurement has no measured base: its improvements stay empty rather than mixing definitions
+        expect(b.rows[1]?.measured?.ueImprovementPct).toBeNull();
     });
 
     it('rejects bad input with a one-line error naming the thing', () => {
@@ -209,15 +239,15 @@ describe('delegate partitions', () => {
     it('still estimates the splits outside it, with the partition on the right side', () => {
         // T_UE(full) estimated = 1.0 + 4.0 + 0.5 = 5.5; server total = 6 × 0.1 = 0.6
         expect(a.fullUe?.source).toBe('estimated');
-        expect(a.fullUe?.medianMs).toBeCloseTo(5.5, 10);
+        expect(a.fullUe?.valueMs).toBeCloseTo(5.5, 10);
         const k0 = a.rows[0]?.estimated;
-        expect(k0?.ue.medianMs).toBeCloseTo(1.0, 10);
-        expect(k0?.server.medianMs).toBeCloseTo(0.5, 10);
+        expect(k0?.ue.valueMs).toBeCloseTo(1.0, 10);
+        expect(k0?.server.valueMs).toBeCloseTo(0.5, 10);
         expect(k0?.ueImprovementPct).toBeCloseTo((100 * 4.5) / 5.5, 8);
         expect(k0?.totalImprovementPct).toBeCloseTo((100 * 4.0) / 5.5, 8);
         const k4 = a.rows[4]?.estimated;
-        expect(k4?.ue.medianMs).toBeCloseTo(5.0, 10); // op 0 + the whole partition
-        expect(k4?.server.medianMs).toBeCloseTo(0.1, 10);
+        expect(k4?.ue.valueMs).toBeCloseTo(5.0, 10); // op 0 + the whole partition
+        expect(k4?.server.valueMs).toBeCloseTo(0.1, 10);
         expect(k4?.totalImprovementPct).toBeCloseTo((100 * 0.4) / 5.5, 8);
     });
 });

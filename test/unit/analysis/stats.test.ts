@@ -1,78 +1,87 @@
+// The statistical model on hand-computed samples. Student-t quantiles and Welch results are the published table values
+// (also what scipy.stats.t.ppf / ttest_ind(equal_var=False) print), not outputs of the code under test.
 import { describe, expect, it } from 'vitest';
-import { mannWhitneyU } from '../../../src/analysis/mann-whitney.js';
-import { bootstrapMedianCi, normalCdf, quantileSorted, statFromReps } from '../../../src/analysis/stats.js';
+import {
+    studentTCdf,
+    studentTQuantile,
+    studentTTwoSided,
+    welchTTest,
+} from '../../../src/analysis/student-t.js';
+import { quantileSorted, repValueMs, statFromReps, statFromValues, sumStat } from '../../../src/analysis/stats.js';
 
-describe('quantiles and intervals', () => {
-    it('interpolates quantiles linearly (type 7)', () => {
-        // 1 2 3 4: q25 at h = 0.75 → 1.75; median 2.5; q75 at h = 2.25 → 3.25
-        expect(quantileSorted([1, 2, 3, 4], 0.25)).toBeCloseTo(1.75, 12);
-        expect(quantileSorted([1, 2, 3, 4], 0.5)).toBeCloseTo(2.5, 12);
-        expect(quantileSorted([1, 2, 3, 4], 0.75)).toBeCloseTo(3.25, 12);
+describe('Student t', () => {
+    it('has the textbook quantiles', () => {
+        expect(studentTQuantile(0.975, 1)).toBeCloseTo(12.70620474, 7);
+        expect(studentTQuantile(0.975, 2)).toBeCloseTo(4.30265273, 7);
+        expect(studentTQuantile(0.975, 4)).toBeCloseTo(2.77644511, 7);
+        expect(studentTQuantile(0.975, 10)).toBeCloseTo(2.22813885, 7);
+        expect(studentTQuantile(0.995, 5)).toBeCloseTo(4.03214298, 7);
+        expect(studentTQuantile(0.025, 4)).toBeCloseTo(-2.77644511, 7);
     });
 
-    it('computes the exact bootstrap CI of the median by hand for n = 5', () => {
-        // m = 3. F(x_(j)) = P(Bin(5, j/5) >= 3): j=1 .05792, j=2 .31744, j=3 .68256, j=4 .94208, j=5 1
-        const s = [2.9, 2.95, 3.0, 3.05, 3.1];
-        expect(bootstrapMedianCi(s, 0.95)).toEqual([2.9, 3.1]); // .025 → j=1, .975 → j=5
-        expect(bootstrapMedianCi(s, 0.8)).toEqual([2.95, 3.05]); // .1 → j=2 (.31744), .9 → j=4 (.94208)
-        // 0.9: .05 → j=1 (.05792 >= .05), .95 → j=5 (.94208 < .95)
-        expect(bootstrapMedianCi(s, 0.9)).toEqual([2.9, 3.1]);
+    it('has a CDF that agrees with closed forms', () => {
+        // df = 1 is Cauchy: P(T <= 1) = 1/2 + atan(1)/π = 0.75
+        expect(studentTCdf(1, 1)).toBeCloseTo(0.75, 8);
+        // df = 2: P(T <= t) = 1/2 + t / (2·sqrt(2 + t²)); t = 2 → 0.5 + 2/(2·sqrt 6) = 0.908248290
+        expect(studentTCdf(2, 2)).toBeCloseTo(0.90824829, 8);
+        expect(studentTTwoSided(0, 7)).toBeCloseTo(1, 12);
+        // df = 2, two-sided tail at t = 2: 2·(1 − 0.908248290) = 0.183503419
+        expect(studentTTwoSided(2, 2)).toBeCloseTo(0.18350342, 8);
     });
 
-    it('pools raw samples only when every repetition has them', () => {
-        const withSamples = statFromReps([
-            { avgUs: 1000, samplesUs: [1000, 2000] },
-            { avgUs: 3000, samplesUs: [3000] },
-        ]);
-        expect(withSamples.interval).toBe('bootstrap');
-        expect(withSamples.medianMs).toBe(2);
-        expect(withSamples.repValuesMs).toEqual([1, 3]);
-        const mixed = statFromReps([{ avgUs: 1000, samplesUs: [1000, 2000] }, { avgUs: 3000 }]);
-        expect(mixed.interval).toBe('iqr');
-        expect(mixed.medianMs).toBe(2); // median of rep means 1 and 3
-        expect(mixed.samplesMs).toBeUndefined();
-    });
-
-    it('has a normal CDF accurate to 1e-7', () => {
-        expect(normalCdf(0)).toBeCloseTo(0.5, 7);
-        expect(normalCdf(1.959963985)).toBeCloseTo(0.975, 7);
-        expect(normalCdf(-3)).toBeCloseTo(0.001349898, 8);
+    it("runs Welch's test like scipy", () => {
+        // a = 1..5, b = 2,4..10: means 3, 6; s²/n = 0.5, 2; t = 3/sqrt(2.5) = 1.897367; df = 6.25/1.0625 = 5.882353
+        const r = welchTTest([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]);
+        expect(r.t).toBeCloseTo(1.8973666, 6);
+        expect(r.df).toBeCloseTo(5.88235294, 7);
+        expect(r.p).toBeCloseTo(0.10753119, 6);
+        expect(welchTTest([5, 5, 5], [5, 5, 5])).toMatchObject({ p: 1, method: 'degenerate' });
+        expect(welchTTest([5, 5, 5], [6, 6, 6])).toMatchObject({ p: 0, method: 'degenerate' });
+        expect(welchTTest([5], [6, 7])).toMatchObject({ p: 1, method: 'degenerate' });
     });
 });
 
-describe('Mann-Whitney U', () => {
-    it('uses the exact distribution for small tie-free samples', () => {
-        // a entirely below b: U_a = 0; 20 equally likely arrangements, one with U <= 0 → p = 2/20
-        const r = mannWhitneyU([1, 2, 3], [4, 5, 6]);
-        expect(r.u).toBe(0);
-        expect(r.uOther).toBe(9);
-        expect(r.method).toBe('exact');
-        expect(r.p).toBeCloseTo(0.1, 12);
-        // a=[1,4], b=[2,3]: pairs (1>2 no,1>3 no,4>2,4>3) → U=2 = mean → p = 1 (capped)
-        expect(mannWhitneyU([1, 4], [2, 3]).u).toBe(2);
-        expect(mannWhitneyU([1, 4], [2, 3]).p).toBe(1);
-        // a=[1,2,4], b=[3,5,6]: U_a = 1 (4>3). arrangements with U<=1 of C(6,3)=20: U=0 (1), U=1 (1) → p = 4/20
-        expect(mannWhitneyU([1, 2, 4], [3, 5, 6]).p).toBeCloseTo(0.2, 12);
+describe('one value per repetition, then mean and t-interval', () => {
+    it('interpolates quantiles linearly (type 7)', () => {
+        expect(quantileSorted([1, 2, 3, 4], 0.25)).toBeCloseTo(1.75, 12);
+        expect(quantileSorted([1, 2, 3, 4], 0.5)).toBeCloseTo(2.5, 12);
     });
 
-    it('uses the normal approximation with tie and continuity correction when there are ties', () => {
-        // ranks: 1→1, 2,2,2→3, 3,3→5.5, 4→7, 5→8; R_a = 1+3+3+5.5 = 12.5; U_a = 12.5 − 10 = 2.5; μ = 8
-        // σ² = 16/12 · (9 − (24 + 6)/(8·7)) = 11.285714; z = (5.5 − 0.5)/3.359422 = 1.488351; p = 0.136658
-        const r = mannWhitneyU([1, 2, 2, 3], [2, 3, 4, 5]);
-        expect(r.u).toBe(2.5);
-        expect(r.method).toBe('normal');
-        expect(r.z).toBeCloseTo(-1.488351, 5);
-        expect(r.p).toBeCloseTo(0.136658, 5);
+    it('gives the mean and the Student-t interval of repetition values', () => {
+        // 1..5: mean 3, s = sqrt(2.5) = 1.5811388, s/√5 = 0.7071068, t(0.975, 4) = 2.7764451 → ± 1.9632432
+        const s = statFromValues([1, 2, 3, 4, 5]);
+        expect(s.valueMs).toBeCloseTo(3, 12);
+        expect(s.lowMs).toBeCloseTo(3 - 1.9632432, 6);
+        expect(s.highMs).toBeCloseTo(3 + 1.9632432, 6);
+        expect(s).toMatchObject({ interval: 't', n: 5, perRep: 'mean' });
+        // 90 %: t(0.95, 4) = 2.1318468 → ± 1.5074433
+        expect(statFromValues([1, 2, 3, 4, 5], 'mean', 0.9).highMs).toBeCloseTo(3 + 1.5074433, 6);
+        // one repetition: no interval
+        expect(statFromValues([7])).toMatchObject({ valueMs: 7, lowMs: 7, highMs: 7, interval: 'none', n: 1 });
     });
 
-    it('gives p = 1 for identical samples and handles empty input', () => {
-        expect(mannWhitneyU([5, 5, 5], [5, 5, 5]).p).toBe(1);
-        expect(mannWhitneyU([], [1]).p).toBe(1);
+    it("takes each repetition's median of raw samples, else its average, and says which", () => {
+        expect(repValueMs({ avgUs: 3000, samplesUs: [2000, 9000, 3000] })).toEqual({ ms: 3, kind: 'median' });
+        expect(repValueMs({ avgUs: 3500 })).toEqual({ ms: 3.5, kind: 'mean' });
+        // medians 2 and 4 (not the pooled median of 1 2 3 4 5 6), mean 3; s = sqrt(2), s/√2 = 1, t(0.975, 1) = 12.7062
+        const s = statFromReps([
+            { avgUs: 9999, samplesUs: [1000, 2000, 3000] },
+            { avgUs: 9999, samplesUs: [4000, 4000, 6000] },
+        ]);
+        expect(s.repValuesMs).toEqual([2, 4]);
+        expect(s.valueMs).toBeCloseTo(3, 12);
+        expect(s.highMs).toBeCloseTo(3 + 12.70620474, 6);
+        expect(s.perRep).toBe('median');
+        const mixed = statFromReps([{ avgUs: 1000, samplesUs: [1000, 2000, 3000] }, { avgUs: 3000 }]);
+        expect(mixed.repValuesMs).toEqual([2, 3]);
+        expect(mixed.perRep).toBe('mixed');
     });
 
-    it('is tiny for large separated samples', () => {
-        const a = Array.from({ length: 50 }, (_, i) => 10 + i * 0.01);
-        const b = a.map((x) => x * 1.2);
-        expect(mannWhitneyU(a, b).p).toBeLessThan(1e-10);
+    it('adds two independent stats with Welch–Satterthwaite degrees of freedom', () => {
+        // a: 1.0 1.2 (s²/n = 0.01), b: 0.55 0.75 (0.01): se = sqrt(0.02), df = 0.0004/0.0002 = 2, t = 4.3026527
+        const t = sumStat(statFromValues([1.0, 1.2]), statFromValues([0.55, 0.75]));
+        expect(t.valueMs).toBeCloseTo(1.75, 12);
+        expect(t.highMs - t.valueMs).toBeCloseTo(4.30265273 * Math.sqrt(0.02), 6);
+        expect(sumStat(statFromValues([1]), statFromValues([2, 3])).interval).toBe('none');
     });
 });

@@ -10,7 +10,9 @@ import {
     listDevices,
     loadDevice,
     parseDeviceFile,
+    probeCachePath,
     saveDevice,
+    saveProbe,
     type DeviceSpec,
 } from '../../../src/config/device-file.js';
 import { isSplitbenchError } from '../../../src/errors.js';
@@ -78,10 +80,12 @@ describe('device files', () => {
         const e = thrown(() => parseDeviceFile(text, 'devices/bad.yaml'));
         expect(isSplitbenchError(e, 'CONFIG_INVALID')).toBe(true);
         const lines = e.message.split('\n');
-        expect(lines).toContain('devices/bad.yaml:5:9 ssh.port: Invalid input: expected number, received string');
-        expect(lines).toContain('devices/bad.yaml:6:3 ssh.usr: unknown key "usr"');
-        expect(lines).toContain('devices/bad.yaml:7:1 extra: unknown key "extra"');
-        expect(lines).toContain('devices/bad.yaml:4:3 ssh.user: required string is missing');
+        expect(lines.sort()).toEqual([
+            'devices/bad.yaml:4:3 ssh.user: missing (a text value is required)',
+            'devices/bad.yaml:5:9 ssh.port: expected a number, got "22x"',
+            'devices/bad.yaml:6:3 ssh.usr: unknown key "usr" (did you mean "user"?)',
+            'devices/bad.yaml:7:1 extra: unknown key "extra" (allowed: name, description, workDir, benchmarkBinary, canRunBuiltin, probe, kind, ssh)',
+        ]);
     });
 
     it('reports YAML syntax errors with their position and a kind that does not exist', () => {
@@ -130,5 +134,26 @@ describe('device files', () => {
             else process.env['SPLITBENCH_DEVICES'] = before;
         }
         expect(defaultDevicesDir()).toBe(join(process.cwd(), 'devices'));
+    });
+
+    it('keeps later probes in the ignored cache beside the files, never in the device file', () => {
+        const cdir = join(dir, 'cache-case');
+        mkdirSync(cdir, { recursive: true });
+        const text = '# shipped\nname: ue\nkind: local\nlocal: {}\n';
+        writeFileSync(join(cdir, 'ue.yaml'), text);
+        expect(loadDevice(cdir, 'ue').probe).toBeUndefined();
+        const later = { ...probe, kind: 'local' as const, probedAt: '2026-11-27T10:00:00Z' };
+        saveProbe(cdir, loadDevice(cdir, 'ue'), later);
+        expect(readFileSync(join(cdir, 'ue.yaml'), 'utf8')).toBe(text);
+        expect(probeCachePath(cdir, 'ue')).toBe(join(cdir, '.probes', 'ue.json'));
+        expect(loadDevice(cdir, 'ue').probe).toEqual(later);
+        expect(listDeviceNames(cdir)).toEqual(['ue']);
+        // a device file with a newer probe of its own (devices add --force) wins over an older cache entry
+        const fresh = { ...later, probedAt: '2026-11-28T00:00:00Z', cores: 4 };
+        saveDevice(cdir, { name: 'ue', kind: 'local', local: {}, probe: fresh });
+        expect(loadDevice(cdir, 'ue').probe?.cores).toBe(4);
+        // an unreadable cache entry is ignored, not an error
+        writeFileSync(probeCachePath(cdir, 'ue'), '{ not json');
+        expect(loadDevice(cdir, 'ue').probe?.probedAt).toBe('2026-11-28T00:00:00Z');
     });
 });

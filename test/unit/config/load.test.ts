@@ -121,11 +121,11 @@ network:
             'c.yaml:6:11 models[1].path: model file not found: /proj/models/missing.tflite',
             'c.yaml:8:16 roles.ue[1]: unknown device "phone9" (known: a01, linux-pc, local-server, local-ue, pixel7)',
             'c.yaml:12:5 settings.ue.thread: unknown key (did you mean "threads"?)',
-            'c.yaml:13:11 settings.ue.runs: expected number, received string',
+            'c.yaml:13:11 settings.ue.runs: expected a number, got "fifty"',
             'c.yaml:16:9 settings.ue.runtime.benchmarkModel: no benchmark_model binary for device pixel7 (ABIs: arm64-v8a, armeabi-v7a; given: x86_64)',
             "c.yaml:18:18 settings.server.cpuAffinity: expected 'big', 'none' or a hex CPU mask such as 0x3",
-            'c.yaml:19:14 repetitions: Too small: expected number to be >=1',
-            'c.yaml:20:28 modes[2]: Invalid option: expected one of "estimate"|"measure"',
+            'c.yaml:19:14 repetitions: must be ≥ 1, got 0',
+            'c.yaml:20:28 modes[2]: unknown value "guess"; allowed: estimate, measure',
             'c.yaml:22:45 network[0].jitter: unknown key (allowed: name, uplinkMbps, downlinkMbps, rttMs, includeResultReturn)',
         ]);
         const issues = e.details['issues'] as ConfigIssue[];
@@ -140,6 +140,32 @@ network:
         });
     });
 
+    it("says what was found and what is allowed, in splitbench's words, with did-you-mean for values", () => {
+        const text = [
+            'name: words',
+            'models: [{ path: models/net.tflite }]',
+            'splits: { evry: 10 }',
+            'roles: { ue: [local-ue], server: [local-server] }',
+            'settings:',
+            '  ue: { warmupRuns: -1, runs: 2.5, delegate: gpuu, useXnnpack: yes, minSecs: "1" }',
+            'modes: [measur]',
+            'report: { formats: [markdown, md, mdd] }',
+            'network: [{ name: n, uplinkMbps: 0, rttMs: 5 }]',
+            '',
+        ].join('\n');
+        expect(errorOf(() => check(text)).message.split('\n')).toEqual([
+            `c.yaml:3:9 splits: expected 'all', a list of split indices, {every: N} or {tensors: [names]}: unknown key "evry" (did you mean "every"?)`,
+            'c.yaml:6:21 settings.ue.warmupRuns: must be ≥ 0, got -1',
+            'c.yaml:6:31 settings.ue.runs: expected a whole number, got 2.5',
+            'c.yaml:6:46 settings.ue.delegate: unknown value "gpuu" (did you mean "gpu"?); allowed: none, gpu, nnapi, hexagon',
+            'c.yaml:6:64 settings.ue.useXnnpack: expected true or false, got "yes" (use true or false)',
+            'c.yaml:6:78 settings.ue.minSecs: expected a number, got "1" (write it without quotes)',
+            'c.yaml:7:9 modes[0]: unknown value "measur" (did you mean "measure"?); allowed: estimate, measure',
+            'c.yaml:8:35 report.formats[2]: unknown value "mdd" (did you mean "md"?); allowed: md, markdown, csv, json, html, xlsx',
+            'c.yaml:9:34 network[0].uplinkMbps: must be > 0, got 0',
+        ]);
+    });
+
     it('reports YAML syntax errors with their positions and runs no further checks', () => {
         const e = errorOf(() => check('name: x\nmodels:\n  - path: a\n    path: b\nroles: [\n'));
         expect(e.code).toBe('CONFIG_INVALID');
@@ -151,8 +177,8 @@ network:
 
     it('names missing keys, wrong types and an empty document', () => {
         expect(errorOf(() => check('name: x\nmodels: {path: a}\n')).message.split('\n')).toEqual([
-            'c.yaml:1:1 roles: missing (expected object)',
-            'c.yaml:2:9 models: expected array, received object',
+            'c.yaml:1:1 roles: missing (a mapping is required)',
+            'c.yaml:2:9 models: expected a list, got a mapping',
         ]);
         expect(errorOf(() => check('# nothing\n')).message).toBe(
             'c.yaml:1:1 (top level): expected a mapping with name, models and roles',
@@ -243,6 +269,45 @@ describe('loadCampaign: files', () => {
         expect(isSplitbenchError(e, 'NOT_FOUND')).toBe(true);
         expect(e.message).toBe(`campaign file ${join(dir, 'nope.yaml')}: not found`);
     });
+
+    it("resolves the campaign's relative paths against its own folder, caches against the project folder", () => {
+        // dir/elsewhere/campaign.yaml names ../models/net.tflite and a report folder; loaded from dir/project
+        mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+        mkdirSync(join(dir, 'project'), { recursive: true });
+        // the binary exists only beside the campaign: the check fails unless bin/bm resolves there
+        mkdirSync(join(dir, 'elsewhere', 'bin'), { recursive: true });
+        writeFileSync(join(dir, 'elsewhere', 'bin', 'bm'), '#!/bin/sh\n');
+        const file = join(dir, 'elsewhere', 'campaign.yaml');
+        writeFileSync(
+            file,
+            [
+                'name: rel',
+                'models: [{ path: ../models/net.tflite }]',
+                'roles: { ue: [local-ue], server: [local-server] }',
+                'settings: { server: { runtime: { benchmarkModel: { x86_64: bin/bm } } } }',
+                'report: { outDir: out/reports }',
+                '',
+            ].join('\n'),
+        );
+        const r = loadCampaign(join(dir, 'project', '..', 'elsewhere', 'campaign.yaml'), {
+            knownDevices: DEVICES,
+            projectDir: join(dir, 'project'),
+        });
+        expect(r.models[0]).toMatchObject({ absPath: join(dir, 'models', 'net.tflite'), exists: true });
+        expect(r.campaign.report.outDir).toBe(join(dir, 'elsewhere', 'out', 'reports'));
+        expect(r.paths).toEqual({
+            baseDir: join(dir, 'elsewhere'),
+            projectDir: join(dir, 'project'),
+            modelCacheDir: join(dir, 'project', 'models'),
+            toolCacheDir: join(dir, 'project', '.cache', 'tools'),
+        });
+        // without report.outDir the runner uses results/reports in the project folder
+        writeFileSync(
+            file,
+            'name: rel\nmodels: [{ path: ../models/net.tflite }]\nroles: { ue: [local-ue], server: [local-server] }\n',
+        );
+        expect(loadCampaign(file, { knownDevices: DEVICES }).campaign.report.outDir).toBeUndefined();
+    });
 });
 
 describe('example campaigns in configs/', () => {
@@ -250,7 +315,9 @@ describe('example campaigns in configs/', () => {
     const files = readdirSync(configs).filter((f) => f.endsWith('.yaml'));
 
     it('ships the demo, the study setup and a nightly campaign', () => {
-        expect(files).toEqual(expect.arrayContaining(['demo.yaml', 'study-posenet-a01.yaml', 'nightly.yaml']));
+        expect(files).toEqual(
+            expect.arrayContaining(['demo.yaml', 'study-posenet-a01.yaml', 'study-posenet-sim.yaml', 'nightly.yaml']),
+        );
     });
 
     it.each(files)('%s starts with the schema comment and passes every check', (f) => {
@@ -259,6 +326,7 @@ describe('example campaigns in configs/', () => {
         const devices = new Map([
             ...DEVICES,
             ['a01', { abis: ['arm64-v8a', 'armeabi-v7a'], kind: 'adb' as const, canRunBuiltin: false }],
+            ['a01-sim', { abis: ['arm64-v8a', 'armeabi-v7a'], kind: 'adb' as const, canRunBuiltin: true }],
         ]);
         const r = checkCampaignText(
             text,
@@ -273,9 +341,12 @@ describe('example campaigns in configs/', () => {
 
     it('the demo plays UE on one pinned core and server on all cores with the built-in runner', () => {
         const text = readFileSync(join(configs, 'demo.yaml'), 'utf8');
-        const r = checkCampaignText(text, 'demo.yaml', { knownDevices: DEVICES, baseDir: '/proj' }, () => ({
-            exists: true,
-        }));
+        const r = checkCampaignText(
+            text,
+            'configs/demo.yaml',
+            { knownDevices: DEVICES, baseDir: '/proj/configs' },
+            () => ({ exists: true }),
+        );
         const c = r.campaign;
         expect(c.models[0]?.absPath).toBe('/proj/node_modules/@mediapipe/pose/pose_landmark_lite.tflite');
         expect(c.roles).toEqual({ ue: ['local-ue'], server: ['local-server'] });

@@ -20,10 +20,10 @@ describe('campaigns over a real model (pose_landmark_lite from @mediapipe/pose)'
     });
 
     it('loads the demo and plans a small two-device campaign', () => {
+        // relative paths resolve against configs/, the campaign file's folder
         const l = loadCampaign(resolve(ROOT, 'configs/demo.yaml'), {
             knownDevices: DEVICES,
             modelInfo: readModelFacts,
-            baseDir: ROOT,
         });
         expect(l.models[0]).toMatchObject({ exists: true, sizeBytes: expect.any(Number) as number });
         const splits = l.planModels?.[0]?.splits ?? [];

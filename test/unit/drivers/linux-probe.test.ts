@@ -4,7 +4,10 @@ import {
     coreMaxFreqList,
     parseCpuinfo,
     parseDfAvailBytes,
+    linuxHostIdentity,
+    parseBootId,
     parseLinuxProbe,
+    parseMachineId,
     parseOsRelease,
     parsePerCpuLines,
     parseThermal,
@@ -125,11 +128,20 @@ describe('linux probe parsing', () => {
             'x86_pkg_temp 52000',
             `${S}df`,
             'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/nvme0n1p2 100 40 2048 40% /',
+            `${S}machine-id`,
+            '5C2F0E3A9B8D4F1E8A7B6C5D4E3F2A1B',
+            `${S}boot-id`,
+            '0b6cf3e2-8c1d-4b7a-9e5f-3a2d1c0b9e8f',
         ].join('\n');
         const p = parseLinuxProbe(text, { kind: 'ssh', workDir: '/tmp/w', probedAt: '2026-01-01T00:00:00.000Z' });
         expect(p).toEqual({
             kind: 'ssh',
             probedAt: '2026-01-01T00:00:00.000Z',
+            host: {
+                cpuHost: 'linux:5c2f0e3a9b8d4f1e8a7b6c5d4e3f2a1b',
+                machineId: '5c2f0e3a9b8d4f1e8a7b6c5d4e3f2a1b',
+                bootId: '0b6cf3e2-8c1d-4b7a-9e5f-3a2d1c0b9e8f',
+            },
             hostname: 'bench-server',
             os: 'Ubuntu 22.04.4 LTS',
             osRelease: '22.04',
@@ -154,5 +166,27 @@ describe('linux probe parsing', () => {
         });
         expect(bare).toMatchObject({ os: 'Linux', cores: 1, coreMaxFreqKhz: [], governors: [], thermalC: {} });
         expect(bare.bigCoreMask).toBeUndefined();
+        // no machine-id section: an identity with a warning, never a failed probe
+        expect(bare.host?.cpuHost).toBe('unknown');
+        expect(bare.host?.warning).toMatch(/machine-id .*queue of its own/);
+    });
+
+    it('reads machine-id and boot_id, and rejects what is not one', () => {
+        expect(parseMachineId('3d1219c7c4c5404aaa1f6d2a48adfda4\n')).toBe('3d1219c7c4c5404aaa1f6d2a48adfda4');
+        expect(parseMachineId('  ABCDEF0123456789ABCDEF0123456789  ')).toBe('abcdef0123456789abcdef0123456789');
+        // first boot before systemd wrote it; a truncated file; an all-zero id some images ship; nothing
+        expect(parseMachineId('uninitialized\n')).toBeUndefined();
+        expect(parseMachineId('3d1219c7c4c5404a\n')).toBeUndefined();
+        expect(parseMachineId('00000000000000000000000000000000')).toBeUndefined();
+        expect(parseMachineId('')).toBeUndefined();
+        expect(parseBootId('df35dd3b-3586-484c-8019-28a29234f43c\n')).toBe('df35dd3b-3586-484c-8019-28a29234f43c');
+        expect(parseBootId('df35dd3b35864')).toBeUndefined();
+        expect(linuxHostIdentity('3d1219c7c4c5404aaa1f6d2a48adfda4', '')).toEqual({
+            cpuHost: 'linux:3d1219c7c4c5404aaa1f6d2a48adfda4',
+            machineId: '3d1219c7c4c5404aaa1f6d2a48adfda4',
+        });
+        const unreadable = linuxHostIdentity('', 'df35dd3b-3586-484c-8019-28a29234f43c');
+        expect(unreadable).toMatchObject({ cpuHost: 'unknown', bootId: 'df35dd3b-3586-484c-8019-28a29234f43c' });
+        expect(unreadable.warning?.split('\n')).toHaveLength(1);
     });
 });

@@ -348,6 +348,8 @@ describe('op tables', () => {
         });
         expect(splitName('AllocateTensors/0')).toEqual({ nodeIndex: null, outputs: [] });
         expect(splitName('[a]:x')).toEqual({ nodeIndex: null, outputs: [] });
+        // printf without %ld support prints the conversion itself (NXP RT1160 port)
+        expect(splitName('[dense_1/BiasAdd]:ld')).toEqual({ nodeIndex: null, outputs: ['dense_1/BiasAdd'] });
     });
 
     it('scans numbers exactly as Number() does', () => {

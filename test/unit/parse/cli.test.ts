@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerParseCommand } from '../../../src/cli/commands/parse.js';
 import { isSplitbenchError } from '../../../src/errors.js';
 import { parseBenchmarkOutput } from '../../../src/parse/benchmark-model.js';
+import { runCli } from '../../support/cli.js';
 import { currentRun } from '../../support/parse-snippets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'splitbench-parse-'));
@@ -62,6 +63,42 @@ describe('splitbench parse', () => {
         writeFileSync(two, currentRun() + currentRun());
         const out = await run(two, '--all', '--json');
         expect(JSON.parse(out)).toHaveLength(2);
+    });
+
+    it('refuses a text with no benchmark_model output (a README) as bad input', async () => {
+        const readme = join(dir, 'README.md');
+        writeFileSync(readme, '# yolov5s on Android\n\nRun `benchmark_model --graph=m.tflite` and read the timings.\n');
+        const err: unknown = await run(readme).catch((e: unknown) => e);
+        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect((err as Error).message).toBe(`${readme}: no benchmark_model output in it`);
+    });
+
+    it('refuses a binary file as bad input', async () => {
+        const bin = join(dir, 'model.tflite');
+        writeFileSync(bin, Buffer.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0x12, 0]));
+        const err: unknown = await run(bin).catch((e: unknown) => e);
+        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect((err as Error).message).toBe(`${bin}: a binary file, not a benchmark_model console output`);
+    });
+
+    it("refuses full TensorFlow's benchmark_model output, saying so", async () => {
+        const tf = join(dir, 'tf.txt');
+        const line = 'Running benchmark for max 2 iterations, max -1 seconds without detailed stat logging';
+        writeFileSync(tf, `Graph: [/tmp/g.pb]\n${line}\ncount=2 first=3 curr=3 min=3 max=3 avg=3 std=0\n`);
+        const err: unknown = await run(tf).catch((e: unknown) => e);
+        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect((err as Error).message).toBe(
+            `${tf}: not a TFLite benchmark_model output (full TensorFlow's benchmark_model: ${line})`,
+        );
+    });
+
+    it('exits 2 on a README through the built CLI', async () => {
+        const readme = join(dir, 'README2.md');
+        writeFileSync(readme, 'Nothing to see here.\n');
+        const r = await runCli(['parse', readme], dir);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`${readme}: no benchmark_model output in it`);
+        expect(r.stdout).toBe('');
     });
 
     it('reports a missing file as NOT_FOUND naming it', async () => {

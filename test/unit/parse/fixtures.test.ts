@@ -355,6 +355,109 @@ const EXPECTED: Record<string, (r: BenchmarkResult) => void> = {
         expect(r.failure?.kind).toBe('truncated'); // stops at the init Run Order header
         expect(r.truncated).toBe(true);
     },
+    // NNAPI compilation failure: the node that fails to prepare is the NNAPI delegate kernel, not a model op
+    'android_tf2_4_nnapi_delegate_compile_failure_yolov5s.txt': (r) => {
+        expect(r.failure).toEqual({
+            kind: 'delegate_failed',
+            op: 'TfLiteNnapiDelegate',
+            delegate: 'NNAPI',
+            line: 'ERROR: Node number 248 (TfLiteNnapiDelegate) failed to prepare.',
+        });
+        expect(r.params['NNAPI accelerator name']).toBe('qti-default');
+        expect(r.modelLoaded).toBe(true);
+        expect(r.delegates).toEqual([{ name: 'NNAPI' }]);
+        expect(r.truncated).toBe(false);
+        expect(r.unknownLines).toBe(0);
+    },
+    // profile tables only (no summary): partial NNAPI delegation, multi-output delegate nodes after the model's ops
+    'android_tf2_4_nnapi_qtigpu_partial_delegation_opprof_fragment_yolov5s.txt': (r) => {
+        expect(r.ops.map((o) => o.nodeIndex)).toEqual([0, 1, 2, 3, 4, 5, 231, 143, 232, 165, 233]);
+        expect(r.ops[6]).toMatchObject({ type: 'TfLiteNnapiDelegate', startMs: 8.377, firstMs: 78.701, avgMs: 79.01 });
+        expect(r.ops[6]?.outputs).toEqual([
+            'model/tf.nn.silu_16/mul',
+            'model/tf.nn.silu_26/mul',
+            'model/tf.nn.silu_35/mul',
+        ]);
+        expect(r.ops[10]?.outputs).toEqual(['Identity', 'Identity_1', 'Identity_2']);
+        expect(r.profile).toHaveLength(1);
+        expect(r.profile[0]?.top).toHaveLength(10);
+        expect(r.profile[0]?.byType.map((t) => [t.type, t.count])).toEqual([
+            ['TfLiteNnapiDelegate', 3],
+            ['STRIDED_SLICE', 6],
+            ['RESIZE_NEAREST_NEIGHBOR', 2],
+        ]);
+        expect(r.profile[0]?.timings).toMatchObject({ count: 50, avg: 158715, std: 2931 });
+        expect(r.initProfile).toHaveLength(1);
+        expect(r.initProfile[0]?.runOrder.map((o) => [o.type, o.avgMs, o.memKb])).toEqual([
+            ['ModifyGraphWithDelegate', 413.346, 1748],
+            ['AllocateTensors', 158.023, 0],
+        ]);
+        expect(r.delegates).toEqual([{ name: 'NNAPI', kernel: 'TfLiteNnapiDelegate' }]);
+        expect(r.failure).toBeUndefined();
+        expect(r.truncated).toBe(false);
+    },
+    // MCU port: two finished runs without a memory line, op tables without ===== banners, `:ld` for the node index
+    'mcu_nxp_rt1160_tf2_3_port_two_runs_no_memory_line_bannerless_tables.txt': (r) => {
+        expect(r.runsInText).toBe(2);
+        expect(r.inference).toEqual({
+            avgUs: 58.311,
+            initUs: 2450,
+            firstUs: 129,
+            warmupAvgUs: 39.1513,
+            count: 2254,
+            minUs: 51,
+            maxUs: 85,
+            stdUs: 2,
+        });
+        expect(r.memory).toEqual({});
+        expect(r.ops).toHaveLength(8);
+        expect(r.ops[0]).toEqual({
+            nodeIndex: null,
+            type: 'FULLY_CONNECTED',
+            startMs: 0,
+            firstMs: 0.03,
+            avgMs: 0.016,
+            pct: 34.118,
+            cdfPct: 34.118,
+            memKb: 0,
+            timesCalled: 1,
+            name: '[dense_1/BiasAdd]:ld',
+            outputs: ['dense_1/BiasAdd'],
+        });
+        expect(r.ops[7]).toMatchObject({ type: 'TANH', startMs: 0.045, avgMs: 0.006, cdfPct: 100 });
+        // one regular and one init block: the second untitled table of each is its Top by Computation Time
+        expect(r.profile).toHaveLength(1);
+        expect(r.profile[0]?.top.map((o) => o.avgMs)).toEqual([0.016, 0.007, 0.006, 0.005, 0.004, 0.003, 0.002, 0.002]);
+        expect(r.profile[0]?.byType).toEqual([
+            {
+                type: 'FULLY_CONNECTED',
+                count: 4,
+                avgMs: 0.029,
+                avgPct: 69.048,
+                cdfPct: 69.048,
+                memKb: 0,
+                timesCalled: 3,
+            },
+            { type: 'TANH', count: 4, avgMs: 0.013, avgPct: 30.952, cdfPct: 100, memKb: 0, timesCalled: 4 },
+        ]);
+        expect(r.profile[0]?.timings).toEqual({
+            count: 2254,
+            first: 70,
+            curr: 47,
+            min: 37,
+            max: 70,
+            avg: 45.5075,
+            std: 2,
+        });
+        expect(r.profile[0]?.nodesObserved).toBe(8);
+        expect(r.initProfile).toHaveLength(1);
+        expect(r.initProfile[0]?.runOrder.map((o) => [o.type, o.avgMs])).toEqual([['AllocateTensors', 0.147]]);
+        expect(r.initProfile[0]?.top).toHaveLength(1);
+        expect(r.initProfile[0]?.timings).toEqual({ count: 1, curr: 147 });
+        expect(r.failure).toBeUndefined();
+        expect(r.truncated).toBe(false);
+        expect(r.unknownLines).toBe(0);
+    },
     'issue_yuenshome77_android_tf1_12_era_script_log_excerpt.txt': (r) => {
         expect(r.runsInText).toBe(2);
         expect(r.warmup).toEqual({
@@ -385,7 +488,7 @@ describe.runIf(HAVE_FIXTURES)('real benchmark_model outputs (../shared/fixtures/
         expect(r.parserVersion).toMatch(/^\d+\.\d+\.\d+$/);
         // A truncated output always says so in `failure`; one without a summary is truncated, failed or a tail fragment.
         if (r.truncated) expect(r.failure).toBeDefined();
-        if (r.inference.avgUs === undefined && r.failure === undefined) expect(name).toMatch(/^fragment_/);
+        if (r.inference.avgUs === undefined && r.failure === undefined) expect(name).toMatch(/(?:^|_)fragment_/);
         EXPECTED[name]?.(r);
     });
 
@@ -401,6 +504,21 @@ describe.runIf(HAVE_FIXTURES)('real benchmark_model outputs (../shared/fixtures/
         );
         expect(runs[0]?.inference).toMatchObject({ avgUs: 105784, initUs: 87639, p95Us: 106281 });
         expect(runs[0]?.delegates).toEqual([{ name: 'XNNPACK' }]);
+        const mcu = parseBenchmarkRuns(
+            readFixture('mcu_nxp_rt1160_tf2_3_port_two_runs_no_memory_line_bannerless_tables.txt'),
+        );
+        expect(mcu[0]?.inference).toEqual({
+            avgUs: 31.4759,
+            initUs: 1461,
+            firstUs: 114,
+            warmupAvgUs: 31.462,
+            count: 15523,
+            minUs: 28,
+            maxUs: 51,
+            stdUs: 0,
+        });
+        expect(mcu[0]).toMatchObject({ truncated: false, ops: [], profile: [], initProfile: [] });
+        expect(mcu[0]?.failure).toBeUndefined();
         const tf1 = parseBenchmarkRuns(readFixture('issue_yuenshome77_android_tf1_12_era_script_log_excerpt.txt'));
         expect(tf1[0]?.inference).toMatchObject({ avgUs: 420334, initUs: 9890, warmupAvgUs: 577904, count: 10 });
         expect(tf1[0]?.truncated).toBe(false);

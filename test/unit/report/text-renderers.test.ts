@@ -11,21 +11,39 @@ const input = () => reportInput([analyzeSplits(smallInput()), analyzeSplits(dele
 describe('Markdown report', () => {
     const md = renderMarkdown(input());
 
-    it('has the study table with hand-computed rows (negative improvement at split 3)', () => {
-        // split 0: 1.1 + 0.65 = 1.75; 100·5.1/6.2 = 82.26; 100·4.45/6.2 = 71.77
-        expect(md).toContain('| 0 | a | 128 | 1 | 1.100 | 0.650 | 1.750 | 82.3 | 71.8 | estimated |');
-        // split 1 measured: 3.0 + 2.6 = 5.6; 100·3.2/6.2 = 51.61; 100·0.6/6.2 = 9.68
-        expect(md).toContain('| 1 | b | 192 | 2 | 3.000 | 2.600 | 5.600 | 51.6 | 9.7 | measured |');
-        expect(md).toContain('| 3 | d | 32 | 1 | 6.500 | 0.000 | 6.500 | -4.8 | -4.8 | estimated |');
-        expect(md).toContain('| 1 | t1 | 40 | 1 |  |  |  |  |  | not estimable |');
+    it("has the study table with hand-computed rows and the study's columns beside ours", () => {
+        // columns: split, layer #, name, cut bytes (all crossing), layer output bytes (study), # tensors, UE, server,
+        // total, UE impr., total impr., n, method.
+        // split 0 estimated: 1.1 + 0.65 = 1.75; base = UE profile total 6.5: 100·5.4/6.5 = 83.08; 100·4.75/6.5 = 73.08
+        expect(md).toContain('| 0 | 1 | a | 128 | 128 | 1 | 1.100 | 0.650 | 1.750 | 83.1 | 73.1 | 2 | estimated |');
+        // split 1 measured: 3.0 + 2.6 = 5.6; base = measured full 6.2: 100·3.2/6.2 = 51.61; 100·0.6/6.2 = 9.68;
+        // the study's data size is b alone (64 B), ours a + b (192 B)
+        expect(md).toContain('| 1 | 2 | b | 192 | 64 | 2 | 3.000 | 2.600 | 5.600 | 51.6 | 9.7 | 2 | measured |');
+        // split 3: the whole profiled model on the UE → the study's 0 %, not a negative number
+        expect(md).toContain('| 3 | 4 | d | 32 | 32 | 1 | 6.500 | 0.000 | 6.500 | 0.0 | 0.0 | 2 | estimated |');
+        expect(md).toContain('| 1 | 2 | t1 | 40 |  | 1 |  |  |  |  |  |  | not estimable |');
+    });
+
+    it('has the estimated-vs-measured table with the split column, errors in ms and %, and flags', () => {
+        // split 1: est. UE 3.1, meas. 3.0 [3.0–3.0], error +0.1 ms (3.3 %); est. server 0.45, meas. 2.6
+        // ± 12.7062·0.1 → [1.329, 3.871], error −2.15 ms (−82.7 %); improvements est. 100·3.4/6.5 = 52.3,
+        // meas. 51.6; total est. 100·2.95/6.5 = 45.4, meas. 9.7; n 2 / 2
+        expect(md).toContain(
+            '| 1 | 3.100 | 3.000 | 3.000 | 3.000 | 0.100 | 3.3 | 0.450 | 2.600 | 1.329 | 3.871 | -2.150 | -82.7 | 52.3 | 51.6 | 45.4 | 9.7 | 2 / 2 | UE estimate outside the measured interval; server estimate outside the measured interval |',
+        );
+        expect(md).toContain('mean over n repetitions of one value per repetition');
+        expect(md).toContain("Measured: each repetition's value is the median of its raw samples where it has them");
     });
 
     it('documents formulas, devices, settings, network choices and unmatched ops', () => {
-        expect(md).toContain('%tot(k) = 100·(T_UE(full) − T_total(k)) / T_UE(full)');
+        expect(md).toContain('%tot(k) = 100·(B − T_total(k)) / B');
         expect(md).toContain('T_tx(k) = S(k)·8 / R_UL + RTT');
         expect(md).toContain('| android.build | A015FXXU5CWA1 |');
         expect(md).toContain('| ue.use_xnnpack | false |');
-        expect(md).toContain('| lan | 100 | 200 | 1 | yes | 6.200 | 4.207 | split after op 0 (2.762 ms) |');
+        // lan: split 0 (2.762 ± 4.3027·√0.02 = ± 0.6085) and all on server (4.207 ± 12.7062·0.2 = ± 2.5412) overlap
+        expect(md).toContain(
+            '| lan | 100 | 200 | 1 | yes | 6.200 | 4.207 | tie: split after op 0 (2.762 ms [2.153–3.370]) or all on server (4.207 ms [1.665–6.748]) |',
+        );
         expect(md).toContain('| 0 | 128 | 20.102 | 21.852 | never | 1.012 | 2.762 | 0.30 |');
         expect(md).toContain("| pc | 11 | QUANTIZE | [q_extra]:11 | 0.020 | no model op produces tensor 'q_extra' |");
         expect(md).toContain('| 4 | SOFTMAX | a01 |');
@@ -54,9 +72,19 @@ describe('CSV report', () => {
         const measured = lines.find((l) => l.includes(',measured,'));
         expect(col(measured, 'split_after')).toBe('1');
         expect(col(measured, 'ue_ms')).toBe('3');
-        expect(col(measured, 'ue_interval')).toBe('bootstrap');
+        expect(col(measured, 'ue_interval')).toBe('t');
+        expect(col(measured, 'ue_per_rep')).toBe('median');
+        expect(col(measured, 'server_per_rep')).toBe('mean');
+        expect(col(measured, 'ue_n')).toBe('2');
+        expect(col(measured, 'layer_number_study')).toBe('2');
+        expect(col(measured, 'cut_bytes')).toBe('192');
+        expect(col(measured, 'layer_output_bytes')).toBe('64');
         expect(col(measured, 'total_ms')).toBe('5.6');
+        expect(col(measured, 'improvement_base')).toBe('measured full model');
+        expect(col(measured, 'estimate_error_ue_ms')).toBe('0.1');
         expect(col(measured, 'estimate_error_server_pct')).toBe('-82.6923076923'); // −2.15/2.6
+        expect(col(lines[1], 'improvement_base')).toBe('profile total');
+        expect(col(lines[1], 'improvement_base_ms')).toBe('6.5');
         expect(col(measured, 'e2e_ms[lan]')).toBe('6.61696');
         const first = lines[1];
         expect(col(first, 'server_ms')).toBe('0.65');
@@ -82,7 +110,7 @@ describe('JSON report', () => {
     };
 
     it('has the flat rows machines read', () => {
-        expect(json.schema).toBe('splitbench-report/1');
+        expect(json.schema).toBe('splitbench-report/2');
         const tiny = json.rows.filter((r) => r.model === 'tiny.tflite');
         expect(tiny.map((r) => [r.splitAfter, r.method, r.cutBytes, r.cutTensors])).toEqual([
             [0, 'estimated', 128, 1],
@@ -97,7 +125,9 @@ describe('JSON report', () => {
         expect(m?.totalMs).toBeCloseTo(5.6, 10);
         expect(m?.ueImprovementPct).toBeCloseTo((100 * 3.2) / 6.2, 8);
         expect(m?.totalImprovementPct).toBeCloseTo((100 * 0.6) / 6.2, 8);
-        expect(tiny[4]?.totalImprovementPct).toBeCloseTo((100 * -0.3) / 6.2, 8);
+        expect(m?.layerNumber).toBe(2);
+        expect(m?.layerOutputBytes).toBe(64);
+        expect(tiny[4]?.totalImprovementPct).toBeCloseTo(0, 8);
         const ne = json.rows.find((r) => r.model === 'xnn.tflite' && r.splitAfter === 2);
         expect(ne).toMatchObject({ method: 'estimated', ueMs: null, totalMs: null });
         expect(ne?.notEstimable).toContain('use_xnnpack: false');
@@ -105,7 +135,7 @@ describe('JSON report', () => {
 
     it('leaves raw samples out of the analyses', () => {
         const ue = json.analyses[0]?.rows[1]?.measured?.ue;
-        expect(ue).toMatchObject({ medianMs: 3, interval: 'bootstrap', n: 5 });
-        expect(ue).not.toHaveProperty('samplesMs');
+        expect(ue).toMatchObject({ valueMs: 3, interval: 't', n: 2, perRep: 'median' });
+        expect(ue).not.toHaveProperty('repValuesMs');
     });
 });

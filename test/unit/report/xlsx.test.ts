@@ -30,60 +30,81 @@ describe('XLSX report', () => {
         ]);
     });
 
-    it('lays the split sheet out like the study, cell by cell', async () => {
+    it("lays the split sheet out like the study, with the study's columns beside ours, cell by cell", async () => {
         const ws = (await load()).getWorksheet('tiny.tflite a01-pc');
         if (ws === undefined) throw new Error('sheet missing');
-        expect(values(ws, 1, 1, 10)).toEqual([
-            'Split point (layer)',
+        expect(values(ws, 1, 1, 13)).toEqual([
+            'Split (op index)',
+            'Layer # (study)',
             'Layer name',
-            'Intermediate data size (bytes)',
+            'Cut bytes (all crossing tensors)',
+            'Layer output bytes (study)',
             '# tensors',
             'UE time (ms)',
             'Server time (ms)',
             'Total (ms)',
             'UE improvement %',
             'Total improvement %',
+            'n',
             'Method',
         ]);
-        // split 0 (estimated): 1.1, 0.65, 1.75, 100·5.1/6.2, 100·4.45/6.2
-        expect(values(ws, 2, 1, 4)).toEqual([0, 'a', 128, 1]);
-        near(ws.getCell('E2').value, 1.1);
-        near(ws.getCell('F2').value, 0.65);
-        near(ws.getCell('G2').value, 1.75);
-        near(ws.getCell('H2').value, 82.258064516);
-        near(ws.getCell('I2').value, 71.774193548);
-        expect(ws.getCell('J2').value).toBe('estimated');
-        // split 1 (measured): 3.0, 2.6, 5.6, 51.6129, 9.6774; the estimate beside it: 3.1, 0.45
-        expect(values(ws, 3, 1, 4)).toEqual([1, 'b', 192, 2]);
-        near(ws.getCell('E3').value, 3.0);
-        near(ws.getCell('F3').value, 2.6);
-        near(ws.getCell('G3').value, 5.6);
-        near(ws.getCell('H3').value, 51.612903226);
-        near(ws.getCell('I3').value, 9.677419355);
-        expect(ws.getCell('J3').value).toBe('measured');
-        near(ws.getCell('K3').value, 3.1);
-        near(ws.getCell('L3').value, 0.45);
-        // split 3: negative improvements
-        near(ws.getCell('H5').value, -4.838709677);
-        near(ws.getCell('I5').value, -4.838709677);
-        expect(ws.getCell('E2').numFmt).toBe('0.000');
-        expect(ws.getCell('H2').numFmt).toBe('0.0');
+        // split 0 (estimated): 1.1, 0.65, 1.75; base = UE profile total 6.5: 100·5.4/6.5, 100·4.75/6.5
+        expect(values(ws, 2, 1, 6)).toEqual([0, 1, 'a', 128, 128, 1]);
+        near(ws.getCell('G2').value, 1.1);
+        near(ws.getCell('H2').value, 0.65);
+        near(ws.getCell('I2').value, 1.75);
+        near(ws.getCell('J2').value, 83.076923077);
+        near(ws.getCell('K2').value, 73.076923077);
+        expect(ws.getCell('L2').value).toBe(2);
+        expect(ws.getCell('M2').value).toBe('estimated');
+        // split 1 (measured): 3.0, 2.6, 5.6; base = measured full 6.2: 51.6129, 9.6774; the estimate beside it
+        expect(values(ws, 3, 1, 6)).toEqual([1, 2, 'b', 192, 64, 2]);
+        near(ws.getCell('G3').value, 3.0);
+        near(ws.getCell('H3').value, 2.6);
+        near(ws.getCell('I3').value, 5.6);
+        near(ws.getCell('J3').value, 51.612903226);
+        near(ws.getCell('K3').value, 9.677419355);
+        expect(ws.getCell('M3').value).toBe('measured');
+        // details: split, est. UE 3.1, meas. UE 3.0, low, high, error 0.1 ms, 3.33 %, est. server 0.45
+        expect(ws.getCell('N3').value).toBe(1);
+        near(ws.getCell('O3').value, 3.1);
+        near(ws.getCell('P3').value, 3.0);
+        near(ws.getCell('S3').value, 0.1);
+        near(ws.getCell('T3').value, 100 / 30);
+        near(ws.getCell('U3').value, 0.45);
+        // split 3: the whole profile on the UE → 0 % (the study's definition)
+        near(ws.getCell('J5').value, 0);
+        near(ws.getCell('K5').value, 0);
+        expect(ws.getCell('G2').numFmt).toBe('0.000');
+        expect(ws.getCell('J2').numFmt).toBe('0.0');
+        // counts are integers, not 0.000
+        for (const c of ['A2', 'B2', 'D2', 'E2', 'F2', 'L2']) expect(ws.getCell(c).numFmt, c).toBe('0');
         // network columns after the details: E2E lte, break-even lte, E2E lan, break-even lan
         const header = (ws.getRow(1).values as unknown[]).slice(1);
         const e2eLan = header.indexOf('E2E lan (ms)') + 1;
         near(ws.getRow(2).getCell(e2eLan).value, 2.76184);
         near(ws.getRow(2).getCell(e2eLan + 1).value, 1024 / 3448.4);
         expect(ws.getRow(2).getCell(e2eLan - 1).value).toBe('never');
-        // below the table: T_UE(full)
+        // below the table: the op count as an integer (it sits in a byte-count column), then T_UE(full) with its
+        // interval and n: 6.2 ± 4.3026527·0.2/√3
+        expect(ws.getCell('E7').value).toBe('ops');
+        expect(ws.getCell('F7').value).toBe(5);
+        expect(ws.getCell('F7').numFmt).toBe('0');
         expect(ws.getCell('A8').value).toBe('T_UE(full) (ms)');
         near(ws.getCell('B8').value, 6.2);
+        expect(ws.getCell('B8').numFmt).toBe('0.000');
         expect(ws.getCell('C8').value).toBe('measured');
+        expect(ws.getCell('E8').value as number).toBeCloseTo(6.2 - 0.4968275, 6);
+        expect(ws.getCell('H8').value).toBe(3);
+        expect(ws.getCell('H8').numFmt).toBe('0');
+        expect(ws.getCell('A10').value).toBe('UE profile total (ms)');
+        near(ws.getCell('B10').value, 6.5);
     });
 
     it('marks not-estimable splits and keeps cells empty', async () => {
         const ws = (await load()).getWorksheet('xnn.tflite phone-pc');
-        expect(ws?.getCell('J3').value).toBe('not estimable');
-        expect(ws?.getCell('E3').value).toBeNull();
+        expect(ws?.getCell('M3').value).toBe('not estimable');
+        expect(ws?.getCell('G3').value).toBeNull();
     });
 
     it('lists per-op times with cumulative sums, and device facts', async () => {
@@ -92,6 +113,7 @@ describe('XLSX report', () => {
         if (ops === undefined) throw new Error('sheet missing');
         // tiny op 1: UE mean (2.0 + 2.0)/2 = 2.0, UE cumulative 1.1 + 2.0 = 3.1; server 0.2, cumulative 0.3
         expect(values(ops, 3, 1, 6)).toEqual(['tiny.tflite', 'a01', 'pc', 1, 'DEPTHWISE_CONV_2D', 'b']);
+        expect(ops.getCell('D3').numFmt).toBe('0');
         near(ops.getCell('G3').value, 2.0);
         near(ops.getCell('H3').value, 3.1);
         near(ops.getCell('I3').value, 0.2);

@@ -44,6 +44,53 @@ describe('executeJobs', () => {
         expect(outcomes.filter(([id]) => id.startsWith('a')).map(([id]) => id)).toEqual(['a-0', 'a-1', 'a-2', 'a-3']);
     });
 
+    it('devices that share a host share one queue: never at the same time, jobs alternating; others in parallel', async () => {
+        const running = new Set<string>();
+        const order: string[] = [];
+        let sharedOverlap = 0;
+        let maxOverall = 0;
+        const lines: string[] = [];
+        const out = new Writable({
+            write(c: Buffer, _e, cb): void {
+                lines.push(
+                    ...c
+                        .toString()
+                        .split('\n')
+                        .filter((l) => l !== ''),
+                );
+                cb();
+            },
+        });
+        const summary = await executeJobs({
+            ...base,
+            jobs: [...jobs('ue', 3), ...jobs('srv', 2), ...jobs('phone', 2)],
+            queues: [['ue', 'srv']],
+            signal: new AbortController().signal,
+            progress: createProgress(out),
+            runJob: async (job) => {
+                if (job.device !== 'phone') {
+                    order.push(job.id);
+                    if (running.has(job.device === 'ue' ? 'srv' : 'ue')) sharedOverlap++;
+                }
+                running.add(job.device);
+                maxOverall = Math.max(maxOverall, running.size);
+                await new Promise((r) => setTimeout(r, 15));
+                running.delete(job.device);
+            },
+            onOutcome: () => undefined,
+        });
+        expect(summary).toEqual({ done: 7, failed: 0, notRun: 0, aborted: false });
+        expect(sharedOverlap).toBe(0);
+        // alternating, each device in its planned order; the longer list finishes alone
+        expect(order).toEqual(['ue-0', 'srv-0', 'ue-1', 'srv-1', 'ue-2']);
+        // the phone's queue ran beside the shared one
+        expect(maxOverall).toBe(2);
+        // progress per queue: the shared queue counts 5 jobs and names the device of each
+        expect(lines).toContain('ue+srv: 5 job(s) queued');
+        expect(lines).toContain('phone: 2 job(s) queued');
+        expect(lines.some((l) => l.startsWith('ue+srv: done srv: job 0 on srv in '))).toBe(true);
+    });
+
     it('retries transport failures only, and a failing benchmark is a result', async () => {
         const attempts = new Map<string, number>();
         const outcomes = new Map<string, { o: JobOutcome; n: number }>();
@@ -70,7 +117,10 @@ describe('executeJobs', () => {
         expect(attempts.get('flaky')).toBe(2);
         expect(attempts.get('dead')).toBe(3); // 1 + 2 retries
         expect(attempts.get('bench-fails')).toBe(1);
-        expect(outcomes.get('dead')).toEqual({ o: { state: 'failed', error: 'push failed' }, n: 3 });
+        expect(outcomes.get('dead')).toEqual({
+            o: { state: 'failed', error: 'push failed', code: 'TRANSFER_FAILED' },
+            n: 3,
+        });
     });
 
     it('times out a hung job and stops cleanly on abort, leaving the rest not run', async () => {

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
     ANDROID_PROBE_SCRIPT,
     countCpuList,
+    SIM_HOST_MACHINE_ID_PROP,
+    androidHostIdentity,
     parseAndroidProbe,
     parseGetprop,
 } from '../../../../src/drivers/adb/android-probe.js';
@@ -161,6 +163,62 @@ describe('parseAndroidProbe', () => {
         expect(empty.cores).toBe(0);
         expect(empty.coreMaxFreqKhz).toEqual([]);
         expect(empty.bigCoreMask).toBeUndefined();
+    });
+});
+
+describe('android host identity', () => {
+    const props = (o: Record<string, string>): Map<string, string> => new Map(Object.entries(o));
+    const FP = 'samsung/a01qxx/a01q:10/QP1A.190711.020/A015FXXU3ATJ1:user/release-keys';
+
+    it('a real phone is its own CPUs: ro.serialno, else the adb serial, else the build fingerprint', () => {
+        expect(
+            androidHostIdentity(props({ 'ro.serialno': 'R58N71ABCDE', 'ro.build.fingerprint': FP }), 'usb1', ''),
+        ).toEqual({
+            cpuHost: 'android:R58N71ABCDE',
+            serial: 'R58N71ABCDE',
+            buildFingerprint: FP,
+        });
+        expect(androidHostIdentity(props({ 'ro.serialno': '' }), '192.168.1.7:5555', '').cpuHost).toBe(
+            'android:192.168.1.7:5555',
+        );
+        expect(androidHostIdentity(props({ 'ro.build.fingerprint': FP }), undefined, '').cpuHost).toBe(`android:${FP}`);
+    });
+
+    it('a simulated phone (ro.kernel.qemu or ro.boot.qemu) runs on the host named by the splitbench property', () => {
+        const id = androidHostIdentity(
+            props({
+                'ro.kernel.qemu': '1',
+                'ro.serialno': 'R58N71SIM01',
+                [SIM_HOST_MACHINE_ID_PROP]: '3d1219c7c4c5404aaa1f6d2a48adfda4',
+            }),
+            '127.0.0.1:40001',
+            'df35dd3b-3586-484c-8019-28a29234f43c\n',
+        );
+        expect(id).toEqual({
+            cpuHost: 'linux:3d1219c7c4c5404aaa1f6d2a48adfda4',
+            machineId: '3d1219c7c4c5404aaa1f6d2a48adfda4',
+            serial: 'R58N71SIM01',
+            bootId: 'df35dd3b-3586-484c-8019-28a29234f43c',
+            simulated: true,
+        });
+        expect(androidHostIdentity(props({ 'ro.boot.qemu': '1' }), 'emulator-5554', '')).toMatchObject({
+            cpuHost: 'unknown',
+            simulated: true,
+            warning: expect.stringMatching(/simulated .*queue of its own/) as unknown,
+        });
+    });
+
+    it('nothing readable: unknown, with a one-line warning', () => {
+        const id = androidHostIdentity(props({}), undefined, '');
+        expect(id.cpuHost).toBe('unknown');
+        expect(id.warning?.split('\n')).toHaveLength(1);
+    });
+
+    it('parseAndroidProbe fills host from getprop and the adb serial', () => {
+        const q = parseAndroidProbe(A01, { workDir: '/w', probedAt: 't', adbSerial: '0123456789ABCDEF' });
+        expect(q.host?.buildFingerprint).toBe(FP);
+        expect(q.host?.simulated).toBeUndefined();
+        expect(q.host?.cpuHost).toBe('android:0123456789ABCDEF');
     });
 });
 

@@ -1,0 +1,207 @@
+// The "Measurement conditions" block of every report: how devices were queued (one queue per physical host, or
+// parallel by the campaign's opt-in), which devices actually ran jobs at the same time (from the stored job start
+// and end times), and which results were measured while other work used the device (load flags, threshold in
+// docs/measurement-conditions.md). Pure: the builder takes plain records, the renderers return strings.
+import { escapeMd, escapeXml } from './format.js';
+
+/** One stored job, as far as measurement conditions go. Times are ISO 8601 strings (the store's). */
+export interface ConditionJob {
+    id: string;
+    runId: string;
+    device: string;
+    kind: string;
+    split: number | null;
+    repetition: number;
+    startedAt: string | null;
+    endedAt: string | null;
+    /** `host.cpuHost` of the probe the result was measured with. */
+    cpuHost?: string | undefined;
+    /** JobLoad (src/store/types.ts) or null when the result predates load recording. */
+    load?:
+        | { flag?: string | undefined; busyFraction?: number | undefined; loadAvg1Before?: number | undefined }
+        | null
+        | undefined;
+}
+
+/** Queues as recorded in the run's options (`scheduling`, see src/runner/host-queues.ts). */
+export interface SchedulingFacts {
+    queues: { cpuHost: string; devices: string[] }[];
+    parallelOnSharedHost: boolean;
+}
+
+export interface ConcurrentPair {
+    devices: [string, string];
+    /** The two devices' probes name the same cpuHost: their timings include each other's load. */
+    sharedHost: boolean;
+    /** Job pairs of one run whose [start, end] intervals overlapped, and the summed overlap in seconds. */
+    overlappingJobs: number;
+    overlapSecs: number;
+}
+
+export interface LoadFlagged {
+    device: string;
+    job: string;
+    kind: string;
+    split: number | null;
+    repetition: number;
+    runId: string;
+    flag: string;
+}
+
+export interface MeasurementConditions {
+    /** null for runs recorded before scheduling was stored. */
+    scheduling: SchedulingFacts | null;
+    concurrent: ConcurrentPair[];
+    loadFlagged: LoadFlagged[];
+    /** Results with a load reading / all results. */
+    loadRecorded: number;
+    results: number;
+}
+
+const ms = (iso: string | null): number => (iso === null ? Number.NaN : Date.parse(iso));
+
+/**
+ * Measurement conditions of a report's results. Concurrency is computed per run (jobs of different runs never
+ * ran together) from each job's stored [startedAt, endedAt], which spans the attempt's health check, cool-down,
+ * thermal gate and benchmark: an overlap there means two devices were busy at once.
+ */
+export const measurementConditions = (
+    jobs: readonly ConditionJob[],
+    scheduling: SchedulingFacts | null,
+): MeasurementConditions => {
+    const pairs = new Map<string, ConcurrentPair>();
+    const byRun = new Map<string, ConditionJob[]>();
+    for (const j of jobs) {
+        if (!Number.isFinite(ms(j.startedAt)) || !Number.isFinite(ms(j.endedAt))) continue;
+        const l = byRun.get(j.runId) ?? [];
+        l.push(j);
+        byRun.set(j.runId, l);
+    }
+    for (const list of byRun.values()) {
+        const sorted = [...list].sort((a, b) => ms(a.startedAt) - ms(b.startedAt));
+        for (let i = 0; i < sorted.length; i++) {
+            const a = sorted[i] as ConditionJob;
+            for (let k = i + 1; k < sorted.length; k++) {
+                const b = sorted[k] as ConditionJob;
+                if (ms(b.startedAt) >= ms(a.endedAt)) break;
+                if (a.device === b.device) continue;
+                const overlap = Math.min(ms(a.endedAt), ms(b.endedAt)) - ms(b.startedAt);
+                if (overlap <= 0) continue;
+                const devices = [a.device, b.device].sort() as [string, string];
+                const key = devices.join('\u0000');
+                const p = pairs.get(key) ?? {
+                    devices,
+                    sharedHost: a.cpuHost !== undefined && a.cpuHost === b.cpuHost,
+                    overlappingJobs: 0,
+                    overlapSecs: 0,
+                };
+                p.overlappingJobs++;
+                p.overlapSecs += overlap / 1000;
+                pairs.set(key, p);
+            }
+        }
+    }
+    const loadFlagged: LoadFlagged[] = [];
+    for (const j of jobs)
+        if (j.load?.flag !== undefined)
+            loadFlagged.push({
+                device: j.device,
+                job: j.id,
+                kind: j.kind,
+                split: j.split,
+                repetition: j.repetition,
+                runId: j.runId,
+                flag: j.load.flag,
+            });
+    return {
+        scheduling,
+        concurrent: [...pairs.values()].map((p) => ({ ...p, overlapSecs: Number(p.overlapSecs.toFixed(3)) })),
+        loadFlagged,
+        loadRecorded: jobs.filter((j) => j.load !== undefined && j.load !== null).length,
+        results: jobs.length,
+    };
+};
+
+const shortHost = (h: string): string => h.replace(/^(linux:[0-9a-f]{8})[0-9a-f]{24}$/, '$1…');
+
+/** The block as plain sentences, shared by every format. */
+export const conditionLines = (mc: MeasurementConditions): string[] => {
+    const out: string[] = [];
+    const s = mc.scheduling;
+    if (s === null) out.push('Devices by host: not recorded (run made before splitbench recorded its scheduling).');
+    else {
+        const qs = s.queues.map(
+            (q) =>
+                `${q.devices.join(' + ')} (${q.cpuHost.startsWith('device:') ? 'host unknown' : shortHost(q.cpuHost)})`,
+        );
+        out.push(`Devices by host: ${qs.join('; ')}.`);
+        const shared = s.queues.filter((q) => q.devices.length > 1);
+        if (s.parallelOnSharedHost && shared.length > 0)
+            out.push(
+                `Devices that share a host ran in parallel (scheduling.parallelOnSharedHost: true): ` +
+                    `${shared.map((q) => q.devices.join(' + ')).join('; ')}; their timings include each other's load.`,
+            );
+        else if (shared.length > 0)
+            out.push(
+                `Devices that share a host ran one job at a time: ${shared.map((q) => q.devices.join(' + ')).join('; ')}.`,
+            );
+    }
+    if (mc.concurrent.length === 0) out.push('No two devices ran jobs at the same time.');
+    for (const c of mc.concurrent)
+        out.push(
+            `Ran concurrently: ${c.devices[0]} and ${c.devices[1]}${c.sharedHost ? ' (same host: contended)' : ' (different hosts)'}, ` +
+                `${c.overlappingJobs} overlapping job pair(s), ${c.overlapSecs.toFixed(1)} s overlap.`,
+        );
+    out.push(
+        mc.loadFlagged.length === 0
+            ? `Load: no result flagged (${mc.loadRecorded} of ${mc.results} results have a load reading).`
+            : `Load: ${mc.loadFlagged.length} of ${mc.results} results measured while other work used the device ` +
+                  `(threshold: docs/measurement-conditions.md; ${mc.loadRecorded} have a load reading).`,
+    );
+    return out;
+};
+
+const flaggedRow = (f: LoadFlagged): string[] => [
+    f.device,
+    f.kind,
+    f.split === null ? '' : String(f.split),
+    String(f.repetition),
+    f.runId,
+    f.flag,
+];
+const FLAGGED_HEADERS = ['Device', 'Job', 'Split', 'Rep', 'Run', 'Load flag'];
+
+export const conditionsMarkdown = (mc: MeasurementConditions): string[] => {
+    const out = ['## Measurement conditions', '', ...conditionLines(mc).map((l) => `- ${escapeMd(l)}`), ''];
+    if (mc.loadFlagged.length > 0)
+        out.push(
+            `| ${FLAGGED_HEADERS.join(' | ')} |`,
+            `|${FLAGGED_HEADERS.map(() => '---').join('|')}|`,
+            ...mc.loadFlagged.map((f) => `| ${flaggedRow(f).map(escapeMd).join(' | ')} |`),
+            '',
+        );
+    return out;
+};
+
+export const conditionsHtml = (mc: MeasurementConditions): string =>
+    '<h2>Measurement conditions</h2>' +
+    `<ul class="conditions">${conditionLines(mc)
+        .map((l) => `<li>${escapeXml(l)}</li>`)
+        .join('')}</ul>` +
+    (mc.loadFlagged.length === 0
+        ? ''
+        : `<table class="load-flags"><thead><tr>${FLAGGED_HEADERS.map((h) => `<th class="t">${h}</th>`).join('')}</tr></thead><tbody>${mc.loadFlagged
+              .map(
+                  (f) =>
+                      `<tr>${flaggedRow(f)
+                          .map((c) => `<td class="t">${escapeXml(c)}</td>`)
+                          .join('')}</tr>`,
+              )
+              .join('')}</tbody></table>`);
+
+/** Rows for a spreadsheet: a title row, one row per sentence, then the flagged results. */
+export const conditionsRows = (mc: MeasurementConditions): string[][] => [
+    ['Measurement conditions'],
+    ...conditionLines(mc).map((l) => [l]),
+    ...(mc.loadFlagged.length === 0 ? [] : [FLAGGED_HEADERS, ...mc.loadFlagged.map(flaggedRow)]),
+];

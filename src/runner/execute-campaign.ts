@@ -1,0 +1,148 @@
+// Runs a run's jobs on connected devices through the executor: health check, cool-down, thermal gate and the
+// per-device circuit breaker before each attempt; the benchmark; its result committed to the store.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { DeviceSpec } from '../config/device-file.js';
+import type { LoadedCampaign } from '../config/load.js';
+import type { DeviceDriver, DeviceProbe } from '../drivers/types.js';
+import { SplitbenchError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TfliteModel } from '../model/types.js';
+import { PARSER_VERSION } from '../parse/benchmark-model.js';
+import type { Job } from '../plan/types.js';
+import type { ResultStore } from '../store/types.js';
+import { runBenchmarkOnDevice } from './benchmark-step.js';
+import { createCircuitBreaker } from './circuit-breaker.js';
+import { executeJobs, type ExecutorSummary } from './executor.js';
+import { scheduleDevices } from './host-queues.js';
+import { jobLoad, ownCoresOf, readLoadSnapshot } from './job-load.js';
+import { benchSettingsFor, binaryFor } from './job-settings.js';
+import { createProgress } from './progress.js';
+import { sleep } from './retry.js';
+import { localModelFor, prepareSubModels } from './sub-models.js';
+import { thermalGate } from './thermal-gate.js';
+
+export interface ExecuteArgs {
+    runId: string;
+    store: ResultStore;
+    jobs: readonly Job[];
+    drivers: ReadonlyMap<string, DeviceDriver>;
+    probes: ReadonlyMap<string, { probe: DeviceProbe; id: number }>;
+    specs: ReadonlyMap<string, DeviceSpec>;
+    models: Map<string, TfliteModel>;
+    log: Logger;
+    campaign: LoadedCampaign;
+    baseDir: string;
+    /** Keep the run's scratch folder (the built-in runner's launcher) after the run. */
+    keepWorkDir?: boolean | undefined;
+    signal: AbortSignal;
+    stderr: Writable & { isTTY?: boolean; columns?: number };
+}
+
+const remoteNameOf = (job: Job): string =>
+    `${job.modelSha256.slice(0, 12)}-${job.kind === 'measure-head' ? `split${job.split}.head` : job.kind === 'measure-tail' ? `split${job.split}.tail` : 'full'}.tflite`;
+
+export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
+    const { store, runId, log } = a;
+    const c = a.campaign.campaign;
+    const subModels = prepareSubModels(a.jobs, a.models, resolve(a.baseDir, 'results', 'submodels'), log, (l) =>
+        a.stderr.write(`${l}\n`),
+    );
+    // Devices that share CPUs get one queue (host-queues.ts); the run records the layout for its reports.
+    const devices = [...new Set(a.jobs.map((j) => j.device))];
+    const schedule = scheduleDevices(
+        devices.filter((d) => a.probes.has(d)).map((name) => ({ name, probe: a.probes.get(name)?.probe })),
+        c.scheduling.parallelOnSharedHost,
+    );
+    for (const l of schedule.lines) a.stderr.write(`${l}\n`);
+    store.mergeRunOptions(runId, { scheduling: schedule.record });
+    // per run and private (mkdtemp), never a folder another checkout or user shares
+    const scratch = mkdtempSync(join(tmpdir(), 'splitbench-run-'));
+    const recorded = new Set<string>();
+    const breaker = createCircuitBreaker(c.circuitBreaker.transportFailures);
+    const driverOf = (job: Job): DeviceDriver => {
+        const driver = a.drivers.get(job.device);
+        if (driver === undefined) throw new SplitbenchError('INTERNAL', `no driver for ${job.device}`);
+        return driver;
+    };
+    try {
+        return await executeJobs({
+            jobs: a.jobs,
+            signal: a.signal,
+            log,
+            retries: c.retries.count,
+            backoffBaseMs: c.retries.backoffMs,
+            jobTimeoutMs: c.jobTimeoutSecs * 1000,
+            progress: createProgress(a.stderr),
+            queues: schedule.groups,
+            onAttempt: (job, attempt) => store.markJobRunning(runId, job.id, attempt),
+            beforeJob: async (job, ctx) => {
+                breaker.check(job.device);
+                const driver = driverOf(job);
+                // health check: a dead link fails here (and is retried) rather than mid-benchmark
+                await driver.exec(['true'], { signal: ctx.signal, timeoutMs: 15_000 });
+                if (job.settings.cooldownSecs > 0) await sleep(job.settings.cooldownSecs * 1000, ctx.signal);
+                await thermalGate(driver, job, ctx.signal, ctx.log);
+            },
+            runJob: async (job, ctx) => {
+                const driver = driverOf(job);
+                const probe = a.probes.get(job.device);
+                const settings = benchSettingsFor(job, probe?.probe);
+                const loadBefore = await readLoadSnapshot(driver, ctx.signal);
+                const out = await runBenchmarkOnDevice({
+                    driver,
+                    localModel: localModelFor(job, subModels),
+                    remoteName: remoteNameOf(job),
+                    binary: binaryFor(
+                        job.settings,
+                        probe?.probe,
+                        a.campaign.paths,
+                        job.device,
+                        a.specs.get(job.device)?.benchmarkBinary,
+                    ),
+                    settings,
+                    scratchDir: scratch,
+                    signal: ctx.signal,
+                    timeoutMs: c.jobTimeoutSecs * 1000,
+                });
+                const loadAfter = await readLoadSnapshot(driver, ctx.signal);
+                store.recordResult(runId, job.id, {
+                    attempt: ctx.attempt,
+                    raw: {
+                        argv: out.exec.argv,
+                        stdout: out.exec.stdout,
+                        stderr: out.exec.stderr,
+                        exitCode: out.exec.exitCode,
+                        durationMs: out.exec.durationMs,
+                        parserVersion: PARSER_VERSION,
+                    },
+                    parsed: out.parsed,
+                    probeId: probe?.id,
+                    load: jobLoad(loadBefore, loadAfter, ownCoresOf(settings.threads, settings.cpuMask)),
+                });
+                recorded.add(job.id);
+                const f = out.parsed.failure;
+                if (f !== undefined) {
+                    // a benchmark that ran and failed is a result: stored above, never retried
+                    throw new SplitbenchError('RUNTIME_FAILED', `benchmark failed (${f.kind}): ${f.line}`);
+                }
+                const avg = out.parsed.inference.avgUs;
+                return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
+            },
+            onOutcome: (job, outcome, attempts) => {
+                const wasOpen = breaker.openCause(job.device) !== undefined;
+                breaker.record(job.device, outcome, attempts);
+                const cause = breaker.openCause(job.device);
+                if (!wasOpen && cause !== undefined)
+                    a.stderr.write(`device ${job.device}: given up, its remaining jobs fail at once: ${cause}\n`);
+                if (outcome.state === 'failed' && !recorded.has(job.id))
+                    store.markJobFailed(runId, job.id, outcome.error);
+            },
+        });
+    } finally {
+        if (a.keepWorkDir === true) a.stderr.write(`kept scratch folder ${scratch}\n`);
+        else rmSync(scratch, { recursive: true, force: true });
+    }
+};

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+    conditionLines,
+    conditionsHtml,
+    conditionsMarkdown,
+    measurementConditions,
+    type ConditionJob,
+} from '../../../src/report/measurement-conditions.js';
+
+const HOST = 'linux:3d1219c7c4c5404aaa1f6d2a48adfda4';
+const job = (
+    id: string,
+    device: string,
+    start: number,
+    end: number,
+    over: Partial<ConditionJob> = {},
+): ConditionJob => ({
+    id,
+    runId: 'r1',
+    device,
+    kind: 'baseline',
+    split: null,
+    repetition: 0,
+    startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, start)).toISOString(),
+    endedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, end)).toISOString(),
+    cpuHost: HOST,
+    load: {},
+    ...over,
+});
+
+describe('measurement conditions', () => {
+    it('finds devices that ran at the same time, per run, with the summed overlap', () => {
+        const mc = measurementConditions(
+            [
+                job('u1', 'ue', 0, 10),
+                job('s1', 'srv', 5, 12), // overlaps u1 by 5 s
+                job('u2', 'ue', 12, 20),
+                job('s2', 'srv', 18, 30), // overlaps u2 by 2 s
+                job('p1', 'phone', 30, 40, { cpuHost: 'android:R58' }), // touches s2's end: no overlap
+                job('old', 'phone', 0, 50, { runId: 'r0', cpuHost: 'android:R58' }), // another run: never compared
+            ],
+            { queues: [{ cpuHost: HOST, devices: ['ue', 'srv'] }], parallelOnSharedHost: true },
+        );
+        expect(mc.concurrent).toEqual([
+            { devices: ['srv', 'ue'], sharedHost: true, overlappingJobs: 2, overlapSecs: 7 },
+        ]);
+        const lines = conditionLines(mc);
+        expect(lines).toContain(
+            "Devices that share a host ran in parallel (scheduling.parallelOnSharedHost: true): ue + srv; their timings include each other's load.",
+        );
+        expect(lines).toContain(
+            'Ran concurrently: srv and ue (same host: contended), 2 overlapping job pair(s), 7.0 s overlap.',
+        );
+    });
+
+    it('serialized queues: no concurrency, and the queue layout is stated', () => {
+        const mc = measurementConditions([job('u1', 'ue', 0, 10), job('s1', 'srv', 10, 20)], {
+            queues: [{ cpuHost: HOST, devices: ['ue', 'srv'] }],
+            parallelOnSharedHost: false,
+        });
+        expect(mc.concurrent).toEqual([]);
+        expect(conditionLines(mc)).toEqual([
+            'Devices by host: ue + srv (linux:3d1219c7…).',
+            'Devices that share a host ran one job at a time: ue + srv.',
+            'No two devices ran jobs at the same time.',
+            'Load: no result flagged (2 of 2 results have a load reading).',
+        ]);
+    });
+
+    it('lists load-flagged results in markdown and html, escaped', () => {
+        const mc = measurementConditions(
+            [
+                job('u1', 'ue', 0, 10, {
+                    kind: 'measure-head',
+                    split: 4,
+                    load: { flag: 'load average 3.10 above 2 CPU(s) | x' },
+                }),
+                job('u2', 'ue', 10, 20, { load: null }),
+            ],
+            null,
+        );
+        expect(mc.loadFlagged).toHaveLength(1);
+        expect(mc.loadRecorded).toBe(1);
+        const md = conditionsMarkdown(mc).join('\n');
+        expect(md).toContain('- Devices by host: not recorded');
+        expect(md).toContain('- Load: 1 of 2 results measured while other work used the device');
+        expect(md).toContain('| ue | measure-head | 4 | 0 | r1 | load average 3.10 above 2 CPU(s) \\| x |');
+        const html = conditionsHtml(mc);
+        expect(html).toContain('<h2>Measurement conditions</h2>');
+        expect(html).toContain('<td class="t">measure-head</td>');
+    });
+});
