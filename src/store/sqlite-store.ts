@@ -36,7 +36,7 @@ import type {
     NewRun,
     RawOutput,
     ResultInput,
-    ResultStore,
+    SyncResultStore,
     RunRecord,
     RunState,
     RunSummary,
@@ -59,7 +59,7 @@ const scopeSql = (scope: JobScope): { where: string; arg: string } =>
           ? { where: 'ru.campaign_name = ?', arg: scope.campaignName }
           : { where: 'ru.campaign_sha256 = ?', arg: scope.campaignSha256 };
 
-export class SqliteStore implements ResultStore {
+export class SqliteStore implements SyncResultStore {
     readonly path: string;
     private readonly db: Db;
     private readonly now: () => Date;

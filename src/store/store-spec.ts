@@ -12,6 +12,10 @@ import type { AsyncResultStore } from './types.js';
 export const DEFAULT_DB_FILE = 'results/splitbench.db';
 export const DEFAULT_LAB_FILE = 'lab.yaml';
 
+/** `--db` help text shared by every command that opens the results store. */
+export const DB_HELP =
+    'results database: an SQLite file or a postgres:// URL (default $SPLITBENCH_DB, the store: entry of lab.yaml, results/splitbench.db)';
+
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 // Any other `scheme://` is a mistake, not a relative path (a path with a colon has no `//` after it).
 const OTHER_URL = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;

@@ -158,7 +158,11 @@ export interface JobResultRecord extends JobRecord {
 /** Which jobs count: one run, every run of a campaign (by name), or every run of the same campaign file. */
 export type JobScope = { runId: string } | { campaignName: string } | { campaignSha256: string };
 
-export interface ResultStore {
+/**
+ * The synchronous store SQLite implements (src/store/sqlite-store.ts); everything else sees its async face,
+ * ResultStore.
+ */
+export interface SyncResultStore {
     readonly path: string;
     createRun(run: NewRun): RunRecord;
     /** 'running' reopens a run (resume) and clears its end time; other states set it. */
@@ -257,7 +261,10 @@ export type Promised<T> = {
  * The results store every backend implements: SQLite (src/store/sqlite-backend.ts) and PostgreSQL
  * (src/store/pg-store.ts). `path` is the SQLite file, or the PostgreSQL URL without its password.
  */
-export type AsyncResultStore = Promised<ResultStore> &
+export type AsyncResultStore = Promised<SyncResultStore> &
     LeaseStore & {
         readonly backend: 'sqlite' | 'postgres';
     };
+
+/** The results store as the runner, the CLI and the reports see it (both backends). */
+export type ResultStore = AsyncResultStore;

@@ -7,7 +7,6 @@ import { Command } from 'commander';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerRunsCommands } from '../../../src/cli/commands/runs.js';
 import { isSplitbenchError } from '../../../src/errors.js';
-import { resolveDbPath } from '../../../src/store/db-path.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
 import { makeJob, makeResult, MODEL_SHA, newRun } from '../../support/store-fixtures.js';
@@ -243,11 +242,5 @@ describe('splitbench runs', () => {
         expect(json.jobs.map((j) => j.state)).toEqual(['done', 'pending', 'failed']);
         await expect(runCli(['runs', 'show', 'nope', '--db', db])).rejects.toThrow(/no run "nope"/);
         await expect(runCli(['runs', 'list', '--db', join(root, 'none.db')])).rejects.toThrow(/no results database at/);
-    });
-
-    it('resolves the database path from --db, SPLITBENCH_DB, then results/splitbench.db', () => {
-        expect(resolveDbPath('x.db', { SPLITBENCH_DB: '/e.db' }, '/w')).toBe('/w/x.db');
-        expect(resolveDbPath(undefined, { SPLITBENCH_DB: '/e.db' }, '/w')).toBe('/e.db');
-        expect(resolveDbPath(undefined, {}, '/w')).toBe('/w/results/splitbench.db');
     });
 });

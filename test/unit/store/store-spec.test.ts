@@ -18,6 +18,8 @@ describe('resolveStoreSpec', () => {
             from: 'SPLITBENCH_DB',
         });
         expect(resolveStoreSpec('postgresql://h/lab', {}, '/w')).toMatchObject({ backend: 'postgres' });
+        // a colon without `//` is a file name, not a URL
+        expect(resolveStoreSpec('a:b.db', {}, '/w')).toMatchObject({ backend: 'sqlite', path: '/w/a:b.db' });
         expect(resolveStoreSpec(undefined, {}, '/nonexistent-folder')).toEqual({
             backend: 'sqlite',
             path: '/nonexistent-folder/results/splitbench.db',
