@@ -1,6 +1,7 @@
 // `splitbench devices …`: the device inventory in devices/NAME.yaml, later probes in devices/.probes/ —
 // add, list, probe, check, trust.
 import type { Command } from 'commander';
+import { addAllFromAdbServer } from './devices-add-all.js';
 import { leaseSection } from './lease-list.js';
 import {
     DEVICE_NAME,
@@ -34,6 +35,7 @@ interface AddOptions {
     force?: boolean | undefined;
     timeout: string;
     json?: boolean | undefined;
+    all?: boolean | undefined;
 }
 
 /** USER@HOST[:PORT], HOST may be [v6]. */
@@ -186,8 +188,10 @@ export const registerDevicesCommands = (program: Command): void => {
         .option('--devices <dir>', 'device folder (default: $SPLITBENCH_DEVICES, else ./devices)');
 
     devices
-        .command('add <name>')
-        .description('Probe a device and write devices/NAME.yaml.')
+        .command('add [name]')
+        .description(
+            'Probe a device and write devices/NAME.yaml; with --adb-server H:P --all, every phone that adb server sees (NAME is then a name prefix).',
+        )
         .option('--adb <serial>', 'Android device: USB serial (adb devices) or HOST:PORT (connected on demand)')
         .option('--adb-server <host:port>', 'adb server to use (default 127.0.0.1:5037, started if not running)')
         .option('--ssh <user@host[:port]>', 'Linux host over SSH')
@@ -200,8 +204,25 @@ export const registerDevicesCommands = (program: Command): void => {
         .option('--force', 'replace an existing device file')
         .option('--timeout <secs>', 'probe timeout', '60')
         .option('--json', 'print the written device as JSON')
-        .action(async (name: string, o: AddOptions, cmd: Command) => {
-            await addDevice(devicesDir(cmd), name, o);
+        .option('--all', 'with --adb-server: add every phone the server sees, named PREFIX-SERIAL (or SERIAL)')
+        .action(async (name: string | undefined, o: AddOptions, cmd: Command) => {
+            const dir = devicesDir(cmd);
+            if (o.all === true) {
+                if (o.adbServer === undefined || o.adb !== undefined || o.ssh !== undefined || o.local === true)
+                    throw new SplitbenchError(
+                        'USAGE',
+                        'devices add --all goes with --adb-server H:P (and no --adb, --ssh, --local)',
+                    );
+                const server = o.adbServer;
+                const r = await addAllFromAdbServer(dir, server, name, o.force === true, (n, serial) =>
+                    addDevice(dir, n, { ...o, all: false, adb: serial, adbServer: server }),
+                );
+                if (r.failed.length > 0) process.exitCode = 1;
+                return;
+            }
+            if (name === undefined)
+                throw new SplitbenchError('USAGE', 'devices add: give a NAME (or --adb-server H:P --all)');
+            await addDevice(dir, name, o);
         });
 
     devices
