@@ -74,6 +74,9 @@ describe('SqliteStore', () => {
         // roll the file back to version 1, as an older splitbench left it (its result stays)
         const raw = new Database(path);
         raw.exec('ALTER TABLE results DROP COLUMN load_json');
+        raw.exec('DROP INDEX jobs_by_identity');
+        raw.exec('ALTER TABLE jobs DROP COLUMN identity_key');
+        raw.exec('ALTER TABLE jobs DROP COLUMN identity_json');
         raw.pragma('user_version = 1');
         raw.close();
         const again = openStore(path);
