@@ -1,5 +1,6 @@
 // Student's t distribution from jstat (a maintained statistics library: `jStat.studentt.cdf` / `.inv`), and Welch's
-// test on top of it. Only the test statistic and its degrees of freedom are computed here.
+// test on top of it. Only the test statistic and its degrees of freedom are computed here. jstat is accurate to
+// ~1e-8, far below what timing statistics resolve.
 import jstat from 'jstat';
 
 const { studentt } = jstat.jStat;

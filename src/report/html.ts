@@ -27,7 +27,7 @@ h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 5px;text-align:right}
 th{background:#f3f3f3;position:sticky;top:0;white-space:normal;vertical-align:bottom;max-width:9em;font-weight:600}
 td{white-space:nowrap}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
-.clip{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.scroll{overflow-x:auto;max-height:560px}
+.prov td.t{overflow-wrap:anywhere;max-width:26em}.clip{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.scroll{overflow-x:auto;max-height:560px}
 .note{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
 .legend-text li{margin:1px 0}svg.chart{display:block;margin:8px 0;background:#fff;width:100%;max-width:1400px;height:auto}
 code{font-size:12px}`;
@@ -254,8 +254,8 @@ export const renderHtml = (input: ReportInput): string => {
             ],
             'run-table',
         ),
-        input.provenance === undefined ? '' : provenanceHtml(input.provenance),
         `<nav><ul>${input.analyses.map((a, i) => `<li><a href="#a${i}">${escapeXml(analysisTitle(a))}</a></li>`).join('')}</ul></nav>`,
+        input.provenance === undefined ? '' : provenanceHtml(input.provenance),
         ...input.analyses.map(analysisSection),
         ...(input.measurement !== undefined ? [conditionsHtml(input.measurement)] : []),
         '<h2>Devices</h2>',

@@ -211,7 +211,7 @@ export const provenanceHtml = (p: Provenance): string => {
         )
         .join('');
     const sources = p.sources.map((s) => `<li>${escapeXml(sourceText(s))}</li>`).join('');
-    return `<h2>Provenance</h2>${failures}<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div><p>Measured by:</p><ul>${sources}</ul>`;
+    return `<h2>Provenance</h2>${failures}<div class="scroll"><table class="prov"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div><p>Measured by:</p><ul>${sources}</ul>`;
 };
 
 /** Rows for a spreadsheet: a header row, then one row per device, source and failure. */

@@ -71,7 +71,7 @@ describe('host-aware scheduling (CLI)', () => {
             .replace('../node_modules/@mediapipe/pose/pose_landmark_lite.tflite', POSE_LITE)
             .replace('splits: { every: 20 }', 'splits: { every: 60 }')
             .replace(/runs: 10/g, 'runs: 3')
-            .replace('repetitions: 2', 'repetitions: 1')
+            .replace('repetitions: 3', 'repetitions: 1')
             .replace('formats: [md, html]', 'formats: [md, json]');
         writeFileSync(join(work, 'demo.yaml'), demo);
 

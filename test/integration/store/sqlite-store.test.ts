@@ -72,9 +72,11 @@ describe('SqliteStore', () => {
         v1.close();
         // roll the file back to version 1, as an older splitbench left it (its result stays)
         const raw = new Database(path);
-        raw.exec(`ALTER TABLE results DROP COLUMN load_json;
-            DROP INDEX jobs_by_identity; ALTER TABLE jobs DROP COLUMN identity_key; ALTER TABLE jobs DROP COLUMN identity_json;
-            DROP TABLE device_leases;`);
+        raw.exec('ALTER TABLE results DROP COLUMN load_json');
+        raw.exec('DROP INDEX jobs_by_identity');
+        raw.exec('ALTER TABLE jobs DROP COLUMN identity_key');
+        raw.exec('ALTER TABLE jobs DROP COLUMN identity_json');
+        raw.exec('DROP TABLE device_leases');
         raw.pragma('user_version = 1');
         raw.close();
         const again = openStore(path);
