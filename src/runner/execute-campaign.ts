@@ -1,5 +1,6 @@
 // Runs a run's jobs on connected devices through the executor: health check, cool-down, thermal gate and the
 // per-device circuit breaker before each attempt; the benchmark; its result committed to the store.
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,6 +56,8 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
     );
     // Devices that share CPUs get one queue (host-queues.ts); the run records the layout for its reports.
     const devices = [...new Set(a.jobs.map((j) => j.device))];
+    // every queue's running job listens on the run's signal: tens of phones are more than Node's default warning level
+    setMaxListeners(Math.max(10, 2 * devices.length + 10), a.signal);
     const schedule = scheduleDevices(
         devices.filter((d) => a.probes.has(d)).map((name) => ({ name, probe: a.probes.get(name)?.probe })),
         c.scheduling.parallelOnSharedHost,
