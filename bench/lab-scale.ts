@@ -36,6 +36,8 @@ interface Figures {
 const models = writeTestModels();
 const adb = await startAdbServer();
 const rows: Figures[] = [];
+// jobs that failed (an overloaded machine's timeouts); the figures still count the jobs done
+const failedOf = new Map<number, number>();
 try {
     for (const n of COUNTS) {
         const work = mkdtempSync(join(tmpdir(), 'splitbench-labscale-'));
@@ -106,8 +108,8 @@ const base = rows[0]?.cpuMsPerJob ?? NaN;
 process.stdout.write(
     `orchestrator with N simulated phones (estimate jobs × ${REPS} reps); load ${loadavg()[0]?.toFixed(2)}\n`,
 );
-process.stdout.write('phones   jobs   wall s   CPU ms/job   vs 1 phone   peak RSS MB\n');
+process.stdout.write('phones   jobs   wall s   CPU ms/job   vs 1 phone   peak RSS MB   failed\n');
 for (const r of rows)
     process.stdout.write(
-        `${String(r.phones).padStart(6)} ${String(r.jobs).padStart(6)} ${r.wallS.toFixed(1).padStart(8)} ${r.cpuMsPerJob.toFixed(1).padStart(12)} ${(r.cpuMsPerJob / base).toFixed(2).padStart(12)} ${r.peakRssMb.toFixed(0).padStart(13)}\n`,
+        `${String(r.phones).padStart(6)} ${String(r.jobs).padStart(6)} ${r.wallS.toFixed(1).padStart(8)} ${r.cpuMsPerJob.toFixed(1).padStart(12)} ${(r.cpuMsPerJob / base).toFixed(2).padStart(12)} ${r.peakRssMb.toFixed(0).padStart(13)} ${String(failedOf.get(r.phones) ?? 0).padStart(8)}\n`,
     );

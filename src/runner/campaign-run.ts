@@ -3,6 +3,7 @@
 // dropped phone) loses at most the jobs in flight, and `--resume` runs exactly the run's jobs that have no result,
 // with the options the run started with (stored with the run). A run that would measure nothing is not recorded:
 // it says which run holds the campaign's latest results instead of posing as a new measurement.
+import { setMaxListeners } from 'node:events';
 import { createWriteStream, mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -134,6 +135,8 @@ const runToResume = async (
 };
 
 export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRunResult> => {
+    // probes, leases and job queues all listen on the run's signal, one listener per device: a lab has tens
+    setMaxListeners(500, opts.signal);
     const models = new Map<string, TfliteModel>();
     let { specs, loaded } = loadInputs(opts, models);
     // a second pass once downloads are in place: their models get read, hashed and checked like local ones

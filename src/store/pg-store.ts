@@ -8,26 +8,22 @@ import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
 import type { Job, JobIdentity } from '../plan/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { importRunBundle } from './pg-import.js';
+import { CONNECT_CODES, connectError, rootError } from './pg-errors.js';
+import { importRunBundle, type SqlRunner } from './pg-import.js';
+import { acquireLeaseIn, listLeasesIn, releaseLeasesIn, renewLeasesIn } from './pg-leases.js';
 import {
-    LEASE_COLUMNS,
     OP_COLUMNS,
     RESULT_COLUMNS,
-    leaseIsTakeable,
-    leaseValues,
-    newLeaseRow,
     opValues,
     resultValues,
     newRunId,
     stateAfterResult,
     toJob,
     toJobResult,
-    toLease,
     toOp,
     toRawOutput,
     toRun,
     type JobRow,
-    type LeaseRow,
     type OpRowRow,
     type RawOutputRow,
     type ResultRow,
@@ -72,33 +68,6 @@ const scopeSql = (scope: JobScope): { where: string; arg: string } =>
         : 'campaignName' in scope
           ? { where: 'ru.campaign_name = $1', arg: scope.campaignName }
           : { where: 'ru.campaign_sha256 = $1', arg: scope.campaignSha256 };
-
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
-
-/** The first underlying error of a Node AggregateError (connecting to every address of a host name). */
-const rootError = (e: unknown): unknown => (e instanceof AggregateError && e.errors.length > 0 ? e.errors[0] : e);
-
-/**
- * One-line SplitbenchError for a failed connection: CONFIG_INVALID (exit 2) when the URL, the password or the
- * database name is wrong or the server cannot be reached; STORE_FAILED otherwise.
- */
-export const connectError = (e: unknown, url: string): SplitbenchError => {
-    const root = rootError(e);
-    const code = (root as { code?: unknown } | null)?.code;
-    const where = `results database ${redactUrl(url)}`;
-    const msg = messageOf(root) || (typeof code === 'string' ? code : 'unknown error');
-    if (code === '28P01' || code === '28000')
-        return new SplitbenchError(
-            'CONFIG_INVALID',
-            `${where}: ${msg} (give the password in the URL, in PGPASSWORD or in ~/.pgpass)`,
-            { cause: e },
-        );
-    if (code === '3D000')
-        return new SplitbenchError('CONFIG_INVALID', `${where}: ${msg} (create it first: createdb)`, { cause: e });
-    if ((typeof code === 'string' && CONNECT_CODES.has(code)) || /timeout|terminated/i.test(msg))
-        return new SplitbenchError('CONFIG_INVALID', `cannot reach the ${where}: ${msg}`, { cause: e });
-    return new SplitbenchError('STORE_FAILED', `${where}: ${msg}`, { cause: e });
-};
 
 export class PgStore implements AsyncResultStore {
     readonly backend = 'postgres';
@@ -614,64 +583,30 @@ export class PgStore implements AsyncResultStore {
         return new Map(rows.map((r) => [r.id, r.avg_us]));
     }
 
-    /** Serializes lease changes per device (advisory lock held to the end of the transaction). */
-    private async leaseTx<T>(device: string, f: (c: PoolClient, nowMs: number) => Promise<T>): Promise<T> {
-        return this.tx(async (c) => {
-            await c.query("SELECT pg_advisory_xact_lock(hashtext('splitbench.lease'), hashtext($1))", [device]);
-            // The database's clock, so orchestrators on hosts with skewed clocks agree on expiry.
-            const now = await c.query<{ now: number }>(
-                'SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS now',
-            );
-            return f(c, now.rows[0]?.now ?? Date.now());
-        });
-    }
-
     async acquireLease(
         device: string,
         holder: LeaseHolder,
         ttlMs: number,
         takeOver?: Pick<DeviceLease, 'runId' | 'pid' | 'host'>,
     ): Promise<LeaseAttempt> {
-        return this.leaseTx(device, async (c, now) => {
-            const row = (await c.query<LeaseRow>('SELECT * FROM device_leases WHERE device = $1', [device])).rows[0];
-            if (row !== undefined && !leaseIsTakeable(row, holder, now, takeOver))
-                return { acquired: false, holder: toLease(row, now) };
-            const next = newLeaseRow(device, holder, now, ttlMs, row);
-            await c.query(
-                `INSERT INTO device_leases (${LEASE_COLUMNS.join(', ')}) VALUES ${placeholders(1, LEASE_COLUMNS.length)}
-                 ON CONFLICT (device) DO UPDATE SET ${LEASE_COLUMNS.slice(1)
-                     .map((col) => `${col} = excluded.${col}`)
-                     .join(', ')}`,
-                leaseValues(next),
-            );
-            return { acquired: true, lease: toLease(next, now) };
-        });
+        return this.tx((c) => acquireLeaseIn(this.runner(c), device, holder, ttlMs, takeOver));
     }
 
     async renewLeases(runId: string, devices: readonly string[], ttlMs: number): Promise<string[]> {
-        const rows = await this.q<{ device: string }>(
-            `UPDATE device_leases SET renewed_ms = t.now, expires_ms = t.now + $3
-             FROM (SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS now) t
-             WHERE device = ANY($1::text[]) AND run_id = $2 RETURNING device`,
-            [[...devices], runId, ttlMs],
-        );
-        const held = new Set(rows.map((r) => r.device));
-        return devices.filter((d) => held.has(d));
+        return renewLeasesIn(this.runner(), runId, devices, ttlMs);
     }
 
     async releaseLeases(runId: string, devices: readonly string[]): Promise<void> {
-        await this.exec('DELETE FROM device_leases WHERE device = ANY($1::text[]) AND run_id = $2', [
-            [...devices],
-            runId,
-        ]);
+        await releaseLeasesIn(this.runner(), runId, devices);
     }
 
     async listLeases(): Promise<DeviceLease[]> {
-        const rows = await this.q<LeaseRow & { now: number }>(
-            `SELECT l.*, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now
-             FROM device_leases l ORDER BY device`,
-        );
-        return rows.map((r) => toLease(r, r.now));
+        return listLeasesIn(this.runner());
+    }
+
+    /** Statements on one transaction's connection, or on the pool. */
+    private runner(c?: PoolClient): SqlRunner {
+        return (sql, args) => this.q<Row>(sql, args, c);
     }
 
     /** Whether a run with this id exists (store copy). */
@@ -681,9 +616,7 @@ export class PgStore implements AsyncResultStore {
 
     /** Adds a run exported from another store in one transaction; false when its id is already here (store copy). */
     async importRun(bundle: RunBundle): Promise<boolean> {
-        return this.tx((c) =>
-            importRunBundle(async (sql, args) => (await c.query<Row>(sql, args as unknown[])).rows, bundle),
-        );
+        return this.tx((c) => importRunBundle(this.runner(c), bundle));
     }
 
     async close(): Promise<void> {
