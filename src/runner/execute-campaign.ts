@@ -69,7 +69,14 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
     const recorded = new Set<string>();
     const remaining = new Map<string, number>();
     for (const j of a.jobs) remaining.set(j.device, (remaining.get(j.device) ?? 0) + 1);
-    const breaker = createCircuitBreaker(c.circuitBreaker.transportFailures);
+    // phones behind one adb server share a fate: when it drops, all of them are given up (adb's default server
+    // when the device file names none)
+    const adbServerOf = (device: string): string | undefined => {
+        const spec = a.specs.get(device);
+        return spec?.kind === 'adb' ? `adb server ${spec.adb.server ?? '127.0.0.1:5037'}` : undefined;
+    };
+    const breaker = createCircuitBreaker(c.circuitBreaker.transportFailures, adbServerOf);
+    breaker.register(devices);
     const driverOf = (job: Job): DeviceDriver => {
         const driver = a.drivers.get(job.device);
         if (driver === undefined) throw new SplitbenchError('INTERNAL', `no driver for ${job.device}`);
