@@ -17,7 +17,7 @@ import { loadModel } from '../src/model/load.js';
 import { graphFacts } from '../src/model/split-points.js';
 import { runCampaign } from '../src/runner/campaign-run.js';
 import { buildReportInput } from '../src/runner/report-input.js';
-import { openStore } from '../src/store/sqlite-store.js';
+import { SqliteBackend } from '../src/store/sqlite-backend.js';
 
 const arg = (name: string, dflt: number): number => {
     const i = process.argv.indexOf(`--${name}`);
@@ -108,11 +108,14 @@ const main = async (): Promise<void> => {
             if (i < SLOW) slowRuns.push(await run(work, slow, db));
             console.log(`  run ${i + 1}/${K} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
         }
-        const store = openStore(db, { mustExist: true });
-        const data = (id: string): RunData => buildReportInput(store, store.getRun(id), () => undefined);
-        const aaData = aaRuns.map(data);
-        const slowData = slowRuns.map(data);
-        store.close();
+        const store = new SqliteBackend(db, { mustExist: true });
+        const data = async (id: string): Promise<RunData> =>
+            buildReportInput(store, await store.getRun(id), () => undefined);
+        const aaData: RunData[] = [];
+        for (const id of aaRuns) aaData.push(await data(id));
+        const slowData: RunData[] = [];
+        for (const id of slowRuns) slowData.push(await data(id));
+        await store.close();
 
         const settings: { label: string; o: CompareOptions }[] = [
             { label: 'defaults (Holm, 10 %, 0.1 ms, ≥ 3 reps)', o: {} },

@@ -19,6 +19,7 @@ import { renderReport } from '../src/report/render.js';
 import type { ReportFormat } from '../src/report/types.js';
 import { buildReportInput } from '../src/runner/report-input.js';
 import { openStore } from '../src/store/sqlite-store.js';
+import { SqliteBackend } from '../src/store/sqlite-backend.js';
 import { mulberry32 } from '../src/random.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -296,9 +297,11 @@ interface ChildOut {
 /** One child: open the store, build the run's report input, render the given formats (what the CLI does). */
 const child = async (db: string, runId: string, formats: ReportFormat[]): Promise<void> => {
     const t0 = performance.now();
-    const store = openStore(db, { mustExist: true });
-    const input = buildReportInput(store, store.getRun(runId), (m) => process.stderr.write(`warning: ${m}\n`));
-    store.close();
+    const store = new SqliteBackend(db, { mustExist: true });
+    const input = await buildReportInput(store, await store.getRun(runId), (m) =>
+        process.stderr.write(`warning: ${m}\n`),
+    );
+    await store.close();
     const buildMs = performance.now() - t0;
     const renders: ChildOut['renders'] = [];
     for (const f of formats) {

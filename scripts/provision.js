@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the system tools the test suite drives are installed: the real adb server, a real OpenSSH
-// server and client, and Chromium for the HTML report check. Installs them with apt-get when running as
+// server and client, Chromium for the HTML report check, and PostgreSQL (the lab store's tests start a private
+// cluster with its initdb/pg_ctl). Installs them with apt-get when running as
 // root; otherwise fails naming exactly what to install. Never skips: a missing tool is a failed test run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,8 @@ const NEEDS = [
     { bin: '/usr/bin/ssh', pkg: 'openssh-client' },
     { bin: '/usr/bin/ssh-keygen', pkg: 'openssh-client' },
     { bin: '/usr/bin/chromium', pkg: 'chromium' },
+    // Debian 12's `postgresql` is version 15; test/support/postgres.ts takes the newest under /usr/lib/postgresql.
+    { bin: '/usr/lib/postgresql/15/bin/initdb', pkg: 'postgresql' },
 ];
 
 const missing = [...new Set(NEEDS.filter((n) => !existsSync(n.bin)).map((n) => n.pkg))];

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
     'RUNTIME_FAILED', // the TFLite runtime refused or failed (missing op, invoke error)
     'DEVICE_UNKNOWN', // device name not in devices/
     'DEVICE_UNREACHABLE', // transport cannot reach the device (offline, unauthorized, refused, dropped)
+    'DEVICE_BUSY', // another run holds the device's lease (--no-wait)
     'DEVICE_UNUSABLE', // reachable but not fit to measure now: above its thermal gate, or given up on (circuit breaker); never retried
     'HOST_KEY_REJECTED', // SSH host key unknown or changed
     'TRANSFER_FAILED', // push or pull failed part-way

@@ -10,6 +10,7 @@ import { registerSimCommands } from './commands/sim.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunsCommands } from './commands/runs.js';
+import { registerStoreCommands } from './commands/store.js';
 
 /** Exit codes: 0 ok, 1 failure or regression, 2 bad input (usage, config, model), 130 interrupted, 70 internal bug. */
 const exitCodeFor = (code: ErrorCode): number => {
@@ -28,6 +29,7 @@ const exitCodeFor = (code: ErrorCode): number => {
         case 'UNSUPPORTED':
         case 'RUNTIME_FAILED':
         case 'DEVICE_UNREACHABLE':
+        case 'DEVICE_BUSY':
         case 'DEVICE_UNUSABLE':
         case 'HOST_KEY_REJECTED':
         case 'TRANSFER_FAILED':
@@ -53,6 +55,7 @@ export const buildProgram = (): Command => {
     registerRunCommands(program);
     registerReportCommands(program);
     registerRunsCommands(program);
+    registerStoreCommands(program);
     // A usage error is one line plus where to read more, not the whole help text (commander prints the line).
     const hintAll = (cmd: Command): void => {
         cmd.showHelpAfterError(`see '${commandPath(cmd)} --help'`);

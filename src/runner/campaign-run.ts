@@ -3,6 +3,7 @@
 // dropped phone) loses at most the jobs in flight, and `--resume` runs exactly the run's jobs that have no result,
 // with the options the run started with (stored with the run). A run that would measure nothing is not recorded:
 // it says which run holds the campaign's latest results instead of posing as a new measurement.
+import { setMaxListeners } from 'node:events';
 import { createWriteStream, mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -16,7 +17,9 @@ import type { TfliteModel } from '../model/types.js';
 import { planCampaign } from '../plan/plan.js';
 import type { Job } from '../plan/types.js';
 import type { ReportFormat } from '../report/types.js';
-import { newRunId, openStore } from '../store/sqlite-store.js';
+import { newRunId } from '../store/sqlite-store.js';
+import { DeviceLeases, thisHolder } from '../store/leases.js';
+import { openResultStore, redactUrl, resolveStoreSpec } from '../store/store-spec.js';
 import type { ResultStore, RunRecord } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { closeDevices, connectDevices } from './device-connect.js';
@@ -55,6 +58,10 @@ export interface CampaignRunOptions {
     logLevel?: string | undefined;
     /** Keep the run's scratch folders (local launcher, default device working directories) after the run. */
     keepWorkDir?: boolean | undefined;
+    /** `--no-wait`: a device whose lease another run holds fails its jobs at once instead of waiting. */
+    noWait?: boolean | undefined;
+    /** Device lease time to live (ms); default DEFAULT_LEASE_TTL_MS. Tests shorten it to see expiry. */
+    leaseTtlMs?: number | undefined;
 }
 
 export interface CampaignRunResult {
@@ -107,8 +114,15 @@ interface RunContext {
 }
 
 /** The run `--resume` continues. Its stored options, not today's flags, say what it measures. */
-const runToResume = (store: ResultStore, loaded: LoadedCampaign, opts: CampaignRunOptions): RunRecord => {
-    const run = opts.resume === true ? store.findResumableRun(loaded.source.sha256) : store.getRun(String(opts.resume));
+const runToResume = async (
+    store: ResultStore,
+    loaded: LoadedCampaign,
+    opts: CampaignRunOptions,
+): Promise<RunRecord> => {
+    const run =
+        opts.resume === true
+            ? await store.findResumableRun(loaded.source.sha256)
+            : await store.getRun(String(opts.resume));
     if (run === undefined)
         throw new SplitbenchError(
             'NOT_FOUND',
@@ -121,17 +135,19 @@ const runToResume = (store: ResultStore, loaded: LoadedCampaign, opts: CampaignR
 };
 
 export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRunResult> => {
+    // probes, leases and job queues all listen on the run's signal, one listener per device: a lab has tens
+    setMaxListeners(500, opts.signal);
     const models = new Map<string, TfliteModel>();
     let { specs, loaded } = loadInputs(opts, models);
     // a second pass once downloads are in place: their models get read, hashed and checked like local ones
     if ((await fetchMissing(loaded, opts)) > 0) ({ specs, loaded } = loadInputs(opts, models));
-    const store = openStore(opts.dbPath);
+    const store = await openResultStore(resolveStoreSpec(opts.dbPath));
     try {
         let resumed: RunRecord | undefined;
         let { ue, server } = opts;
         let fresh = opts.fresh === true;
         if (opts.resume !== undefined && opts.dryRun !== true) {
-            resumed = runToResume(store, loaded, opts);
+            resumed = await runToResume(store, loaded, opts);
             const o = runOptions(resumed);
             const flagsDiffer =
                 (opts.ue !== undefined && !sameList(opts.ue, o.ue)) ||
@@ -154,7 +170,7 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
         // device's heads meet the existing tails in the report.
         const jobs = planCampaign(loaded.campaign, loaded.planModels);
         if (opts.dryRun === true) {
-            const d = dryRun({
+            const d = await dryRun({
                 jobs,
                 store,
                 loaded,
@@ -169,7 +185,7 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
         const ctx: RunContext = { opts, store, loaded, specs, models, jobs, only };
         return resumed !== undefined ? await resumeRun(ctx, resumed) : await newRun(ctx, { ue, server, fresh });
     } finally {
-        store.close();
+        await store.close();
     }
 };
 
@@ -196,7 +212,7 @@ const newRun = async (
         const ids = jobIdentities(jobs, conn.probes, ctx.specs, loaded.paths);
         const decision = decideReuse({
             jobs,
-            measured: store.measuredJobs({ campaignName: loaded.campaign.name }),
+            measured: await store.measuredJobs({ campaignName: loaded.campaign.name }),
             keyOf: (j) => ids.get(j.id)?.key,
             fresh: flags.fresh,
             only,
@@ -204,7 +220,7 @@ const newRun = async (
         if (decision.todo.length === 0) {
             await runLog.close();
             unlinkSync(runLog.file);
-            opts.stderr.write(nothingToMeasure(ctx, decision.reusedFrom));
+            opts.stderr.write(await nothingToMeasure(ctx, decision.reusedFrom));
             return { planned: jobs.length, skipped: decision.reusedFrom.size, reports: [] };
         }
         const splits: Record<string, number[]> = {};
@@ -224,7 +240,7 @@ const newRun = async (
             server: flags.server === undefined ? undefined : [...flags.server],
             fresh: flags.fresh,
         };
-        const run = store.createRun({
+        const run = await store.createRun({
             id: runId,
             startedAt: started,
             campaignName: loaded.campaign.name,
@@ -252,17 +268,17 @@ const newRun = async (
 
 const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunResult> => {
     const { opts, store, loaded, jobs } = ctx;
-    store.setRunState(run.id, 'running');
-    const requeued = store.requeueWithoutResult(run.id);
+    await store.setRunState(run.id, 'running');
+    const requeued = await store.requeueWithoutResult(run.id);
     const runLog = openRunLog(opts, run.id);
     const planned = new Map(jobs.map((j) => [j.id, j]));
-    const all = store.jobs(run.id);
+    const all = await store.jobs(run.id);
     const todo: Job[] = [];
     for (const p of all.filter((j) => j.state === 'pending')) {
         const job = planned.get(p.id);
         if (job !== undefined) todo.push(job);
         else
-            store.markJobFailed(
+            await store.markJobFailed(
                 run.id,
                 p.id,
                 `not in ${opts.file} any more (the file changed since run ${run.id} started)`,
@@ -312,16 +328,17 @@ const measure = async (
 ): Promise<CampaignRunResult> => {
     const { opts, store, loaded } = ctx;
     const probes = new Map<string, { probe: DeviceProbe; id: number }>();
-    for (const [name, probe] of conn.probes) probes.set(name, { probe, id: store.recordProbe(run.id, name, probe) });
+    for (const [name, probe] of conn.probes)
+        probes.set(name, { probe, id: await store.recordProbe(run.id, name, probe) });
     for (const m of loaded.planModels ?? [])
-        store.upsertModel({
+        await store.upsertModel({
             sha256: m.sha256,
             path: m.path,
             sizeBytes: loaded.models.find((x) => x.id === m.id)?.sizeBytes ?? 0,
             opCount: m.opCount,
         });
-    store.upsertJobs(run.id, todo);
-    store.setJobIdentities(
+    await store.upsertJobs(run.id, todo);
+    await store.setJobIdentities(
         run.id,
         todo.flatMap((j) => {
             const k = ids.get(j.id);
@@ -334,31 +351,46 @@ const measure = async (
         const why = conn.unreachable.get(job.device);
         if (why === undefined) runnable.push(job);
         else {
-            store.markJobFailed(run.id, job.id, unreachableText(job.device, why));
+            await store.markJobFailed(run.id, job.id, unreachableText(job.device, why));
             failedAtStart.set(job.device, (failedAtStart.get(job.device) ?? 0) + 1);
         }
     }
     for (const [name, n] of failedAtStart)
         opts.stderr.write(`${unreachableText(name, conn.unreachable.get(name) ?? '')}; its ${n} job(s) fail\n`);
 
-    const summary = await executeCampaignJobs({
-        runId: run.id,
-        store,
-        jobs: runnable,
-        drivers: conn.drivers,
-        probes,
-        specs: ctx.specs,
-        models: ctx.models,
-        log: runLog.log,
-        campaign: loaded,
-        baseDir: opts.baseDir,
-        keepWorkDir: opts.keepWorkDir,
-        signal: opts.signal,
-        stderr: opts.stderr,
+    // The run's device leases: taken before each device's first job, renewed while it runs, released after its
+    // last one (or here, at the end, whatever happened).
+    const leases = new DeviceLeases(store, thisHolder(run.id), {
+        ttlMs: opts.leaseTtlMs,
+        noWait: opts.noWait,
+        onMessage: (m) => opts.stderr.write(`${m}\n`),
+        onLost: (d) =>
+            opts.stderr.write(`warning: device ${d}: this run's lease was lost (it expired and another run took it)\n`),
     });
+    let summary: Awaited<ReturnType<typeof executeCampaignJobs>>;
+    try {
+        summary = await executeCampaignJobs({
+            runId: run.id,
+            leases,
+            store,
+            jobs: runnable,
+            drivers: conn.drivers,
+            probes,
+            specs: ctx.specs,
+            models: ctx.models,
+            log: runLog.log,
+            campaign: loaded,
+            baseDir: opts.baseDir,
+            keepWorkDir: opts.keepWorkDir,
+            signal: opts.signal,
+            stderr: opts.stderr,
+        });
+    } finally {
+        await leases.close();
+    }
     summary.failed += [...failedAtStart.values()].reduce((a, b) => a + b, 0);
-    const counts = store.listRuns({ campaignName: run.campaignName }).find((r) => r.id === run.id)?.jobs;
-    store.setRunState(run.id, summary.aborted ? 'interrupted' : 'done');
+    const counts = (await store.listRuns({ campaignName: run.campaignName })).find((r) => r.id === run.id)?.jobs;
+    await store.setRunState(run.id, summary.aborted ? 'interrupted' : 'done');
     opts.stderr.write(
         `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
             (summary.notRun > 0 ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id})` : '') +
@@ -371,7 +403,7 @@ const measure = async (
         ? []
         : await writeReports({
               store,
-              run: store.getRun(run.id),
+              run: await store.getRun(run.id),
               loaded,
               baseDir: opts.baseDir,
               formats: opts.reportFormats,
@@ -386,16 +418,17 @@ const measure = async (
  * with nothing of its own would carry a new id and date on old numbers. Points at the newest run whose report
  * holds exactly those results instead.
  */
-const nothingToMeasure = (ctx: RunContext, reusedFrom: ReadonlyMap<string, string>): string => {
+const nothingToMeasure = async (ctx: RunContext, reusedFrom: ReadonlyMap<string, string>): Promise<string> => {
     const { store, loaded, opts } = ctx;
-    const coverage: RunCoverage[] = store.listRuns({ campaignName: loaded.campaign.name }).map((r) => {
-        const sources = new Map<string, string>(Object.entries(runOptions(store.getRun(r.id)).reusedFrom ?? {}));
-        for (const j of store.jobs(r.id)) if (j.state === 'done') sources.set(j.id, r.id);
-        return { runId: r.id, startedAt: r.startedAt, sources };
-    });
+    const coverage: RunCoverage[] = [];
+    for (const r of await store.listRuns({ campaignName: loaded.campaign.name })) {
+        const sources = new Map<string, string>(Object.entries(runOptions(await store.getRun(r.id)).reusedFrom ?? {}));
+        for (const j of await store.jobs(r.id)) if (j.state === 'done') sources.set(j.id, r.id);
+        coverage.push({ runId: r.id, startedAt: r.startedAt, sources });
+    }
     const best = latestCoveringRun(coverage, reusedFrom);
     const from = unique(reusedFrom.values());
-    const db = ` --db ${opts.dbPath}`;
+    const db = ` --db ${redactUrl(opts.dbPath)}`;
     return (
         `nothing to measure: all ${reusedFrom.size} job(s) of campaign ${loaded.campaign.name} were measured by ` +
         `earlier run(s) ${from.join(', ')} with the same runtime and device builds; no new run is recorded ` +

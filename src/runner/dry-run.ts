@@ -47,13 +47,13 @@ export const thermalWarnings = (jobs: readonly Job[], specs: ReadonlyMap<string,
     return out;
 };
 
-export const dryRun = (a: DryRunArgs): { text: string; skipped: number } => {
+export const dryRun = async (a: DryRunArgs): Promise<{ text: string; skipped: number }> => {
     const probes = new Map<string, DeviceProbe>();
     for (const [name, spec] of a.specs) if (spec.probe !== undefined) probes.set(name, spec.probe);
     const ids = jobIdentities(a.jobs, probes, a.specs, a.loaded.paths);
     const decision = decideReuse({
         jobs: a.jobs,
-        measured: a.store.measuredJobs({ campaignName: a.loaded.campaign.name }),
+        measured: await a.store.measuredJobs({ campaignName: a.loaded.campaign.name }),
         keyOf: (j) => ids.get(j.id)?.key,
         fresh: a.fresh,
         only: a.only,
@@ -70,10 +70,12 @@ export const dryRun = (a: DryRunArgs): { text: string; skipped: number } => {
         a.loaded.campaign.scheduling.parallelOnSharedHost,
     );
     for (const l of queues.lines) a.warn(l.replace(/^warning: /, ''));
+    // one query for every job's last mean time, not one per job (a round trip each on PostgreSQL)
+    const lastAvg = await a.store.lastAvgUs(a.jobs.map((j) => j.id));
     const text = formatPlan(a.jobs, {
         queues: queues.queues,
         skip,
-        perRunMs: (j) => (a.store.lastAvgUs([j.id]).get(j.id) ?? Number.NaN) / 1000 || undefined,
+        perRunMs: (j) => (lastAvg.get(j.id) ?? Number.NaN) / 1000 || undefined,
     });
     return { text, skipped: decision.reusedFrom.size };
 };

@@ -1,5 +1,6 @@
 // Runs a run's jobs on connected devices through the executor: health check, cool-down, thermal gate and the
 // per-device circuit breaker before each attempt; the benchmark; its result committed to the store.
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { TfliteModel } from '../model/types.js';
 import { PARSER_VERSION } from '../parse/benchmark-model.js';
 import type { Job } from '../plan/types.js';
+import type { DeviceLeases } from '../store/leases.js';
 import type { ResultStore } from '../store/types.js';
 import { runBenchmarkOnDevice } from './benchmark-step.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
@@ -26,6 +28,8 @@ import { thermalGate } from './thermal-gate.js';
 
 export interface ExecuteArgs {
     runId: string;
+    /** The run's device leases: each device's is taken before its first job and released after its last. */
+    leases?: DeviceLeases | undefined;
     store: ResultStore;
     jobs: readonly Job[];
     drivers: ReadonlyMap<string, DeviceDriver>;
@@ -52,15 +56,19 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
     );
     // Devices that share CPUs get one queue (host-queues.ts); the run records the layout for its reports.
     const devices = [...new Set(a.jobs.map((j) => j.device))];
+    // every queue's running job listens on the run's signal: tens of phones are more than Node's default warning level
+    setMaxListeners(Math.max(10, 2 * devices.length + 10), a.signal);
     const schedule = scheduleDevices(
         devices.filter((d) => a.probes.has(d)).map((name) => ({ name, probe: a.probes.get(name)?.probe })),
         c.scheduling.parallelOnSharedHost,
     );
     for (const l of schedule.lines) a.stderr.write(`${l}\n`);
-    store.mergeRunOptions(runId, { scheduling: schedule.record });
+    await store.mergeRunOptions(runId, { scheduling: schedule.record });
     // per run and private (mkdtemp), never a folder another checkout or user shares
     const scratch = mkdtempSync(join(tmpdir(), 'splitbench-run-'));
     const recorded = new Set<string>();
+    const remaining = new Map<string, number>();
+    for (const j of a.jobs) remaining.set(j.device, (remaining.get(j.device) ?? 0) + 1);
     const breaker = createCircuitBreaker(c.circuitBreaker.transportFailures);
     const driverOf = (job: Job): DeviceDriver => {
         const driver = a.drivers.get(job.device);
@@ -77,6 +85,10 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
             jobTimeoutMs: c.jobTimeoutSecs * 1000,
             progress: createProgress(a.stderr),
             queues: schedule.groups,
+            // outside the job's timeout: waiting for another run to finish with a device is not the job being slow
+            waitForDevice: async (job) => {
+                await a.leases?.acquire(job.device, a.signal);
+            },
             onAttempt: (job, attempt) => store.markJobRunning(runId, job.id, attempt),
             beforeJob: async (job, ctx) => {
                 breaker.check(job.device);
@@ -108,7 +120,7 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
                     timeoutMs: c.jobTimeoutSecs * 1000,
                 });
                 const loadAfter = await readLoadSnapshot(driver, ctx.signal);
-                store.recordResult(runId, job.id, {
+                await store.recordResult(runId, job.id, {
                     attempt: ctx.attempt,
                     raw: {
                         argv: out.exec.argv,
@@ -131,14 +143,17 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
                 const avg = out.parsed.inference.avgUs;
                 return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
             },
-            onOutcome: (job, outcome, attempts) => {
+            onOutcome: async (job, outcome, attempts) => {
                 const wasOpen = breaker.openCause(job.device) !== undefined;
                 breaker.record(job.device, outcome, attempts);
                 const cause = breaker.openCause(job.device);
                 if (!wasOpen && cause !== undefined)
                     a.stderr.write(`device ${job.device}: given up, its remaining jobs fail at once: ${cause}\n`);
                 if (outcome.state === 'failed' && !recorded.has(job.id))
-                    store.markJobFailed(runId, job.id, outcome.error);
+                    await store.markJobFailed(runId, job.id, outcome.error);
+                const left = (remaining.get(job.device) ?? 1) - 1;
+                remaining.set(job.device, left);
+                if (left === 0) await a.leases?.release(job.device);
             },
         });
     } finally {

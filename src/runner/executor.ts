@@ -30,8 +30,15 @@ export interface ExecutorOptions<J extends QueuedJob> {
     runJob: (job: J, ctx: JobContext) => Promise<{ note?: string | undefined } | void>;
     /** Called before each attempt (health check, cool-down, thermal gate). Throwing counts as a failed attempt. */
     beforeJob?: ((job: J, ctx: JobContext) => Promise<void>) | undefined;
-    onAttempt?: ((job: J, attempt: number) => void) | undefined;
-    onOutcome: (job: J, outcome: JobOutcome, attempts: number) => void;
+    /**
+     * Awaited once before a job's first attempt, outside its timeout (a device lease held by another run). Throwing
+     * fails the job at once with the error's message, without retries.
+     */
+    waitForDevice?: ((job: J) => Promise<void>) | undefined;
+    /** Awaited before the attempt starts (the store records the job as running). */
+    onAttempt?: ((job: J, attempt: number) => void | Promise<void>) | undefined;
+    /** Awaited before the queue moves on (the store records the outcome). */
+    onOutcome: (job: J, outcome: JobOutcome, attempts: number) => void | Promise<void>;
     retries: number;
     backoffBaseMs: number;
     jobTimeoutMs: number;
@@ -133,13 +140,27 @@ export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>)
         }
         const started = Date.now();
         const at = where(job);
+        try {
+            await opts.waitForDevice?.(job);
+        } catch (e) {
+            if (opts.signal.aborted) {
+                summary.notRun++;
+                return;
+            }
+            const error = isSplitbenchError(e) ? e.message : `internal error: ${messageOf(e)}`;
+            summary.failed++;
+            await opts.onOutcome(job, { state: 'failed', error, code: isSplitbenchError(e) ? e.code : 'INTERNAL' }, 0);
+            opts.progress?.jobStarted(at.queue, at.label);
+            opts.progress?.jobFinished(at.queue, job.label, false, 0, error);
+            return;
+        }
         opts.progress?.jobStarted(at.queue, at.label);
         for (let attempt = 1; ; attempt++) {
-            opts.onAttempt?.(job, attempt);
+            await opts.onAttempt?.(job, attempt);
             try {
                 const r = await attemptOnce(job, opts, attempt);
                 summary.done++;
-                opts.onOutcome(job, { state: 'done', note: r.note }, attempt);
+                await opts.onOutcome(job, { state: 'done', note: r.note }, attempt);
                 opts.progress?.jobFinished(at.queue, at.label, true, Date.now() - started, r.note);
                 return;
             } catch (e) {
@@ -165,7 +186,7 @@ export const executeJobs = async <J extends QueuedJob>(opts: ExecutorOptions<J>)
                 const error = isSplitbenchError(e) ? e.message : `internal error: ${messageOf(e)}`;
                 summary.failed++;
                 const code = isSplitbenchError(e) ? e.code : 'INTERNAL';
-                opts.onOutcome(job, { state: 'failed', error, code }, attempt);
+                await opts.onOutcome(job, { state: 'failed', error, code }, attempt);
                 opts.progress?.jobFinished(at.queue, job.label, false, Date.now() - started, error);
                 return;
             }

@@ -37,8 +37,8 @@ export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
  * run of the campaign that started before this one, so a report rebuilt later shows the numbers the run was made
  * of, not those of the runs that came after it.
  */
-export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[] => {
-    const own = store.jobResults({ runId: run.id });
+export const runResults = async (store: ResultStore, run: RunRecord): Promise<JobResultRecord[]> => {
+    const own = await store.jobResults({ runId: run.id });
     const ownIds = new Set(own.map((r) => r.id));
     const from = runOptions(run).reusedFrom;
     if (from !== undefined) {
@@ -51,7 +51,8 @@ export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[
             bySource.set(src, ids);
         }
         const out = [...own];
-        for (const [src, ids] of bySource) out.push(...store.jobResults({ runId: src }).filter((r) => ids.has(r.id)));
+        for (const [src, ids] of bySource)
+            out.push(...(await store.jobResults({ runId: src })).filter((r) => ids.has(r.id)));
         return out;
     }
     const remaining = new Set((runOptions(run).reused ?? []).filter((id) => !ownIds.has(id)));
@@ -60,30 +61,31 @@ export const runResults = (store: ResultStore, run: RunRecord): JobResultRecord[
     // Fast path: the latest result per job id over the campaign (one query). It is the right one unless a later
     // run measured the job again.
     const startedAt = new Map<string, string>([[run.id, run.startedAt]]);
-    const started = (id: string): string => {
+    const started = async (id: string): Promise<string> => {
         let s = startedAt.get(id);
         if (s === undefined) {
-            s = store.getRun(id).startedAt;
+            s = (await store.getRun(id)).startedAt;
             startedAt.set(id, s);
         }
         return s;
     };
-    for (const r of store.jobResults({ campaignName: run.campaignName })) {
-        if (!remaining.has(r.id) || r.runId === run.id || started(r.runId) > run.startedAt) continue;
+    for (const r of await store.jobResults({ campaignName: run.campaignName })) {
+        if (!remaining.has(r.id) || r.runId === run.id || (await started(r.runId)) > run.startedAt) continue;
         out.push(r);
         remaining.delete(r.id);
     }
     if (remaining.size === 0) return out;
     // Slow path: runs started before this one, newest first, read only where they hold a wanted id.
-    const earlierRuns = store
-        .listRuns({ campaignName: run.campaignName })
+    const earlierRuns = (await store.listRuns({ campaignName: run.campaignName }))
         .filter((r) => r.id !== run.id && r.startedAt <= run.startedAt)
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     for (const r of earlierRuns) {
         if (remaining.size === 0) break;
-        const holds = store.jobs(r.id).some((j) => remaining.has(j.id) && (j.state === 'done' || j.state === 'failed'));
+        const holds = (await store.jobs(r.id)).some(
+            (j) => remaining.has(j.id) && (j.state === 'done' || j.state === 'failed'),
+        );
         if (!holds) continue;
-        for (const res of store.jobResults({ runId: r.id })) {
+        for (const res of await store.jobResults({ runId: r.id })) {
             if (!remaining.has(res.id)) continue;
             out.push(res);
             remaining.delete(res.id);
@@ -101,8 +103,12 @@ const networksFromYaml = (yamlText: string): NetworkProfile[] => {
     }
 };
 
-export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg: string) => void): ReportInput => {
-    const results = runResults(store, run);
+export const buildReportInput = async (
+    store: ResultStore,
+    run: RunRecord,
+    warn: (msg: string) => void,
+): Promise<ReportInput> => {
+    const results = await runResults(store, run);
     const opts = runOptions(run);
     const models = new Map<string, ModelFacts>();
     for (const r of results) {
@@ -127,7 +133,7 @@ export const buildReportInput = (store: ResultStore, run: RunRecord, warn: (msg:
             devices.set(r.device, { role: r.role, probe: r.probe });
     }
     return {
-        provenance: provenanceOf(store, run, results),
+        provenance: await provenanceOf(store, run, results),
         run: {
             id: run.id,
             campaign: run.campaignName,
@@ -174,19 +180,23 @@ const resolvedSettings = (
 };
 
 /** Which runs measured the report's results and with what; the run's jobs without a result, by device and cause. */
-const provenanceOf = (store: ResultStore, run: RunRecord, results: readonly JobResultRecord[]): Provenance => {
+const provenanceOf = async (
+    store: ResultStore,
+    run: RunRecord,
+    results: readonly JobResultRecord[],
+): Promise<Provenance> => {
     const starts = new Map<string, string>([[run.id, run.startedAt]]);
     for (const r of results)
         if (!starts.has(r.runId)) {
             try {
-                starts.set(r.runId, store.getRun(r.runId).startedAt);
+                starts.set(r.runId, (await store.getRun(r.runId)).startedAt);
             } catch {
                 starts.set(r.runId, '?');
             }
         }
     const withResult = new Set(results.filter((r) => r.runId === run.id).map((r) => r.id));
     const failures = new Map<string, ProvenanceFailure>();
-    for (const j of store.jobs(run.id)) {
+    for (const j of await store.jobs(run.id)) {
         if (withResult.has(j.id) || (j.state !== 'failed' && j.state !== 'pending')) continue;
         const error = j.state === 'pending' ? 'not run yet (the run stopped before it)' : (j.error ?? 'failed');
         const key = `${j.device}\u0000${error}`;

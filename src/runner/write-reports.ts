@@ -32,7 +32,7 @@ export interface WriteReportsArgs {
 
 /** Returns the paths written; a format that fails to render is a warning, not an error (the results are stored). */
 export const writeReports = async (a: WriteReportsArgs): Promise<string[]> => {
-    const input = buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`));
+    const input = await buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`));
     for (const an of input.analyses) a.stdout.write(`\n${renderConsoleTable(an)}\n`);
     const formats = a.formats ?? a.loaded.campaign.report.formats.map((f) => CAMPAIGN_TO_REPORT[f] ?? 'md');
     const outDir = a.loaded.campaign.report.outDir ?? resolve(a.baseDir, 'results', 'reports');

@@ -1,34 +1,49 @@
 // The results store on SQLite (better-sqlite3, WAL). Each job's result is written in one transaction, so a
 // process killed at any moment leaves whole jobs or nothing; WAL keeps the file consistent.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { RoleSettings } from '../config/schema.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
-import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
-import type { Job, JobIdentity, JobKind } from '../plan/types.js';
-import type { Role } from '../config/schema.js';
+import type { Job, JobIdentity } from '../plan/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import {
+    OP_COLUMNS,
+    RESULT_COLUMNS,
+    opValues,
+    resultValues,
+    newRunId,
+    stateAfterResult,
+    toJob,
+    toJobResult,
+    toOp,
+    toRawOutput,
+    toRun,
+    type OpRowRow,
+    type RawOutputRow,
+    type ResultRow,
+    type RunRow,
+    type JobRow,
+} from './rows.js';
 import type {
     JobCounts,
-    JobLoad,
     JobRecord,
     JobResultRecord,
     JobScope,
-    JobState,
     MeasuredJob,
     ModelRecord,
     NewRun,
     RawOutput,
     ResultInput,
-    ResultStore,
+    SyncResultStore,
     RunRecord,
     RunState,
     RunSummary,
 } from './types.js';
+
+/** Run ids are minted the same way by both backends (rows.ts). */
+export { newRunId } from './rows.js';
 
 export interface OpenStoreOptions {
     /** Fail with NOT_FOUND instead of creating a new database (read-only commands). */
@@ -37,157 +52,6 @@ export interface OpenStoreOptions {
     now?: (() => Date) | undefined;
 }
 
-interface RunRow {
-    id: string;
-    campaign_name: string;
-    campaign_path: string;
-    campaign_sha256: string;
-    campaign_yaml: string;
-    splitbench_version: string;
-    git_commit: string | null;
-    options_json: string;
-    started_at: string;
-    ended_at: string | null;
-    state: RunState;
-}
-
-interface JobRow {
-    seq: number;
-    run_id: string;
-    id: string;
-    kind: JobKind;
-    model_id: string;
-    model_sha256: string;
-    split: number | null;
-    device: string;
-    role: Role;
-    repetition: number;
-    settings_json: string;
-    state: JobState;
-    attempts: number;
-    error: string | null;
-    started_at: string | null;
-    ended_at: string | null;
-    identity_key: string | null;
-    identity_json: string | null;
-}
-
-interface ResultRow extends JobRow {
-    model_path: string | null;
-    probe_id: number | null;
-    origin: 'text' | 'runner';
-    parser_version: string;
-    avg_us: number | null;
-    min_us: number | null;
-    max_us: number | null;
-    std_us: number | null;
-    median_us: number | null;
-    p5_us: number | null;
-    p95_us: number | null;
-    init_us: number | null;
-    init_ms: number | null;
-    first_us: number | null;
-    warmup_avg_us: number | null;
-    count: number | null;
-    failure_kind: FailureKind | null;
-    failure_line: string | null;
-    truncated: number;
-    extra_json: string;
-    samples_f64: Buffer | null;
-    load_json: string | null;
-}
-
-interface OpRowRow {
-    job_seq: number;
-    idx: number;
-    node_index: number | null;
-    type: string;
-    name: string;
-    outputs_json: string;
-    first_ms: number | null;
-    avg_ms: number | null;
-    min_ms: number | null;
-    max_ms: number | null;
-    std_ms: number | null;
-    pct: number | null;
-    mem_kb: number | null;
-    times_called: number | null;
-}
-
-const toRun = (r: RunRow): RunRecord => ({
-    id: r.id,
-    campaignName: r.campaign_name,
-    campaignPath: r.campaign_path,
-    campaignSha256: r.campaign_sha256,
-    campaignYaml: r.campaign_yaml,
-    splitbenchVersion: r.splitbench_version,
-    gitCommit: r.git_commit,
-    options: JSON.parse(r.options_json) as Record<string, unknown>,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    state: r.state,
-});
-
-const toJob = (r: JobRow): JobRecord => ({
-    runId: r.run_id,
-    id: r.id,
-    kind: r.kind,
-    modelId: r.model_id,
-    modelSha256: r.model_sha256,
-    split: r.split,
-    device: r.device,
-    role: r.role,
-    repetition: r.repetition,
-    settings: JSON.parse(r.settings_json) as RoleSettings,
-    state: r.state,
-    attempts: r.attempts,
-    error: r.error,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    identityKey: r.identity_key ?? null,
-    identity:
-        r.identity_json === null || r.identity_json === undefined ? null : (JSON.parse(r.identity_json) as JobIdentity),
-});
-
-const toOp = (o: OpRowRow): OpRow => {
-    const op: OpRow = {
-        nodeIndex: o.node_index,
-        type: o.type,
-        name: o.name,
-        outputs: JSON.parse(o.outputs_json) as string[],
-        firstMs: o.first_ms ?? 0,
-        avgMs: o.avg_ms ?? 0,
-        pct: o.pct ?? 0,
-        cdfPct: 0,
-        memKb: o.mem_kb ?? 0,
-        timesCalled: o.times_called ?? 0,
-    };
-    if (o.min_ms !== null) op.minMs = o.min_ms;
-    if (o.max_ms !== null) op.maxMs = o.max_ms;
-    if (o.std_ms !== null) op.stdMs = o.std_ms;
-    return op;
-};
-
-const num = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
-
-const samplesToBlob = (samples: readonly number[]): Buffer => {
-    const b = Buffer.alloc(samples.length * 8);
-    samples.forEach((v, i) => b.writeDoubleLE(v, i * 8));
-    return b;
-};
-
-const blobToSamples = (b: Buffer): number[] => {
-    const out = new Array<number>(b.length >> 3);
-    for (let i = 0; i < out.length; i++) out[i] = b.readDoubleLE(i * 8);
-    return out;
-};
-
-/** Run ids: `YYYYMMDD-HHMMSS-xxxx` (UTC start time + 4 random hex digits), sortable by start. */
-export const newRunId = (d: Date): string => {
-    const p = (n: number): string => String(n).padStart(2, '0');
-    return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
-};
-
 const scopeSql = (scope: JobScope): { where: string; arg: string } =>
     'runId' in scope
         ? { where: 'j.run_id = ?', arg: scope.runId }
@@ -195,7 +59,7 @@ const scopeSql = (scope: JobScope): { where: string; arg: string } =>
           ? { where: 'ru.campaign_name = ?', arg: scope.campaignName }
           : { where: 'ru.campaign_sha256 = ?', arg: scope.campaignSha256 };
 
-export class SqliteStore implements ResultStore {
+export class SqliteStore implements SyncResultStore {
     readonly path: string;
     private readonly db: Db;
     private readonly now: () => Date;
@@ -237,19 +101,34 @@ export class SqliteStore implements ResultStore {
     }
 
     private migrate(): void {
-        const current = this.db.pragma('user_version', { simple: true }) as number;
-        if (current > SCHEMA_VERSION)
-            throw new SplitbenchError(
-                'STORE_FAILED',
-                `results database ${this.path} has schema version ${current}, newer than this splitbench (${SCHEMA_VERSION}); upgrade splitbench`,
-            );
-        for (const m of MIGRATIONS) {
-            if (m.version <= current) continue;
-            this.db.transaction(() => {
-                this.db.exec(m.sql);
-                this.db.pragma(`user_version = ${m.version}`);
-            })();
-        }
+        const check = (current: number): void => {
+            if (current > SCHEMA_VERSION)
+                throw new SplitbenchError(
+                    'CONFIG_INVALID',
+                    `results database ${this.path} has schema version ${current}, newer than this splitbench (${SCHEMA_VERSION}); upgrade splitbench`,
+                );
+        };
+        const version = (): number => this.db.pragma('user_version', { simple: true }) as number;
+        check(version());
+        if (version() === SCHEMA_VERSION) return;
+        // BEGIN IMMEDIATE and the version read again inside: two processes opening a new file at once (two
+        // orchestrators sharing it) migrate it once; the second waits on the write lock, then finds nothing to do.
+        this.db
+            .transaction(() => {
+                const current = version();
+                check(current);
+                for (const m of MIGRATIONS) {
+                    if (m.version <= current) continue;
+                    this.db.exec(m.sql);
+                    this.db.pragma(`user_version = ${m.version}`);
+                }
+            })
+            .immediate();
+    }
+
+    /** The connection, for the async backend's lease transactions (src/store/sqlite-backend.ts). */
+    get database(): Db {
+        return this.db;
     }
 
     /** Schema version and journal mode, for tests and `runs` diagnostics. */
@@ -501,72 +380,17 @@ export class SqliteStore implements ResultStore {
             const seq = this.seqOf(runId, jobId);
             this.insertRaw(seq, r.attempt, { ...r.raw, parserVersion: r.raw.parserVersion ?? p.parserVersion });
             this.stmt('DELETE FROM op_rows WHERE job_seq = ?').run(seq);
-            // op rows and samples are stored apart; the raw output keeps the full profile
-            const extra: Partial<BenchmarkResult> = { ...p };
-            delete extra.ops;
-            delete extra.profile;
-            delete extra.samplesUs;
             this.stmt(
-                `INSERT OR REPLACE INTO results (job_seq, probe_id, origin, parser_version, avg_us, min_us, max_us, std_us,
-                     median_us, p5_us, p95_us, init_us, init_ms, first_us, warmup_avg_us, count, failure_kind, failure_line,
-                     truncated, extra_json, samples_f64, load_json)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            ).run(
-                seq,
-                r.probeId ?? null,
-                p.origin,
-                p.parserVersion,
-                num(p.inference.avgUs),
-                num(p.inference.minUs),
-                num(p.inference.maxUs),
-                num(p.inference.stdUs),
-                num(p.inference.medianUs),
-                num(p.inference.p5Us),
-                num(p.inference.p95Us),
-                num(p.inference.initUs),
-                num(p.initMs),
-                num(p.inference.firstUs),
-                num(p.inference.warmupAvgUs),
-                num(p.inference.count),
-                p.failure?.kind ?? null,
-                p.failure?.line ?? null,
-                p.truncated ? 1 : 0,
-                JSON.stringify(extra),
-                p.samplesUs === undefined ? null : samplesToBlob(p.samplesUs),
-                r.load === undefined ? null : JSON.stringify(r.load),
-            );
+                `INSERT OR REPLACE INTO results (${RESULT_COLUMNS.join(', ')}) VALUES (${RESULT_COLUMNS.map(() => '?').join(', ')})`,
+            ).run(...resultValues(seq, r));
             const insOp = this.stmt(
-                `INSERT INTO op_rows (job_seq, idx, node_index, type, name, outputs_json, first_ms, avg_ms, min_ms, max_ms,
-                 std_ms, pct, mem_kb, times_called) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                `INSERT INTO op_rows (${OP_COLUMNS.join(', ')}) VALUES (${OP_COLUMNS.map(() => '?').join(', ')})`,
             );
-            p.ops.forEach((o, idx) =>
-                insOp.run(
-                    seq,
-                    idx,
-                    o.nodeIndex,
-                    o.type,
-                    o.name,
-                    JSON.stringify(o.outputs),
-                    num(o.firstMs),
-                    num(o.avgMs),
-                    num(o.minMs),
-                    num(o.maxMs),
-                    num(o.stdMs),
-                    num(o.pct),
-                    num(o.memKb),
-                    o.timesCalled,
-                ),
-            );
-            const f = p.failure;
+            p.ops.forEach((o, idx) => insOp.run(...opValues(seq, idx, o)));
+            const { state, error } = stateAfterResult(p);
             this.stmt(
                 'UPDATE jobs SET state = ?, error = ?, attempts = MAX(attempts, ?), ended_at = ? WHERE seq = ?',
-            ).run(
-                f === undefined ? 'done' : 'failed',
-                f === undefined ? null : `${f.kind}: ${f.line}`,
-                r.attempt,
-                this.stamp(),
-                seq,
-            );
+            ).run(state, error, r.attempt, this.stamp(), seq);
         });
         try {
             tx();
@@ -631,62 +455,16 @@ export class SqliteStore implements ResultStore {
             }
             return p;
         };
-        return rows.map((r): JobResultRecord => ({
-            ...toJob(r),
-            modelPath: r.model_path,
-            summary: {
-                origin: r.origin,
-                parserVersion: r.parser_version,
-                avgUs: r.avg_us,
-                minUs: r.min_us,
-                maxUs: r.max_us,
-                stdUs: r.std_us,
-                medianUs: r.median_us,
-                p5Us: r.p5_us,
-                p95Us: r.p95_us,
-                initUs: r.init_us,
-                initMs: r.init_ms,
-                firstUs: r.first_us,
-                warmupAvgUs: r.warmup_avg_us,
-                count: r.count,
-                failureKind: r.failure_kind,
-                failureLine: r.failure_line,
-                truncated: r.truncated !== 0,
-            },
-            extra: JSON.parse(r.extra_json) as Partial<BenchmarkResult>,
-            ops: opsStmt.all(r.seq).map(toOp),
-            samplesUs: r.samples_f64 === null ? [] : blobToSamples(r.samples_f64),
-            probe: probeOf(r.probe_id),
-            load: r.load_json === null ? null : (JSON.parse(r.load_json) as JobLoad),
-        }));
+        return rows.map((r): JobResultRecord => toJobResult(r, opsStmt.all(r.seq).map(toOp), probeOf(r.probe_id)));
     }
 
     /** Raw outputs of one job (all attempts), for re-parsing and `runs show`. */
     rawOutputs(runId: string, jobId: string): (RawOutput & { attempt: number })[] {
         const seq = this.seqOf(runId, jobId);
         return this.db
-            .prepare<
-                [number],
-                {
-                    attempt: number;
-                    argv_json: string | null;
-                    stdout: string;
-                    stderr: string;
-                    exit_code: number | null;
-                    duration_ms: number | null;
-                    parser_version: string | null;
-                }
-            >('SELECT * FROM raw_outputs WHERE job_seq = ? ORDER BY attempt')
+            .prepare<[number], RawOutputRow>('SELECT * FROM raw_outputs WHERE job_seq = ? ORDER BY attempt')
             .all(seq)
-            .map((r) => ({
-                attempt: r.attempt,
-                argv: r.argv_json === null ? undefined : (JSON.parse(r.argv_json) as string[]),
-                stdout: r.stdout,
-                stderr: r.stderr,
-                exitCode: r.exit_code,
-                durationMs: r.duration_ms ?? undefined,
-                parserVersion: r.parser_version ?? undefined,
-            }));
+            .map(toRawOutput);
     }
 
     lastAvgUs(jobIds: Iterable<string>): Map<string, number> {

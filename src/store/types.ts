@@ -158,7 +158,11 @@ export interface JobResultRecord extends JobRecord {
 /** Which jobs count: one run, every run of a campaign (by name), or every run of the same campaign file. */
 export type JobScope = { runId: string } | { campaignName: string } | { campaignSha256: string };
 
-export interface ResultStore {
+/**
+ * The synchronous store SQLite implements (src/store/sqlite-store.ts); everything else sees its async face,
+ * ResultStore.
+ */
+export interface SyncResultStore {
     readonly path: string;
     createRun(run: NewRun): RunRecord;
     /** 'running' reopens a run (resume) and clears its end time; other states set it. */
@@ -197,7 +201,70 @@ export interface ResultStore {
     jobs(runId: string): JobRecord[];
     /** Done and benchmark-failed jobs with results; for campaign scopes the latest result per job id. */
     jobResults(scope: JobScope): JobResultRecord[];
+    /** Raw outputs of one job (all attempts, by attempt), for re-parsing and `runs show`. Throws NOT_FOUND. */
+    rawOutputs(runId: string, jobId: string): (RawOutput & { attempt: number })[];
     /** Latest mean inference time (µs) per job id from any run, for duration estimates. */
     lastAvgUs(jobIds: Iterable<string>): Map<string, number>;
     close(): void;
 }
+
+/** Who holds (or asks for) a device lease: the run and the orchestrator process. */
+export interface LeaseHolder {
+    runId: string;
+    user: string;
+    host: string;
+    pid: number;
+}
+
+/** A device's lease as stored. Times are ISO 8601 UTC. */
+export interface DeviceLease extends LeaseHolder {
+    device: string;
+    since: string;
+    renewedAt: string;
+    expiresAt: string;
+    /** The holder stopped renewing: the next run that asks takes the device. */
+    expired: boolean;
+}
+
+export type LeaseAttempt = { acquired: true; lease: DeviceLease } | { acquired: false; holder: DeviceLease };
+
+/**
+ * Device leases, one row per device in the results database (both backends), so campaigns sharing a database never
+ * measure one device at the same time. Every call is one transaction (SQLite: BEGIN IMMEDIATE, which serializes
+ * writers across processes on one machine; PostgreSQL: a row-locking upsert).
+ */
+export interface LeaseStore {
+    /**
+     * Takes `device` for `holder` for `ttlMs` (ms) when it is free, expired, already held by the same run, or held
+     * by exactly `takeOver` (a holder the caller found dead). Otherwise returns the current holder.
+     */
+    acquireLease(
+        device: string,
+        holder: LeaseHolder,
+        ttlMs: number,
+        takeOver?: Pick<DeviceLease, 'runId' | 'pid' | 'host'>,
+    ): Promise<LeaseAttempt>;
+    /** Pushes the expiry of `runId`'s leases on `devices` to now + ttlMs; returns the devices still held. */
+    renewLeases(runId: string, devices: readonly string[], ttlMs: number): Promise<string[]>;
+    /** Drops `runId`'s leases on `devices` (others' leases are left alone). */
+    releaseLeases(runId: string, devices: readonly string[]): Promise<void>;
+    /** Every stored lease, expired ones included, by device name. */
+    listLeases(): Promise<DeviceLease[]>;
+}
+
+/** `T`'s methods returning promises (the async face of a synchronous store). */
+export type Promised<T> = {
+    [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
+};
+
+/**
+ * The results store every backend implements: SQLite (src/store/sqlite-backend.ts) and PostgreSQL
+ * (src/store/pg-store.ts). `path` is the SQLite file, or the PostgreSQL URL without its password.
+ */
+export type AsyncResultStore = Promised<SyncResultStore> &
+    LeaseStore & {
+        readonly backend: 'sqlite' | 'postgres';
+    };
+
+/** The results store as the runner, the CLI and the reports see it (both backends). */
+export type ResultStore = AsyncResultStore;

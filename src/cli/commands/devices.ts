@@ -1,6 +1,8 @@
 // `splitbench devices …`: the device inventory in devices/NAME.yaml, later probes in devices/.probes/ —
 // add, list, probe, check, trust.
 import type { Command } from 'commander';
+import { addAllFromAdbServer } from './devices-add-all.js';
+import { leaseSection } from './lease-list.js';
 import {
     DEVICE_NAME,
     deviceAddress,
@@ -33,6 +35,7 @@ interface AddOptions {
     force?: boolean | undefined;
     timeout: string;
     json?: boolean | undefined;
+    all?: boolean | undefined;
 }
 
 /** USER@HOST[:PORT], HOST may be [v6]. */
@@ -185,8 +188,10 @@ export const registerDevicesCommands = (program: Command): void => {
         .option('--devices <dir>', 'device folder (default: $SPLITBENCH_DEVICES, else ./devices)');
 
     devices
-        .command('add <name>')
-        .description('Probe a device and write devices/NAME.yaml.')
+        .command('add [name]')
+        .description(
+            'Probe a device and write devices/NAME.yaml; with --adb-server H:P --all, every phone that adb server sees (NAME is then a name prefix).',
+        )
         .option('--adb <serial>', 'Android device: USB serial (adb devices) or HOST:PORT (connected on demand)')
         .option('--adb-server <host:port>', 'adb server to use (default 127.0.0.1:5037, started if not running)')
         .option('--ssh <user@host[:port]>', 'Linux host over SSH')
@@ -199,15 +204,36 @@ export const registerDevicesCommands = (program: Command): void => {
         .option('--force', 'replace an existing device file')
         .option('--timeout <secs>', 'probe timeout', '60')
         .option('--json', 'print the written device as JSON')
-        .action(async (name: string, o: AddOptions, cmd: Command) => {
-            await addDevice(devicesDir(cmd), name, o);
+        .option('--all', 'with --adb-server: add every phone the server sees, named PREFIX-SERIAL (or SERIAL)')
+        .action(async (name: string | undefined, o: AddOptions, cmd: Command) => {
+            const dir = devicesDir(cmd);
+            if (o.all === true) {
+                if (o.adbServer === undefined || o.adb !== undefined || o.ssh !== undefined || o.local === true)
+                    throw new SplitbenchError(
+                        'USAGE',
+                        'devices add --all goes with --adb-server H:P (and no --adb, --ssh, --local)',
+                    );
+                const server = o.adbServer;
+                const r = await addAllFromAdbServer(dir, server, name, o.force === true, (n, serial) =>
+                    addDevice(dir, n, { ...o, all: false, adb: serial, adbServer: server }),
+                );
+                if (r.failed.length > 0) process.exitCode = 1;
+                return;
+            }
+            if (name === undefined)
+                throw new SplitbenchError('USAGE', 'devices add: give a NAME (or --adb-server H:P --all)');
+            await addDevice(dir, name, o);
         });
 
     devices
         .command('list')
         .description('List the devices with address, model or CPU, ABI and when they were last probed.')
         .option('--json', 'print the device files as JSON')
-        .action((o: { json?: boolean | undefined }, cmd: Command) => {
+        .option(
+            '--db <file|url>',
+            'results database whose device leases to show (default: $SPLITBENCH_DB, lab.yaml store:, results/splitbench.db)',
+        )
+        .action(async (o: { json?: boolean | undefined; db?: string | undefined }, cmd: Command) => {
             const dir = devicesDir(cmd);
             const { devices: list, errors } = listDevices(dir);
             for (const bad of errors) note(`splitbench: ${bad.error.message}`);
@@ -245,6 +271,10 @@ export const registerDevicesCommands = (program: Command): void => {
                 note(
                     `never probed: ${never.join(', ')} — run splitbench devices probe NAME (a campaign run also records its devices' probes)`,
                 );
+            // who holds what: leases of runs sharing this results database (issue 13)
+            const leases = await leaseSection(o.db);
+            if (leases.note !== undefined) note(`splitbench: ${leases.note}`);
+            if (leases.text !== '') out(leases.text.trimEnd());
         });
 
     devices

@@ -16,9 +16,8 @@ import { renderComparison, renderHistory } from '../../report/compare-render.js'
 import { renderConsoleTable } from '../../report/console.js';
 import { renderReport } from '../../report/render.js';
 import { buildReportInput } from '../../runner/report-input.js';
-import { resolveDbPath } from '../../store/db-path.js';
 import { REPORT_FORMAT_NAMES, parseReportFormat, parseTextOrMd } from '../report-format.js';
-import { openStore } from '../../store/sqlite-store.js';
+import { DB_HELP, openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
 import type { ResultStore } from '../../store/types.js';
 
 const warn = (m: string): void => {
@@ -26,15 +25,16 @@ const warn = (m: string): void => {
 };
 
 const withStore = async <T>(db: string | undefined, f: (s: ResultStore) => Promise<T> | T): Promise<T> => {
-    const store = openStore(resolveDbPath(db), { mustExist: true });
+    const store = await openResultStore(resolveStoreSpec(db), { mustExist: true });
     try {
         return await f(store);
     } finally {
-        store.close();
+        await store.close();
     }
 };
 
-const runData = (store: ResultStore, ref: string): RunData => buildReportInput(store, store.getRun(ref), warn);
+const runData = async (store: ResultStore, ref: string): Promise<RunData> =>
+    buildReportInput(store, await store.getRun(ref), warn);
 
 const METRICS: readonly MetricName[] = ['ueMs', 'serverMs', 'totalMs', 'fullUeMs', 'fullServerMs'];
 const MODES: readonly MetricMode[] = ['estimated', 'measured'];
@@ -90,14 +90,14 @@ export const registerReportCommands = (program: Command): void => {
         .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
         .option('--format <format>', `one of ${REPORT_FORMAT_NAMES.join(', ')} (md = markdown)`, 'md')
         .option('--out <file>', 'write to this file instead of stdout (required for xlsx)')
-        .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
+        .option('--db <file|url>', DB_HELP)
         .action(async (ref: string, o: { format: string; out?: string; db?: string }) => {
             const format = parseReportFormat('--format', o.format);
             if (format === 'xlsx' && o.out === undefined)
                 throw new SplitbenchError('USAGE', 'xlsx is binary: give --out FILE.xlsx');
             await withStore(o.db, async (store) => {
-                const run = store.getRun(ref);
-                const input = buildReportInput(store, run, warn);
+                const run = await store.getRun(ref);
+                const input = await buildReportInput(store, run, warn);
                 // "yet" only while the run can still produce results
                 if (input.analyses.length === 0)
                     warn(
@@ -117,10 +117,10 @@ export const registerReportCommands = (program: Command): void => {
         .command('table')
         .description('Print the split table of a run on the terminal')
         .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
-        .option('--db <file>', 'results database')
+        .option('--db <file|url>', DB_HELP)
         .action(async (ref: string, o: { db?: string }) => {
-            await withStore(o.db, (store) => {
-                const input = buildReportInput(store, store.getRun(ref), warn);
+            await withStore(o.db, async (store) => {
+                const input = await buildReportInput(store, await store.getRun(ref), warn);
                 for (const a of input.analyses) process.stdout.write(`${renderConsoleTable(a)}\n\n`);
             });
         });
@@ -156,7 +156,7 @@ export const registerReportCommands = (program: Command): void => {
         )
         .option('--all', 'print every metric, unchanged ones too')
         .option('--format <f>', 'text, or md (markdown)', 'text')
-        .option('--db <file>', 'results database')
+        .option('--db <file|url>', DB_HELP)
         .action(
             async (
                 a: string | undefined,
@@ -176,7 +176,7 @@ export const registerReportCommands = (program: Command): void => {
             ) => {
                 if (!Number.isInteger(o.minReps) || o.minReps < 2)
                     throw new SplitbenchError('USAGE', `--min-reps: expected a whole number ≥ 2, got ${o.minReps}`);
-                await withStore(o.db, (store) => {
+                await withStore(o.db, async (store) => {
                     let refA = a;
                     let refB = b;
                     if (refA === undefined || refB === undefined) {
@@ -189,8 +189,7 @@ export const registerReportCommands = (program: Command): void => {
                                 `--last: expected a whole number of runs ≥ 2, got "${o.last}"`,
                             );
                         // a run that measured nothing itself (older stores hold such re-runs) is no baseline
-                        const done = store
-                            .listRuns({ campaignName: o.campaign })
+                        const done = (await store.listRuns({ campaignName: o.campaign }))
                             .filter((r) => r.state === 'done' && r.jobs.done > 0)
                             .sort((x, y) => y.startedAt.localeCompare(x.startedAt));
                         const newest = done[0];
@@ -203,7 +202,7 @@ export const registerReportCommands = (program: Command): void => {
                         refA = older.id;
                         refB = newest.id;
                     }
-                    const c = compareRuns(runData(store, refA), runData(store, refB), {
+                    const c = compareRuns(await runData(store, refA), await runData(store, refB), {
                         thresholdPct: o.threshold,
                         floorMs: o.floorMs,
                         alpha: o.alpha,
@@ -237,7 +236,7 @@ export const registerReportCommands = (program: Command): void => {
         .option('--last <n>', 'only the newest n runs (each run is read and analysed in full)')
         .option('--threshold <pct>', 'change that counts (%)', number('--threshold'), DEFAULT_THRESHOLD_PCT)
         .option('--format <f>', 'text, or md (markdown)', 'text')
-        .option('--db <file>', 'results database')
+        .option('--db <file|url>', DB_HELP)
         .action(
             async (o: {
                 model: string;
@@ -257,13 +256,13 @@ export const registerReportCommands = (program: Command): void => {
                 const last = o.last === undefined ? undefined : Number(o.last);
                 if (last !== undefined && (!Number.isInteger(last) || last < 1))
                     throw new SplitbenchError('USAGE', `--last: expected a whole number of runs ≥ 1, got "${o.last}"`);
-                await withStore(o.db, (store) => {
-                    const runs = store
-                        .listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {})
+                await withStore(o.db, async (store) => {
+                    const listed = (await store.listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {}))
                         .filter((r) => r.state === 'done' && r.jobs.done > 0)
                         .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
-                        .slice(-(last ?? 0))
-                        .map((r) => runData(store, r.id));
+                        .slice(-(last ?? 0));
+                    const runs: RunData[] = [];
+                    for (const r of listed) runs.push(await runData(store, r.id));
                     const series = historyFromRuns(
                         runs,
                         { model: o.model, device: o.device, metric, mode, splitAfter },

@@ -5,7 +5,7 @@ import { defaultDevicesDir } from '../../config/device-file.js';
 import { SplitbenchError } from '../../errors.js';
 import { REPORT_FORMAT_NAMES, parseReportFormat } from '../report-format.js';
 import { runCampaign } from '../../runner/campaign-run.js';
-import { resolveDbPath } from '../../store/db-path.js';
+import { DB_HELP, resolveStoreSpec } from '../../store/store-spec.js';
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').filter((s) => s !== '')];
 
@@ -20,6 +20,7 @@ interface RunFlags {
     report?: string[];
     logLevel?: string;
     keepWorkDir?: boolean;
+    wait?: boolean;
 }
 
 export const registerRunCommands = (program: Command): void => {
@@ -39,7 +40,11 @@ export const registerRunCommands = (program: Command): void => {
             "run only this server's share (comma-separated); replaces the campaign's servers",
             list,
         )
-        .option('--db <file>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
+        .option('--db <file|url>', DB_HELP)
+        .option(
+            '--no-wait',
+            "fail a device's jobs at once when another run holds the device's lease, instead of waiting for it",
+        )
         .option('--devices <dir>', 'device inventory folder (default $SPLITBENCH_DEVICES or devices/)')
         .option(
             '--report <formats>',
@@ -57,6 +62,9 @@ export const registerRunCommands = (program: Command): void => {
 Results already measured with the same runtime and device build are reused; when nothing is left to measure no
 run is recorded and the run holding the results is named. A device that cannot be reached fails its jobs; one that
 keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up.
+
+Each device is leased to one run at a time through the results database: a run waits for a device another run
+holds (naming that run, its user, host and start), or with --no-wait fails that device's jobs at once.
 
 Exit codes: 0 all jobs done (or nothing left to measure); 1 some job failed (an unreachable device's too) or did not
 run; 2 the campaign has errors (every one is listed as file:line:col path: message; nothing runs); 130 interrupted
@@ -82,7 +90,8 @@ run; 2 the campaign has errors (every one is listed as file:line:col path: messa
                 const r = await runCampaign({
                     file,
                     devicesDir: defaultDevicesDir(flags.devices),
-                    dbPath: resolveDbPath(flags.db),
+                    dbPath: ((spec) => (spec.backend === 'sqlite' ? spec.path : spec.url))(resolveStoreSpec(flags.db)),
+                    noWait: flags.wait === false,
                     baseDir: resolve('.'),
                     resume: flags.resume,
                     fresh: flags.fresh,

@@ -1,7 +1,6 @@
 // `splitbench runs list` and `runs show RUN`: what the results store holds.
 import type { Command } from 'commander';
-import { resolveDbPath } from '../../store/db-path.js';
-import { openStore } from '../../store/sqlite-store.js';
+import { DB_HELP, openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
 import type { JOB_STATES, JobCounts, JobRecord, RunRecord, RunSummary } from '../../store/types.js';
 import { SplitbenchError } from '../../errors.js';
 
@@ -84,38 +83,38 @@ export const registerRunsCommands = (program: Command): void => {
 
     runs.command('list')
         .description('Runs, newest first: id, campaign, state, start time, jobs done/failed/total')
-        .option('--db <path>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
+        .option('--db <file|url>', DB_HELP)
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--limit <n>', 'at most this many runs')
         .option('--json', 'print JSON')
-        .action((opts: DbOpts & { campaign?: string | undefined; limit?: string | undefined }) => {
+        .action(async (opts: DbOpts & { campaign?: string | undefined; limit?: string | undefined }) => {
             const limit = opts.limit === undefined ? undefined : Number(opts.limit);
             if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
                 throw new SplitbenchError('USAGE', `--limit ${opts.limit}: expected a positive integer`);
-            const store = openStore(resolveDbPath(opts.db), { mustExist: true });
+            const store = await openResultStore(resolveStoreSpec(opts.db), { mustExist: true });
             try {
-                const list = store.listRuns({ campaignName: opts.campaign, limit });
+                const list = await store.listRuns({ campaignName: opts.campaign, limit });
                 process.stdout.write(opts.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatRunList(list));
             } finally {
-                store.close();
+                await store.close();
             }
         });
 
     runs.command('show')
         .description('One run: campaign, state, times, and its jobs grouped by state with errors')
         .argument('<run>', 'run id, a unique prefix of it, or "latest"')
-        .option('--db <path>', 'results database (default $SPLITBENCH_DB or results/splitbench.db)')
+        .option('--db <file|url>', DB_HELP)
         .option('--json', 'print JSON')
-        .action((ref: string, opts: DbOpts) => {
-            const store = openStore(resolveDbPath(opts.db), { mustExist: true });
+        .action(async (ref: string, opts: DbOpts) => {
+            const store = await openResultStore(resolveStoreSpec(opts.db), { mustExist: true });
             try {
-                const run = store.getRun(ref);
-                const jobs = store.jobs(run.id);
+                const run = await store.getRun(ref);
+                const jobs = await store.jobs(run.id);
                 if (opts.json === true)
                     process.stdout.write(`${JSON.stringify({ run, counts: countJobs(jobs), jobs }, null, 2)}\n`);
                 else process.stdout.write(formatRunShow(run, jobs));
             } finally {
-                store.close();
+                await store.close();
             }
         });
 };

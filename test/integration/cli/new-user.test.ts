@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestModel, type ModelSpec } from '../../../src/model/build.js';
+import { freePort } from '../../support/net.js';
 import { runCli } from '../../support/cli.js';
 
 const TINY: ModelSpec = {
@@ -79,14 +80,15 @@ describe('usage errors', () => {
         expect(help.stdout).not.toMatch(/1 some job failed or the run was interrupted/);
     });
 
-    it('a database URL is refused (password hidden) and nothing is created', async () => {
+    it('a database URL is a database, never a folder: an unreachable one fails in one line (password hidden), nothing created', async () => {
+        const port = await freePort();
         const r = await runCli(
-            ['run', '../elsewhere/campaign.yaml', '--db', 'postgres://lab:secret@127.0.0.1:5432/lab'],
+            ['run', '../elsewhere/campaign.yaml', '--db', `postgres://lab:secret@127.0.0.1:${port}/lab`],
             project,
         );
         expect(r.code).toBe(2);
         expect(r.stderr.split('\n')[0]).toBe(
-            'splitbench: --db postgres://lab:***@127.0.0.1:5432/lab: this version of splitbench stores results in SQLite files only; give a file path',
+            `splitbench: cannot reach the results database postgres://lab:***@127.0.0.1:${port}/lab: connect ECONNREFUSED 127.0.0.1:${port}`,
         );
         expect(r.stderr).not.toContain('secret');
         expect(readdirSync(project).sort()).toEqual(['devices']);

@@ -7,10 +7,9 @@ import { Command } from 'commander';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerRunsCommands } from '../../../src/cli/commands/runs.js';
 import { isSplitbenchError } from '../../../src/errors.js';
-import { resolveDbPath } from '../../../src/store/db-path.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
-import { makeJob, makeOps, makeResult, MODEL_SHA, newRun } from '../../support/store-fixtures.js';
+import { makeJob, makeResult, MODEL_SHA, newRun } from '../../support/store-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'splitbench-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,9 +53,9 @@ describe('SqliteStore', () => {
         } catch (e) {
             err = e;
         }
-        expect(isSplitbenchError(err, 'STORE_FAILED')).toBe(true);
-        expect((err as Error).message).toContain(
-            `schema version ${SCHEMA_VERSION + 1}, newer than this splitbench (${SCHEMA_VERSION})`,
+        expect(isSplitbenchError(err, 'CONFIG_INVALID')).toBe(true);
+        expect((err as Error).message).toBe(
+            `results database ${store.path} has schema version ${SCHEMA_VERSION + 1}, newer than this splitbench (${SCHEMA_VERSION}); upgrade splitbench`,
         );
         store = openStore(tmpDb());
     });
@@ -77,6 +76,7 @@ describe('SqliteStore', () => {
         raw.exec('DROP INDEX jobs_by_identity');
         raw.exec('ALTER TABLE jobs DROP COLUMN identity_key');
         raw.exec('ALTER TABLE jobs DROP COLUMN identity_json');
+        raw.exec('DROP TABLE device_leases');
         raw.pragma('user_version = 1');
         raw.close();
         const again = openStore(path);
@@ -107,185 +107,7 @@ describe('SqliteStore', () => {
         expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
     });
 
-    it('round-trips runs, probes, jobs, raw outputs, summaries, op rows and samples', () => {
-        const run = store.createRun(newRun({ options: { ue: ['ue1'] } }));
-        expect(run).toMatchObject({ state: 'running', gitCommit: 'abc1234', endedAt: null, options: { ue: ['ue1'] } });
-        expect(run.id).toMatch(/^20260101-000001-[0-9a-f]{4}$/);
-        const probeId = store.recordProbe(run.id, 'ue1', {
-            kind: 'adb',
-            probedAt: '2026-01-01T00:00:05Z',
-            os: 'Android 10',
-            arch: 'aarch64',
-            abis: ['arm64-v8a'],
-            cores: 8,
-            coreMaxFreqKhz: [],
-            governors: [],
-            thermalC: { cpu: 41.5 },
-            workDir: '/data/local/tmp/splitbench',
-        });
-        const head = makeJob({ kind: 'measure-head' });
-        const est = makeJob({ kind: 'estimate' });
-        const bad = makeJob({ kind: 'baseline' });
-        store.upsertJobs(run.id, [head, est, bad]);
-        store.upsertJobs(run.id, [head]); // idempotent
-        expect(store.jobs(run.id).map((j) => [j.id, j.state])).toEqual([
-            [head.id, 'pending'],
-            [est.id, 'pending'],
-            [bad.id, 'pending'],
-        ]);
-        store.markJobRunning(run.id, head.id, 1);
-        store.recordAttempt(run.id, head.id, 1, { stdout: 'partial', stderr: 'connection reset', exitCode: null });
-        store.markJobRunning(run.id, head.id, 2);
-        const parsed = makeResult({ ops: 6, samples: 7, avgUs: 2000 });
-        store.recordResult(run.id, head.id, {
-            attempt: 2,
-            probeId,
-            raw: { argv: ['benchmark_model', '--graph=x'], stdout: 'out', stderr: 'err', exitCode: 0, durationMs: 812 },
-            parsed,
-        });
-        store.markJobRunning(run.id, bad.id, 1);
-        store.recordResult(run.id, bad.id, {
-            attempt: 1,
-            raw: { stdout: 'o', stderr: 'e', exitCode: 1 },
-            parsed: makeResult({ failure: true }),
-        });
-        store.markJobRunning(run.id, est.id, 1);
-        store.markJobFailed(run.id, est.id, 'device ue1 unreachable: connection refused');
-
-        const jobs = store.jobs(run.id);
-        expect(jobs.map((j) => [j.state, j.attempts, j.error])).toEqual([
-            ['done', 2, null],
-            ['failed', 1, 'device ue1 unreachable: connection refused'],
-            ['failed', 1, 'unsupported_op: ERROR: Op type not registered'],
-        ]);
-        expect(jobs[0]?.settings).toEqual(head.settings);
-        expect(store.rawOutputs(run.id, head.id)).toEqual([
-            {
-                attempt: 1,
-                argv: undefined,
-                stdout: 'partial',
-                stderr: 'connection reset',
-                exitCode: null,
-                durationMs: undefined,
-                parserVersion: undefined,
-            },
-            {
-                attempt: 2,
-                argv: ['benchmark_model', '--graph=x'],
-                stdout: 'out',
-                stderr: 'err',
-                exitCode: 0,
-                durationMs: 812,
-                parserVersion: 'test-1',
-            },
-        ]);
-
-        const results = store.jobResults({ runId: run.id });
-        expect(results.map((r) => r.id)).toEqual([head.id, bad.id]);
-        const r = results[0]!;
-        expect(r).toMatchObject({
-            kind: 'measure-head',
-            split: 3,
-            device: 'ue1',
-            role: 'ue',
-            repetition: 0,
-            modelPath: '/models/net.tflite',
-        });
-        expect(r.summary).toEqual({
-            origin: 'runner',
-            parserVersion: 'test-1',
-            avgUs: 2000,
-            minUs: 1998,
-            maxUs: 2004,
-            stdUs: 1.4,
-            medianUs: 2000,
-            p5Us: 1998,
-            p95Us: 2004,
-            initUs: 12500,
-            initMs: 12.5,
-            firstUs: 1500,
-            warmupAvgUs: 1100,
-            count: 7,
-            failureKind: null,
-            failureLine: null,
-            truncated: false,
-        });
-        expect(r.ops).toEqual(makeOps(6).map((o) => ({ ...o, cdfPct: 0 })));
-        expect(r.samplesUs).toEqual(parsed.samplesUs);
-        expect(r.extra.memory).toEqual({ peakMb: 30.5 });
-        expect(r.extra.timed?.count).toBe(7);
-        expect(r.probe?.thermalC).toEqual({ cpu: 41.5 });
-        expect(results[1]?.summary.failureKind).toBe('unsupported_op');
-        expect(store.lastAvgUs([head.id, est.id, 'nope'])).toEqual(new Map([[head.id, 2000]]));
-    });
-
-    it('finds resumable runs and done jobs per run, per campaign name and per campaign file', () => {
-        const a = makeJob({ split: 1 });
-        const b = makeJob({ split: 2 });
-        const r1 = store.createRun(newRun({ id: 'r1' }));
-        store.upsertJobs(r1.id, [a, b]);
-        store.markJobRunning(r1.id, a.id, 1);
-        store.recordResult(r1.id, a.id, {
-            attempt: 1,
-            raw: { stdout: '', stderr: '', exitCode: 0 },
-            parsed: makeResult({ avgUs: 10 }),
-        });
-        store.markJobRunning(r1.id, b.id, 1); // then the process died
-        expect(store.findResumableRun('f'.repeat(64))?.id).toBe('r1');
-        expect(store.resetUnfinished(r1.id)).toBe(1);
-        expect(store.jobs(r1.id).map((j) => j.state)).toEqual(['done', 'pending']);
-        store.setRunState(r1.id, 'interrupted');
-        expect(store.getRun('r1').state).toBe('interrupted');
-        expect(store.getRun('r1').endedAt).toMatch(/^2026-01-01T/);
-        expect(store.findResumableRun('f'.repeat(64))?.id).toBe('r1');
-        store.setRunState(r1.id, 'running');
-        expect(store.getRun('r1').endedAt).toBeNull();
-        store.setRunState(r1.id, 'done');
-        expect(store.findResumableRun('f'.repeat(64))).toBeUndefined();
-
-        // a second run of the same campaign (edited file) re-measures a on a new device and b
-        const c = makeJob({ split: 1, device: 'ue2' });
-        const r2 = store.createRun(newRun({ id: 'r2', campaignSha256: 'e'.repeat(64) }));
-        store.upsertJobs(r2.id, [a, b, c]);
-        for (const [job, us] of [
-            [a, 20],
-            [c, 30],
-        ] as const) {
-            store.markJobRunning(r2.id, job.id, 1);
-            store.recordResult(r2.id, job.id, {
-                attempt: 1,
-                raw: { stdout: '', stderr: '', exitCode: 0 },
-                parsed: makeResult({ avgUs: us }),
-            });
-        }
-        expect(store.doneJobIds({ runId: 'r1' })).toEqual(new Set([a.id]));
-        expect(store.doneJobIds({ runId: 'r2' })).toEqual(new Set([a.id, c.id]));
-        expect(store.doneJobIds({ campaignName: 'c1' })).toEqual(new Set([a.id, c.id]));
-        expect(store.doneJobIds({ campaignSha256: 'f'.repeat(64) })).toEqual(new Set([a.id]));
-        const all = store.jobResults({ campaignName: 'c1' });
-        expect(all.map((r) => [r.runId, r.device, r.summary.avgUs])).toEqual([
-            ['r2', 'ue1', 20], // the later measurement of a supersedes r1's
-            ['r2', 'ue2', 30],
-        ]);
-        expect(store.jobResults({ runId: 'r1' }).map((r) => r.summary.avgUs)).toEqual([10]);
-        expect(store.lastAvgUs([a.id])).toEqual(new Map([[a.id, 20]]));
-
-        expect(store.listRuns().map((r) => [r.id, r.state, r.jobs])).toEqual([
-            ['r2', 'running', { total: 3, pending: 1, running: 0, done: 2, failed: 0 }],
-            ['r1', 'done', { total: 2, pending: 1, running: 0, done: 1, failed: 0 }],
-        ]);
-        expect(store.getRun('latest').id).toBe('r2');
-        expect(() => store.getRun('r')).toThrow(/run "r" is ambiguous: r1, r2/);
-        expect(() => store.getRun('zzz')).toThrow(/no run "zzz"/);
-        expect(() => store.markJobFailed('r1', 'nope', 'x')).toThrow(/job nope is not part of run r1/);
-    });
-
-    it('rejects jobs whose model was never recorded', () => {
-        const run = store.createRun(newRun());
-        const orphan = { ...makeJob(), modelSha256: '9'.repeat(64) };
-        expect(() => store.upsertJobs(run.id, [orphan])).toThrow(/cannot add jobs to run .*FOREIGN KEY/);
-        expect(store.jobs(run.id)).toEqual([]);
-    });
+    // Round trips, resume, scopes and leases: store-contract.test.ts runs them on both backends.
 });
 
 describe('crash safety', () => {
@@ -422,11 +244,5 @@ describe('splitbench runs', () => {
         expect(json.jobs.map((j) => j.state)).toEqual(['done', 'pending', 'failed']);
         await expect(runCli(['runs', 'show', 'nope', '--db', db])).rejects.toThrow(/no run "nope"/);
         await expect(runCli(['runs', 'list', '--db', join(root, 'none.db')])).rejects.toThrow(/no results database at/);
-    });
-
-    it('resolves the database path from --db, SPLITBENCH_DB, then results/splitbench.db', () => {
-        expect(resolveDbPath('x.db', { SPLITBENCH_DB: '/e.db' }, '/w')).toBe('/w/x.db');
-        expect(resolveDbPath(undefined, { SPLITBENCH_DB: '/e.db' }, '/w')).toBe('/e.db');
-        expect(resolveDbPath(undefined, {}, '/w')).toBe('/w/results/splitbench.db');
     });
 });

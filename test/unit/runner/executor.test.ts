@@ -35,7 +35,9 @@ describe('executeJobs', () => {
                 await new Promise((r) => setTimeout(r, 20));
                 running.set(job.device, (running.get(job.device) ?? 0) - 1);
             },
-            onOutcome: (job, o) => outcomes.push([job.id, o]),
+            onOutcome: (job, o) => {
+                outcomes.push([job.id, o]);
+            },
         });
         expect(summary).toEqual({ done: 8, failed: 0, notRun: 0, aborted: false });
         expect(maxPerDevice).toBe(1);
@@ -110,7 +112,9 @@ describe('executeJobs', () => {
                 if (job.id === 'bench-fails') throw new SplitbenchError('RUNTIME_FAILED', 'op FOO not supported');
                 return Promise.resolve({ note: 'ok' });
             },
-            onOutcome: (job, o, n) => outcomes.set(job.id, { o, n }),
+            onOutcome: (job, o, n) => {
+                outcomes.set(job.id, { o, n });
+            },
         });
         expect(summary.done).toBe(1);
         expect(summary.failed).toBe(2);
