@@ -1,6 +1,6 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
 import type { SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
-import { tensorSummary } from './format.js';
+import { highOf, lowOf, tensorSummary } from './format.js';
 import { rowFlags } from './table.js';
 import type { ReportInput } from './types.js';
 
@@ -96,20 +96,20 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(r.cut.tensors.map(tensorSummary).join('; ')),
             method,
             csvField(t?.ue.valueMs),
-            csvField(t?.ue.lowMs),
-            csvField(t?.ue.highMs),
+            csvField(lowOf(t?.ue)),
+            csvField(highOf(t?.ue)),
             csvField(t?.ue.interval),
             csvField(t?.ue.n),
             csvField(t?.ue.perRep),
             csvField(t?.server.valueMs),
-            csvField(t?.server.lowMs),
-            csvField(t?.server.highMs),
+            csvField(lowOf(t?.server)),
+            csvField(highOf(t?.server)),
             csvField(t?.server.interval),
             csvField(t?.server.n),
             csvField(t?.server.perRep),
             csvField(t?.totalMs),
-            csvField(t?.total.lowMs),
-            csvField(t?.total.highMs),
+            csvField(lowOf(t?.total)),
+            csvField(highOf(t?.total)),
             csvField(t?.ueImprovementPct),
             csvField(t?.totalImprovementPct),
             csvField(t?.improvementBase?.ms),

@@ -15,6 +15,12 @@ export const fmtStat = (s: MetricStat | null | undefined): string => {
     return `${fmtMs(s.valueMs)} [${fmtMs(s.lowMs)}–${fmtMs(s.highMs)}]`;
 };
 
+/** Interval bounds (ms), or null when there is no interval (n = 1): a zero-width interval would read as certainty. */
+export const lowOf = (s: MetricStat | null | undefined): number | null =>
+    s === null || s === undefined || s.interval === 'none' ? null : s.lowMs;
+export const highOf = (s: MetricStat | null | undefined): number | null =>
+    s === null || s === undefined || s.interval === 'none' ? null : s.highMs;
+
 export const fmtBreakEven = (b: BreakEven): string =>
     b === 'never' ? 'never' : b === 'unknown' ? '' : b < 0.01 ? b.toExponential(2) : b.toFixed(2);
 

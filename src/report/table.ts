@@ -1,6 +1,6 @@
 // One column model for the split table, shared by the Markdown, HTML and XLSX renderers so they cannot disagree.
 import type { MetricStat, NetworkOption, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
-import { fmtBreakEven, fmtInt, fmtMs, fmtPct, tensorSummary } from './format.js';
+import { fmtBreakEven, fmtInt, fmtMs, fmtPct, highOf, lowOf, tensorSummary } from './format.js';
 
 export type CellKind = 'int' | 'ms' | 'pct' | 'mbps' | 'text';
 export type Cell = number | string | null;
@@ -58,14 +58,14 @@ export const detailColumns: readonly Column[] = [
     { header: 'Split (op index)', kind: 'int', get: (r) => r.splitAfter },
     { header: 'Est. UE (ms)', kind: 'ms', get: (r) => r.estimated?.ue.valueMs ?? null },
     { header: 'Meas. UE (ms)', kind: 'ms', get: (r) => r.measured?.ue.valueMs ?? null },
-    { header: 'Meas. UE low (ms)', kind: 'ms', get: (r) => r.measured?.ue.lowMs ?? null },
-    { header: 'Meas. UE high (ms)', kind: 'ms', get: (r) => r.measured?.ue.highMs ?? null },
+    { header: 'Meas. UE low (ms)', kind: 'ms', get: (r) => lowOf(r.measured?.ue) },
+    { header: 'Meas. UE high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.ue) },
     { header: 'UE error (ms)', kind: 'ms', get: (r) => r.estimateError?.ue.ms ?? null },
     { header: 'UE error %', kind: 'pct', get: (r) => r.estimateError?.ue.pct ?? null },
     { header: 'Est. server (ms)', kind: 'ms', get: (r) => r.estimated?.server.valueMs ?? null },
     { header: 'Meas. server (ms)', kind: 'ms', get: (r) => r.measured?.server.valueMs ?? null },
-    { header: 'Meas. server low (ms)', kind: 'ms', get: (r) => r.measured?.server.lowMs ?? null },
-    { header: 'Meas. server high (ms)', kind: 'ms', get: (r) => r.measured?.server.highMs ?? null },
+    { header: 'Meas. server low (ms)', kind: 'ms', get: (r) => lowOf(r.measured?.server) },
+    { header: 'Meas. server high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.server) },
     { header: 'Server error (ms)', kind: 'ms', get: (r) => r.estimateError?.server.ms ?? null },
     { header: 'Server error %', kind: 'pct', get: (r) => r.estimateError?.server.pct ?? null },
     {

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceRows } from './provenance.js';
-import { flattenSettings } from './format.js';
+import { flattenSettings, highOf, lowOf } from './format.js';
 import { conditionsRows } from './measurement-conditions.js';
 import { bestText, detailColumns, networkColumns, statisticsLegend, studyColumns } from './table.js';
 import type { Column } from './table.js';
@@ -70,8 +70,8 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
             ms(st?.valueMs ?? null),
             txt(st?.source ?? 'unknown'),
             txt('95 % interval (ms)'),
-            ms(st?.lowMs ?? null),
-            ms(st?.highMs ?? null),
+            ms(lowOf(st)),
+            ms(highOf(st)),
             txt('n'),
             [st?.n ?? null, '0'],
         ]);

@@ -91,6 +91,11 @@ describe('CSV report', () => {
         expect(col(first, 'breakeven_uplink_mbps[lan]')).toBe('0.296949309825'); // 1024/3448.4
         expect(col(first, 'breakeven_uplink_mbps[lte]')).toBe('never');
         expect(col(lines[7], 'note')).toBe('not estimable: set use_xnnpack: false to get per-op rows');
+        // n = 1: no interval, so no bounds (a zero-width interval would read as certainty)
+        const single = lines.find((l) => col(l, 'ue_interval') === 'none');
+        expect(col(single, 'ue_n')).toBe('1');
+        expect(col(single, 'ue_low_ms')).toBe('');
+        expect(col(single, 'ue_high_ms')).toBe('');
     });
 
     it('quotes fields and defuses formulas', () => {
