@@ -2,6 +2,7 @@
 import type { SplitAnalysis } from '../analysis/types.js';
 import { bestText, studyColumns, type Cell, type Column } from './table.js';
 import { fmtInt, fmtMs, fmtPct } from './format.js';
+import type { MeasurementConditions } from './measurement-conditions.js';
 
 const cellText = (c: Column, v: Cell): string => {
     if (v === null) return '–';
@@ -64,4 +65,25 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
     );
     for (const w of a.warnings) lines.push(`note: ${w}`);
     return lines.join('\n');
+};
+
+/**
+ * The caveats a terminal reader must see beside the split tables (the full lists are in the report's Measurement
+ * conditions block): results measured while other work used the device, and devices sharing CPUs that ran at
+ * the same time. Empty when there is nothing to say.
+ */
+export const renderConsoleCaveats = (m: MeasurementConditions | undefined): string => {
+    if (m === undefined) return '';
+    const lines: string[] = [];
+    if (m.loadFlagged.length > 0)
+        lines.push(
+            `caution: ${m.loadFlagged.length} of ${m.results} result(s) were measured while other work used the device ` +
+                '(load flags): treat their times and the improvements built on them as upper bounds; see the report',
+        );
+    for (const p of m.concurrent.filter((c) => c.sharedHost))
+        lines.push(
+            `caution: ${p.devices.join(' and ')} share CPUs and ran ${p.overlappingJobs} job pair(s) at the same time: ` +
+                'their timings include each other',
+        );
+    return lines.map((l) => `${l}\n`).join('');
 };

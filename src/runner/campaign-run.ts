@@ -128,6 +128,13 @@ const runToResume = async (
             'NOT_FOUND',
             `no unfinished run of ${opts.file} to resume (see splitbench runs list)`,
         );
+    // Another campaign's file would mark every job of the run "not planned any more" and end it: refuse instead.
+    if (run.campaignName !== loaded.campaign.name)
+        throw new SplitbenchError(
+            'USAGE',
+            `run ${run.id} belongs to campaign "${run.campaignName}" (${run.campaignPath}), not "${loaded.campaign.name}" ` +
+                `(${opts.file}): splitbench run ${run.campaignPath} --resume ${run.id}`,
+        );
     if (run.campaignSha256 !== loaded.source.sha256)
         opts.stderr.write(`warning: ${opts.file} changed since run ${run.id}; resuming with the current file\n`);
     if (run.state === 'done') throw new SplitbenchError('USAGE', `run ${run.id} is already complete`);
@@ -274,18 +281,27 @@ const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunRe
     const planned = new Map(jobs.map((j) => [j.id, j]));
     const all = await store.jobs(run.id);
     const todo: Job[] = [];
+    let dropped = 0;
     for (const p of all.filter((j) => j.state === 'pending')) {
         const job = planned.get(p.id);
         if (job !== undefined) todo.push(job);
-        else
+        else {
+            dropped++;
             await store.markJobFailed(
                 run.id,
                 p.id,
                 `not in ${opts.file} any more (the file changed since run ${run.id} started)`,
             );
+        }
     }
     if (requeued > 0)
-        opts.stderr.write(`resume: ${requeued} job(s) of run ${run.id} without a result go back to the queue\n`);
+        opts.stderr.write(
+            `resume: ${requeued} job(s) of run ${run.id} without a result (in flight or failed without output) go back to the queue\n`,
+        );
+    if (dropped > 0)
+        opts.stderr.write(
+            `resume: ${dropped} job(s) of run ${run.id} are not planned by ${opts.file} any more; they fail\n`,
+        );
     const conn = await connectDevices({
         devices: unique(todo.map((j) => j.device)),
         specs: ctx.specs,
@@ -390,10 +406,18 @@ const measure = async (
     }
     summary.failed += [...failedAtStart.values()].reduce((a, b) => a + b, 0);
     const counts = (await store.listRuns({ campaignName: run.campaignName })).find((r) => r.id === run.id)?.jobs;
-    await store.setRunState(run.id, summary.aborted ? 'interrupted' : 'done');
+    // Jobs cut short by the interrupt go back to pending, so `runs show` does not say they are still running.
+    if (summary.aborted) await store.requeueWithoutResult(run.id);
+    // 'failed': it ran to the end but some job has no usable result (--resume retries those without a result)
+    await store.setRunState(
+        run.id,
+        summary.aborted ? 'interrupted' : (counts?.failed ?? summary.failed) > 0 ? 'failed' : 'done',
+    );
     opts.stderr.write(
         `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
-            (summary.notRun > 0 ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id})` : '') +
+            (summary.notRun > 0
+                ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id}--db ${redactUrl(opts.dbPath)})`
+                : '') +
             (counts !== undefined ? ` [run total ${counts.done}/${counts.total} done]` : '') +
             '\n',
     );

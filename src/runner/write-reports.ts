@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { LoadedCampaign } from '../config/load.js';
 import { messageOf } from '../errors.js';
-import { renderConsoleTable } from '../report/console.js';
+import { renderConsoleCaveats, renderConsoleTable } from '../report/console.js';
 import { renderReport } from '../report/render.js';
 import type { ReportFormat } from '../report/types.js';
 import type { ResultStore, RunRecord } from '../store/types.js';
@@ -34,6 +34,8 @@ export interface WriteReportsArgs {
 export const writeReports = async (a: WriteReportsArgs): Promise<string[]> => {
     const input = await buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`));
     for (const an of input.analyses) a.stdout.write(`\n${renderConsoleTable(an)}\n`);
+    const caveats = renderConsoleCaveats(input.measurement);
+    if (caveats !== '') a.stdout.write(`\n${caveats}`);
     const formats = a.formats ?? a.loaded.campaign.report.formats.map((f) => CAMPAIGN_TO_REPORT[f] ?? 'md');
     const outDir = a.loaded.campaign.report.outDir ?? resolve(a.baseDir, 'results', 'reports');
     mkdirSync(outDir, { recursive: true });

@@ -1,5 +1,6 @@
 // `splitbench report`, `compare` and `history`: everything people read, rebuilt from the store.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import {
     compareRuns,
@@ -11,9 +12,9 @@ import {
     type RunData,
 } from '../../analysis/compare.js';
 import { historyFromRuns, type HistorySeries } from '../../analysis/history.js';
-import { SplitbenchError } from '../../errors.js';
+import { SplitbenchError, messageOf } from '../../errors.js';
 import { renderComparison, renderHistory } from '../../report/compare-render.js';
-import { renderConsoleTable } from '../../report/console.js';
+import { renderConsoleCaveats, renderConsoleTable } from '../../report/console.js';
 import { renderReport } from '../../report/render.js';
 import { buildReportInput } from '../../runner/report-input.js';
 import { REPORT_FORMAT_NAMES, parseReportFormat, parseTextOrMd } from '../report-format.js';
@@ -107,7 +108,18 @@ export const registerReportCommands = (program: Command): void => {
                     );
                 const body = await renderReport(input, format);
                 if (o.out !== undefined) {
-                    writeFileSync(o.out, body);
+                    try {
+                        mkdirSync(dirname(o.out), { recursive: true });
+                        writeFileSync(o.out, body);
+                    } catch (e) {
+                        throw new SplitbenchError(
+                            'USAGE',
+                            `--out ${o.out}: cannot write the report (${messageOf(e)})`,
+                            {
+                                cause: e,
+                            },
+                        );
+                    }
                     process.stdout.write(`${o.out}\n`);
                 } else process.stdout.write(typeof body === 'string' ? body : body.toString('utf8'));
             });
@@ -120,8 +132,15 @@ export const registerReportCommands = (program: Command): void => {
         .option('--db <file|url>', DB_HELP)
         .action(async (ref: string, o: { db?: string }) => {
             await withStore(o.db, async (store) => {
-                const input = await buildReportInput(store, await store.getRun(ref), warn);
+                const run = await store.getRun(ref);
+                const input = await buildReportInput(store, run, warn);
+                if (input.analyses.length === 0)
+                    throw new SplitbenchError(
+                        'NOT_FOUND',
+                        `run ${run.id} has no usable results (run ${run.state}; see splitbench runs show ${run.id})`,
+                    );
                 for (const a of input.analyses) process.stdout.write(`${renderConsoleTable(a)}\n\n`);
+                process.stdout.write(renderConsoleCaveats(input.measurement));
             });
         });
 
@@ -190,7 +209,7 @@ export const registerReportCommands = (program: Command): void => {
                             );
                         // a run that measured nothing itself (older stores hold such re-runs) is no baseline
                         const done = (await store.listRuns({ campaignName: o.campaign }))
-                            .filter((r) => r.state === 'done' && r.jobs.done > 0)
+                            .filter((r) => (r.state === 'done' || r.state === 'failed') && r.jobs.done > 0)
                             .sort((x, y) => y.startedAt.localeCompare(x.startedAt));
                         const newest = done[0];
                         const older = done[n - 1];
@@ -258,7 +277,7 @@ export const registerReportCommands = (program: Command): void => {
                     throw new SplitbenchError('USAGE', `--last: expected a whole number of runs ≥ 1, got "${o.last}"`);
                 await withStore(o.db, async (store) => {
                     const listed = (await store.listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {}))
-                        .filter((r) => r.state === 'done' && r.jobs.done > 0)
+                        .filter((r) => (r.state === 'done' || r.state === 'failed') && r.jobs.done > 0)
                         .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
                         .slice(-(last ?? 0));
                     const runs: RunData[] = [];

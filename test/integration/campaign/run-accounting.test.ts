@@ -107,6 +107,16 @@ retries: { count: 0, backoffMs: 100 }
         expect(doneInFresh).toBeGreaterThanOrEqual(1);
         expect(doneInFresh).toBeLessThan(JOBS);
 
+        // another campaign's file must not resume (and so end) this run: refused, nothing changed
+        writeFileSync(join(work, 'other.yaml'), yaml({ name: 'other' }));
+        const wrong = await runCli(['run', 'other.yaml', '--db', db, '--resume', freshId], work);
+        expect(wrong.code).toBe(2);
+        expect(wrong.stderr).toContain(`run ${freshId} belongs to campaign "fresh"`);
+        expect(
+            query<{ n: number }>(db, "SELECT count(*) AS n FROM jobs WHERE run_id = ? AND state = 'failed'", freshId)[0]
+                ?.n,
+        ).toBe(0);
+
         const r = await runCli(['run', 'fresh.yaml', '--db', db, '--resume'], work);
         expect(r.code).toBe(0);
         expect(r.stderr).toContain(`run ${freshId} (resumed): ${JOBS - doneInFresh} job(s) to run`);
@@ -143,7 +153,7 @@ retries: { count: 0, backoffMs: 100 }
         const runId = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
         const list = await runCli(['runs', 'list', '--db', db], work);
         expect(list.stdout).toMatch(
-            new RegExp(`${runId}\\s+dead\\s+done\\s+.*\\s${JOBS - UE_JOBS}/${UE_JOBS}/${JOBS}`),
+            new RegExp(`${runId}\\s+dead\\s+failed\\s+.*\\s${JOBS - UE_JOBS}/${UE_JOBS}/${JOBS}`),
         );
         // the server's results stay in the store; the report says which device measured nothing and why
         const rep = report(runId);

@@ -146,7 +146,7 @@ describe('a run whose devices cannot be reached', () => {
         const id = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
         const rep = await runCli(['report', id, '--db', 'gone.db', '--format', 'md'], project);
         expect(rep.code).toBe(0);
-        expect(rep.stderr).toContain(`run ${id} has no usable results (run done; see splitbench runs show ${id})`);
+        expect(rep.stderr).toContain(`run ${id} has no usable results (run failed; see splitbench runs show ${id})`);
         expect(rep.stderr).not.toContain('yet');
     });
 });

@@ -29,7 +29,8 @@ describe('campaigns over a real model (pose_landmark_lite from @mediapipe/pose)'
         const splits = l.planModels?.[0]?.splits ?? [];
         expect(splits).toHaveLength(6);
         const jobs = planCampaign(l.campaign, l.planModels ?? []);
-        expect(jobs).toHaveLength(2 * (2 + 2 + 2 * splits.length));
+        // 3 repetitions × (estimate and baseline on each of 2 devices + a head and a tail per split)
+        expect(jobs).toHaveLength(3 * (2 + 2 + 2 * splits.length));
     });
 
     it('names split points beyond the real model, constant-only ops, and tensors it lacks', () => {
