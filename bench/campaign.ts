@@ -181,9 +181,9 @@ const demoFigures = async (work: string): Promise<void> => {
     for (const n of ['local-ue', 'local-server'])
         copyFileSync(join(REPO, 'devices', `${n}.yaml`), join(work, 'devices', `${n}.yaml`));
     const text = readFileSync(join(REPO, 'configs', 'demo.yaml'), 'utf8')
-        .replace('node_modules/@mediapipe/pose/', `${join(REPO, 'node_modules/@mediapipe/pose')}/`)
-        .replace('formats: [markdown, html]', 'formats: [json]')
-        .replace('outDir: results/reports', 'outDir: reports');
+        // the shipped file's paths are relative to configs/; this copy lives elsewhere
+        .replace('../node_modules/@mediapipe/pose/', `${join(REPO, 'node_modules/@mediapipe/pose')}/`)
+        .replace(/formats: \[[^\]]*\]/, 'formats: [json]');
     const serialized = join(work, 'demo.yaml');
     const parallel = join(work, 'demo-parallel.yaml');
     writeFileSync(serialized, text);
