@@ -4,15 +4,12 @@
 // with the options the run started with (stored with the run). A run that would measure nothing is not recorded:
 // it says which run holds the campaign's latest results instead of posing as a new measurement.
 import { setMaxListeners } from 'node:events';
-import { createWriteStream, mkdirSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { unlinkSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { pino } from 'pino';
 import type { LoadedCampaign } from '../config/load.js';
 import type { DeviceSpec } from '../config/device-file.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError } from '../errors.js';
-import type { Logger } from '../log.js';
 import type { TfliteModel } from '../model/types.js';
 import { planCampaign } from '../plan/plan.js';
 import type { Job } from '../plan/types.js';
@@ -29,9 +26,9 @@ import type { ExecutorSummary } from './executor.js';
 import { fetchMissing, loadInputs } from './campaign-inputs.js';
 import { gitCommit } from './git-commit.js';
 import { jobIdentities } from './job-identities.js';
-import { humanLogStream } from './console-log.js';
 import { runOptions, type RunOptionsRecord } from './report-input.js';
 import { decideReuse, latestCoveringRun, type RunCoverage } from './reuse.js';
+import { openRunLog, type RunLog } from './run-log.js';
 import { writeReports } from './write-reports.js';
 
 export interface CampaignRunOptions {
@@ -78,28 +75,6 @@ const sameList = (a: readonly string[] | undefined, b: readonly string[] | undef
     (a ?? []).join(',') === (b ?? []).join(',');
 
 const unique = (xs: Iterable<string>): string[] => [...new Set(xs)];
-
-interface RunLog {
-    log: Logger;
-    file: string;
-    close(): Promise<void>;
-}
-
-const openRunLog = (opts: CampaignRunOptions, runId: string): RunLog => {
-    const logDir = resolve(opts.baseDir, 'results', 'logs');
-    mkdirSync(logDir, { recursive: true });
-    const file = join(logDir, `${runId}.jsonl`);
-    const stream = createWriteStream(file, { flags: 'a' });
-    const log = pino(
-        { level: opts.logLevel ?? 'info' },
-        pino.multistream([
-            { level: opts.logLevel ?? 'info', stream },
-            { level: 'warn', stream: humanLogStream(opts.stderr) },
-        ]),
-    );
-    let closed: Promise<void> | undefined;
-    return { log, file, close: () => (closed ??= new Promise<void>((r) => stream.end(r))) };
-};
 
 /** Everything one `splitbench run` works from, once the campaign is loaded and planned. */
 interface RunContext {
@@ -205,16 +180,11 @@ const newRun = async (
     const runId = newRunId(started);
     const runLog = openRunLog(opts, runId);
     // Probe first: whether an earlier result can stand for this run depends on the runtime and device build now.
-    const conn = await connectDevices({
-        devices: unique(jobs.filter((j) => only === undefined || only.has(j.device)).map((j) => j.device)),
-        specs: ctx.specs,
-        campaign: loaded.campaign.name,
-        retries: loaded.campaign.retries,
-        signal: opts.signal,
-        log: runLog.log,
-        devicesDir: opts.devicesDir,
-        keepWorkDir: opts.keepWorkDir,
-    });
+    const conn = await connectFor(
+        ctx,
+        jobs.filter((j) => only === undefined || only.has(j.device)),
+        runLog,
+    );
     try {
         const ids = jobIdentities(jobs, conn.probes, ctx.specs, loaded.paths);
         const decision = decideReuse({
@@ -273,6 +243,19 @@ const newRun = async (
     }
 };
 
+/** Connects and probes the devices of these jobs (device-connect.ts), caching their probes for `devices list`. */
+const connectFor = (ctx: RunContext, jobs: readonly Job[], runLog: RunLog): ReturnType<typeof connectDevices> =>
+    connectDevices({
+        devices: unique(jobs.map((j) => j.device)),
+        specs: ctx.specs,
+        campaign: ctx.loaded.campaign.name,
+        retries: ctx.loaded.campaign.retries,
+        signal: ctx.opts.signal,
+        log: runLog.log,
+        devicesDir: ctx.opts.devicesDir,
+        keepWorkDir: ctx.opts.keepWorkDir,
+    });
+
 const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunResult> => {
     const { opts, store, loaded, jobs } = ctx;
     await store.setRunState(run.id, 'running');
@@ -302,16 +285,7 @@ const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunRe
         opts.stderr.write(
             `resume: ${dropped} job(s) of run ${run.id} are not planned by ${opts.file} any more; they fail\n`,
         );
-    const conn = await connectDevices({
-        devices: unique(todo.map((j) => j.device)),
-        specs: ctx.specs,
-        campaign: loaded.campaign.name,
-        retries: loaded.campaign.retries,
-        signal: opts.signal,
-        log: runLog.log,
-        devicesDir: opts.devicesDir,
-        keepWorkDir: opts.keepWorkDir,
-    });
+    const conn = await connectFor(ctx, todo, runLog);
     try {
         const ids = jobIdentities(todo, conn.probes, ctx.specs, loaded.paths);
         opts.stderr.write(

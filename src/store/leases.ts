@@ -3,6 +3,7 @@
 // whose holder crashed expires after its time to live; a holder on this host whose process is gone is taken over
 // at once. The storage is the results database (LeaseStore): PostgreSQL for a lab, the SQLite file on one machine.
 import { hostname, userInfo } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { SplitbenchError } from '../errors.js';
 import type { DeviceLease, LeaseHolder, LeaseStore } from './types.js';
 
@@ -56,22 +57,14 @@ export const holderIsDeadHere = (l: Pick<DeviceLease, 'host' | 'pid'>, host: str
     }
 };
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-    new Promise((resolve, reject) => {
-        if (signal?.aborted === true) {
-            reject(new SplitbenchError('ABORTED', 'interrupted while waiting for a device lease'));
-            return;
-        }
-        const t = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = (): void => {
-            clearTimeout(t);
-            reject(new SplitbenchError('ABORTED', 'interrupted while waiting for a device lease'));
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
+// node:timers/promises gives the abortable wait; the abort becomes our ABORTED error with the reason as cause.
+const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+    try {
+        await delay(ms, undefined, { signal });
+    } catch (e) {
+        throw new SplitbenchError('ABORTED', 'interrupted while waiting for a device lease', { cause: e });
+    }
+};
 
 /** The leases one run holds. Create one per run; call close() when the run ends (releases everything). */
 export class DeviceLeases {
