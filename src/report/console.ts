@@ -1,7 +1,7 @@
 // The split table as plain text for the terminal, in the study's columns, one block per model and device pair.
 import type { SplitAnalysis } from '../analysis/types.js';
 import { bestText, studyColumns, type Cell, type Column } from './table.js';
-import { fmtInt, fmtMs, fmtPct } from './format.js';
+import { fmtInt, fmtMs, fmtPct, fmtStat } from './format.js';
 import type { MeasurementConditions } from './measurement-conditions.js';
 
 const cellText = (c: Column, v: Cell): string => {
@@ -37,6 +37,21 @@ const SHORT: Record<string, string> = {
 
 const clip = (s: string, n: number): string => (s.length <= n ? s : `…${s.slice(s.length - n + 1)}`);
 
+/** Above this half-width of T_UE(full)'s 95 % interval, in % of its value, the improvement columns are not to be read
+ * as more than a sign: a split that leaves ~0.1 ms on the server then shows a double-digit "improvement". */
+const BASE_SPREAD_PCT = 10;
+
+const baseCaution = (a: SplitAnalysis): string | undefined => {
+    const b = a.fullUe;
+    if (b === null || b.interval === 'none' || !(b.valueMs > 0)) return undefined;
+    const halfPct = (100 * (b.highMs - b.lowMs)) / 2 / b.valueMs;
+    if (!(halfPct > BASE_SPREAD_PCT)) return undefined;
+    return (
+        `caution: T_UE(full), the base of the measured improvements, varies by ±${fmtPct(halfPct)} % (95 % interval, ` +
+        `n=${b.n}): the improvement columns carry that uncertainty; more repetitions narrow it`
+    );
+};
+
 export const renderConsoleTable = (a: SplitAnalysis): string => {
     const cols = studyColumns;
     const head = cols.map((c) => SHORT[c.header] ?? c.header);
@@ -47,7 +62,9 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
             .map((s, i) => (cols[i]?.kind === 'text' ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0)))
             .join('  ');
     const full =
-        a.fullUe !== null ? `T_UE(full) = ${fmtMs(a.fullUe.valueMs)} ms (${a.fullUe.source})` : 'T_UE(full) unknown';
+        a.fullUe !== null
+            ? `T_UE(full) = ${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`
+            : 'T_UE(full) unknown';
     const lines = [
         `${a.model.name}: UE ${a.ueDevice} → server ${a.serverDevice}; ${full}`,
         fmt(head),
@@ -63,6 +80,8 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
     lines.push(
         'times: mean over n repetitions of per-repetition medians (averages without raw samples); improvements: estimated vs the profile total, measured vs the measured full model',
     );
+    const base = baseCaution(a);
+    if (base !== undefined) lines.push(base);
     for (const w of a.warnings) lines.push(`note: ${w}`);
     return lines.join('\n');
 };
