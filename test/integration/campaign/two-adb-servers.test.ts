@@ -113,9 +113,9 @@ report: { formats: [json], outDir: reports }
             expect(inFlight.length).toBeLessThanOrEqual(1);
             for (const x of failed.filter((f) => !inFlight.includes(f)))
                 // which of the adb server's words reaches us depends on when it notices the host gone: its
-                // connection refused, or the phone already marked offline
+                // connection refused, the phone already marked offline, or gone from its device list
                 expect(x.error).toMatch(
-                    new RegExp(`device ${d}[: ].*(refused|unreachable|link lost|not attached|is offline)`),
+                    new RegExp(`device ${d}[: ].*(refused|unreachable|link lost|not attached|is offline|not found on the adb server)`),
                 );
         }
         expect(r.stderr).toMatch(
