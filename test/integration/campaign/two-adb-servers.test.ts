@@ -115,7 +115,9 @@ report: { formats: [json], outDir: reports }
                 // which of the adb server's words reaches us depends on when it notices the host gone: its
                 // connection refused, the phone already marked offline, or gone from its device list
                 expect(x.error).toMatch(
-                    new RegExp(`device ${d}[: ].*(refused|unreachable|link lost|not attached|is offline|not found on the adb server)`),
+                    new RegExp(
+                        `device ${d}[: ].*(refused|unreachable|link lost|not attached|is offline|not found on the adb server)`,
+                    ),
                 );
         }
         expect(r.stderr).toMatch(
