@@ -93,11 +93,22 @@ describe('ssh driver faults (real OpenSSH)', () => {
         const sock = join(dir, 'agent.sock');
         const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
         try {
-            while (!existsSync(sock)) await new Promise((r) => setTimeout(r, 20));
-            execFileSync('ssh-add', ['-q', sshd.identityFile], {
-                env: { ...process.env, SSH_AUTH_SOCK: sock },
-                stdio: 'ignore',
-            });
+            // The socket file appears at bind(), before the agent listens: ssh-add can be
+            // refused for a moment, so retry it until the agent answers (5 s at most).
+            const deadline = Date.now() + 5000;
+            for (;;) {
+                try {
+                    if (!existsSync(sock)) throw new Error(`no agent socket at ${sock}`);
+                    execFileSync('ssh-add', ['-q', sshd.identityFile], {
+                        env: { ...process.env, SSH_AUTH_SOCK: sock },
+                        stdio: ['ignore', 'ignore', 'pipe'],
+                    });
+                    break;
+                } catch (e) {
+                    if (Date.now() > deadline) throw e;
+                    await new Promise((r) => setTimeout(r, 50));
+                }
+            }
             const d = driver({ identityFile: undefined, agent: sock });
             expect((await d.exec(['echo', 'via agent'])).stdout).toBe('via agent\n');
             await d.close();
