@@ -13,9 +13,13 @@ export interface ModelFacts {
 const usable = (r: JobResultRecord): boolean =>
     r.state === 'done' && r.summary.failureKind === null && r.summary.avgUs !== null;
 
+/** Load-flagged results are marked (not dropped): reports show every repetition, compare leaves these out. */
+const loadedOf = (r: JobResultRecord): { loaded?: true } => (r.load?.flag !== undefined ? { loaded: true } : {});
+
 const rep = (r: JobResultRecord): Rep => ({
     avgUs: r.summary.avgUs ?? 0,
     ...(r.samplesUs.length > 0 ? { samplesUs: r.samplesUs } : {}),
+    ...loadedOf(r),
 });
 
 const distinct = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
@@ -48,6 +52,7 @@ export const assembleAnalysisInputs = (
                     ...(r.samplesUs.length > 0 ? { samplesUs: r.samplesUs } : {}),
                     // estimate jobs run the reference file itself, so node indices line up
                     sameModelFile: r.modelSha256 === sha,
+                    ...loadedOf(r),
                 }));
         const bySplit = (device: string, kind: 'measure-head' | 'measure-tail'): Map<number, Rep[]> => {
             const m = new Map<number, Rep[]>();

@@ -1,6 +1,6 @@
 // Night-over-night comparison: every metric of run A against run B with Welch's t-test on log per-repetition values,
 // Holm's correction, a relative threshold and an absolute floor, and the device facts that changed
-// (docs/statistics.md).
+// (docs/statistics.md). Repetitions measured under load (docs/measurement-conditions.md) are left out by default.
 import { welchTTest } from './student-t.js';
 import type { MetricStat, ProbeInfo, SplitAnalysis } from './types.js';
 
@@ -31,6 +31,8 @@ export interface MetricValues extends MetricKey {
     highMs: number;
     /** One value per repetition (ms): what the test runs on. */
     repValuesMs: number[];
+    /** Beside repValuesMs: true for a repetition whose result was load-flagged. Absent when none was. */
+    loadedReps?: boolean[] | undefined;
 }
 
 export const metricKeyString = (k: MetricKey): string =>
@@ -50,6 +52,7 @@ const fromStat = (key: MetricKey, s: MetricStat): MetricValues => ({
     lowMs: s.lowMs,
     highMs: s.highMs,
     repValuesMs: s.repValuesMs,
+    ...(s.loadedReps !== undefined ? { loadedReps: s.loadedReps } : {}),
 });
 
 /**
@@ -85,11 +88,17 @@ export const extractMetrics = (analyses: readonly SplitAnalysis[]): MetricValues
 
 /**
  * 'insufficient' = fewer repetitions than the minimum on a side: the test cannot speak, which is never an all-clear.
+ * 'loaded' = enough repetitions, but fewer than the minimum measured without load on a side (the rest are
+ * load-flagged and left out): not tested either, and not an all-clear.
  * 'changed' = significant but inside the relative threshold or the absolute floor.
  */
-export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged' | 'insufficient';
+export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged' | 'insufficient' | 'loaded';
 
 export interface MetricChange extends MetricKey {
+    /**
+     * Mean of the repetition values the test used (loaded ones left out unless includeLoaded); of all of them when a
+     * side has no clean repetition.
+     */
     aValueMs: number;
     bValueMs: number;
     /** B − A (ms): positive = slower in B. */
@@ -105,9 +114,15 @@ export interface MetricChange extends MetricKey {
     test: 'welch' | 'degenerate' | 'none';
     /** Values the test ran on: logarithms of the repetition values, or the values (when one is <= 0). */
     scale: 'log' | 'linear';
-    /** Repetitions on each side. */
+    /** Repetitions the test used on each side (clean ones, or all with includeLoaded). */
     nA: number;
     nB: number;
+    /** All repetitions on each side. */
+    repsA: number;
+    repsB: number;
+    /** Load-flagged repetitions on each side: left out of nA/nB unless includeLoaded. */
+    loadedA: number;
+    loadedB: number;
     verdict: Verdict;
 }
 
@@ -136,6 +151,11 @@ export interface CompareOptions {
     correction?: 'none' | 'holm' | undefined;
     /** Repetitions needed on each side for a test. Default {@link DEFAULT_MIN_REPS}; at least 2. */
     minReps?: number | undefined;
+    /**
+     * Test load-flagged repetitions too (docs/measurement-conditions.md). Default false: they are left out, and a
+     * metric with fewer than minReps clean repetitions on a side gets the verdict 'loaded'.
+     */
+    includeLoaded?: boolean | undefined;
 }
 
 export interface Comparison {
@@ -146,11 +166,14 @@ export interface Comparison {
     alpha: number;
     correction: 'none' | 'holm';
     minReps: number;
+    includeLoaded: boolean;
     changes: MetricChange[];
     regressions: MetricChange[];
     improvements: MetricChange[];
     /** Metrics with too few repetitions on a side to be tested. */
     insufficient: MetricChange[];
+    /** Metrics with enough repetitions but too few clean (not load-flagged) ones on a side to be tested. */
+    loaded: MetricChange[];
     onlyInA: MetricKey[];
     onlyInB: MetricKey[];
     probeChanges: ProbeChange[];
@@ -158,9 +181,9 @@ export interface Comparison {
     hasRegression: boolean;
     /**
      * The overall verdict: 'regression' when any metric regressed; else 'insufficient repetitions' when any metric
-     * could not be tested; else 'no regression'.
+     * had too few repetitions; else 'loaded' when any had too few clean ones; else 'no regression'.
      */
-    verdict: 'regression' | 'insufficient repetitions' | 'no regression';
+    verdict: 'regression' | 'insufficient repetitions' | 'loaded' | 'no regression';
 }
 
 /** Facts that explain a change in timings; compared as strings. */
@@ -229,10 +252,29 @@ export const testValues = (
     scale: 'log' | 'linear',
 ): [readonly number[], readonly number[]] => (scale === 'log' ? [a.map(Math.log), b.map(Math.log)] : [a, b]);
 
+const meanOf = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+/**
+ * The repetition values a test uses: all with includeLoaded, else those whose result was not load-flagged. The
+ * point value is their mean (the report's value when nothing is left out); with no clean value at all, the mean of
+ * every value (shown, never tested).
+ */
+export const usedValues = (
+    m: { valueMs: number; repValuesMs: readonly number[]; loadedReps?: readonly boolean[] | undefined },
+    includeLoaded: boolean,
+): { values: number[]; valueMs: number; loaded: number } => {
+    const flags = m.loadedReps ?? [];
+    const loaded = m.repValuesMs.filter((_, i) => flags[i] === true).length;
+    if (includeLoaded || loaded === 0) return { values: [...m.repValuesMs], valueMs: m.valueMs, loaded };
+    const values = m.repValuesMs.filter((_, i) => flags[i] !== true);
+    return { values, valueMs: values.length > 0 ? meanOf(values) : m.valueMs, loaded };
+};
+
 /**
  * Compares every metric two runs share: Welch's t-test on the logarithms of the per-repetition values (docs/statistics.md), Holm's
  * correction over all tested metrics by default, and a regression only when B is slower with adjusted p < alpha AND
- * by more than `thresholdPct` % AND by more than `floorMs` ms. Throws nothing; the CLI maps the verdict to an exit code.
+ * by more than `thresholdPct` % AND by more than `floorMs` ms. Repetitions whose result was load-flagged are left out
+ * unless `includeLoaded` (docs/measurement-conditions.md). Throws nothing; the CLI maps the verdict to an exit code.
  */
 export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): Comparison => {
     const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
@@ -240,9 +282,10 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
     const alpha = opts.alpha ?? 0.05;
     const correction = opts.correction ?? 'holm';
     const minReps = Math.max(2, opts.minReps ?? DEFAULT_MIN_REPS);
+    const includeLoaded = opts.includeLoaded === true;
     const ma = new Map(extractMetrics(a.analyses).map((m) => [metricKeyString(m), m]));
     const mb = new Map(extractMetrics(b.analyses).map((m) => [metricKeyString(m), m]));
-    const raw: Omit<MetricChange, 'pAdjusted' | 'verdict'>[] = [];
+    const raw: (Omit<MetricChange, 'pAdjusted' | 'verdict'> & { tooFewClean: boolean })[] = [];
     const onlyInA: MetricKey[] = [];
     for (const [key, x] of ma) {
         const y = mb.get(key);
@@ -250,25 +293,34 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             onlyInA.push(keyOf(x));
             continue;
         }
-        const nA = x.repValuesMs.length;
-        const nB = y.repValuesMs.length;
-        const enough = nA >= minReps && nB >= minReps;
-        const scale = onLogScale(x.repValuesMs, y.repValuesMs);
-        const t = enough ? welchTTest(...testValues(x.repValuesMs, y.repValuesMs, scale)) : null;
-        const changeMs = y.valueMs - x.valueMs;
+        const ua = usedValues(x, includeLoaded);
+        const ub = usedValues(y, includeLoaded);
+        const repsA = x.repValuesMs.length;
+        const repsB = y.repValuesMs.length;
+        const enoughReps = repsA >= minReps && repsB >= minReps;
+        const enough = ua.values.length >= minReps && ub.values.length >= minReps;
+        const scale = onLogScale(ua.values, ub.values);
+        const t = enough ? welchTTest(...testValues(ua.values, ub.values, scale)) : null;
+        const changeMs = ub.valueMs - ua.valueMs;
         raw.push({
             ...keyOf(x),
-            aValueMs: x.valueMs,
-            bValueMs: y.valueMs,
+            aValueMs: ua.valueMs,
+            bValueMs: ub.valueMs,
             changeMs,
-            changePct: x.valueMs === 0 ? (changeMs === 0 ? 0 : Number.POSITIVE_INFINITY) : (100 * changeMs) / x.valueMs,
+            changePct:
+                ua.valueMs === 0 ? (changeMs === 0 ? 0 : Number.POSITIVE_INFINITY) : (100 * changeMs) / ua.valueMs,
             t: t?.t ?? 0,
             df: t?.df ?? 0,
             p: t?.p ?? 1,
             test: t?.method ?? 'none',
             scale,
-            nA,
-            nB,
+            nA: ua.values.length,
+            nB: ub.values.length,
+            repsA,
+            repsB,
+            loadedA: ua.loaded,
+            loadedB: ub.loaded,
+            tooFewClean: enoughReps && !enough,
         });
     }
     const onlyInB = [...mb.entries()].filter(([k]) => !ma.has(k)).map(([, v]) => keyOf(v));
@@ -281,13 +333,15 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             adjusted[i] = adj[j] as number;
         });
     }
-    const changes: MetricChange[] = raw.map((r, i) => {
+    const changes: MetricChange[] = raw.map(({ tooFewClean, ...r }, i) => {
         const pAdjusted = adjusted[i] as number;
         const significant = pAdjusted < alpha;
         const big = Math.abs(r.changePct) > thresholdPct && Math.abs(r.changeMs) > floorMs;
         const verdict: Verdict =
             r.test === 'none'
-                ? 'insufficient'
+                ? tooFewClean
+                    ? 'loaded'
+                    : 'insufficient'
                 : !significant
                   ? 'unchanged'
                   : !big
@@ -305,6 +359,7 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
     }
     const regressions = changes.filter((c) => c.verdict === 'regression');
     const insufficient = changes.filter((c) => c.verdict === 'insufficient');
+    const loaded = changes.filter((c) => c.verdict === 'loaded');
     return {
         a: a.run,
         b: b.run,
@@ -313,10 +368,12 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
         alpha,
         correction,
         minReps,
+        includeLoaded,
         changes,
         regressions,
         improvements: changes.filter((c) => c.verdict === 'improvement'),
         insufficient,
+        loaded,
         onlyInA,
         onlyInB,
         probeChanges: diffProbes(a, b),
@@ -327,7 +384,9 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
                 ? 'regression'
                 : insufficient.length > 0
                   ? 'insufficient repetitions'
-                  : 'no regression',
+                  : loaded.length > 0
+                    ? 'loaded'
+                    : 'no regression',
     };
 };
 

@@ -1,5 +1,6 @@
 // One metric over many runs: the run values, their spread, and the steps between consecutive runs (Welch's test on
 // log repetition values with the compare threshold and floor, docs/statistics.md), with the device facts that changed.
+// Like compare, it leaves load-flagged repetitions out by default (docs/measurement-conditions.md).
 import {
     DEFAULT_FLOOR_MS,
     DEFAULT_THRESHOLD_PCT,
@@ -10,6 +11,7 @@ import {
     onLogScale,
     probeFacts,
     testValues,
+    usedValues,
     type CompareOptions,
     type MetricKey,
     type MetricMode,
@@ -22,12 +24,19 @@ import { welchTTest } from './student-t.js';
 export interface HistoryPoint {
     runId: string;
     startedAt?: string | undefined;
-    /** The run's point value (mean of its repetition values). */
+    /** The run's point value: mean of the repetition values the steps use (see valuesMs). */
     valueMs: number;
+    /** The run's interval over all its repetitions, as its report shows it. */
     lowMs: number;
     highMs: number;
-    /** Repetition values: what the step test runs on. */
+    /**
+     * Repetition values the step test runs on: those not load-flagged (all with includeLoaded). Empty when every
+     * repetition was loaded: the run is listed, but takes no part in the summary or the steps.
+     */
     valuesMs: number[];
+    /** All repetitions of the run, and how many of them were load-flagged (left out unless includeLoaded). */
+    repetitions?: number | undefined;
+    loaded?: number | undefined;
     /** Device facts of that run, to show what changed at a step. */
     facts?: Record<string, string> | undefined;
 }
@@ -42,8 +51,14 @@ export interface HistoryStep {
 }
 
 export interface HistorySummary {
+    /** Runs in the summary (those with at least one repetition used). */
     n: number;
     points: HistoryPoint[];
+    /** Load-flagged repetitions left out over all points (0 with includeLoaded), of `repetitions` in all. */
+    leftOut: number;
+    repetitions: number;
+    /** Runs whose every repetition was load-flagged: listed, not summarised, not in any step. */
+    allLoadedRuns: string[];
     firstMs: number | null;
     latestMs: number | null;
     minMs: number | null;
@@ -59,17 +74,28 @@ export interface HistorySummary {
     steps: HistoryStep[];
 }
 
-/** Summary of one metric over runs (points in run order, oldest first). */
-export const history = (points: readonly HistoryPoint[], opts: CompareOptions = {}): HistorySummary => {
+/**
+ * Summary of one metric over runs (points in run order, oldest first). Points with no repetition to use (every one
+ * load-flagged) are kept in `points` and named in `allLoadedRuns`, but left out of the figures and the steps: a step
+ * then spans the runs on either side of them.
+ */
+export const history = (allPoints: readonly HistoryPoint[], opts: CompareOptions = {}): HistorySummary => {
     const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
     const floorMs = opts.floorMs ?? DEFAULT_FLOOR_MS;
     const alpha = opts.alpha ?? 0.05;
+    const points = allPoints.filter((p) => p.valuesMs.length > 0);
+    const loadFacts = {
+        leftOut: opts.includeLoaded === true ? 0 : allPoints.reduce((s, p) => s + (p.loaded ?? 0), 0),
+        repetitions: allPoints.reduce((s, p) => s + (p.repetitions ?? p.valuesMs.length), 0),
+        allLoadedRuns: allPoints.filter((p) => p.valuesMs.length === 0).map((p) => p.runId),
+    };
     const meds = points.map((p) => p.valueMs);
     const n = points.length;
     if (n === 0)
         return {
             n,
-            points: [],
+            points: [...allPoints],
+            ...loadFacts,
             firstMs: null,
             latestMs: null,
             minMs: null,
@@ -104,7 +130,8 @@ export const history = (points: readonly HistoryPoint[], opts: CompareOptions = 
     }
     return {
         n,
-        points: [...points],
+        points: [...allPoints],
+        ...loadFacts,
         firstMs: meds[0] as number,
         latestMs: latest,
         minMs: Math.min(...meds),
@@ -153,13 +180,16 @@ export const historyFromRuns = (
                 e = { key: keyOf(m), points: [] };
                 byKey.set(ks, e);
             }
+            const used = usedValues(m, opts.includeLoaded === true);
             e.points.push({
                 runId: run.run.id,
                 startedAt: run.run.startedAt,
-                valueMs: m.valueMs,
+                valueMs: used.valueMs,
                 lowMs: m.lowMs,
                 highMs: m.highMs,
-                valuesMs: m.repValuesMs,
+                valuesMs: used.values,
+                repetitions: m.repValuesMs.length,
+                loaded: used.loaded,
                 facts: probeFacts(run.devices.find((d) => d.name === sel.device)?.probe),
             });
         }

@@ -256,7 +256,10 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
     const srvScale = profileScales(input.estimate.server);
     const estUeTotals = ueCum !== null ? scaled(totalOf(ueCum), ueScale.scale) : null;
     const estSrvTotals = srvCum !== null ? scaled(totalOf(srvCum), srvScale.scale) : null;
-    const estUeFull = estUeTotals === null ? null : statFromValues(estUeTotals, ueScale.perRep, confidence);
+    // which profiled repetitions were load-flagged, index by index with their values
+    const ueLoaded = input.estimate.ue.map((p) => p.loaded === true);
+    const srvLoaded = input.estimate.server.map((p) => p.loaded === true);
+    const estUeFull = estUeTotals === null ? null : statFromValues(estUeTotals, ueScale.perRep, confidence, ueLoaded);
     const fullUe: SplitAnalysis['fullUe'] =
         input.measured.fullUe.length > 0
             ? { ...statFromReps(input.measured.fullUe, confidence), source: 'measured' }
@@ -267,7 +270,7 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
         (input.measured.fullServer ?? []).length > 0
             ? { ...statFromReps(input.measured.fullServer ?? [], confidence), source: 'measured' }
             : estSrvTotals !== null
-              ? { ...statFromValues(estSrvTotals, srvScale.perRep, confidence), source: 'estimated' }
+              ? { ...statFromValues(estSrvTotals, srvScale.perRep, confidence, srvLoaded), source: 'estimated' }
               : null;
     // The study's improvement bases: an estimate against the same profile's total, a measurement against the
     // measured full model.
@@ -294,8 +297,8 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                 const cs = scaled(cumAt(srvCum, k), srvScale.scale);
                 const srvVals = estSrvTotals.map((t, r) => t - (cs[r] as number));
                 estimated = timesOf(
-                    statFromValues(ueVals, ueScale.perRep, confidence),
-                    statFromValues(srvVals, srvScale.perRep, confidence),
+                    statFromValues(ueVals, ueScale.perRep, confidence, ueLoaded),
+                    statFromValues(srvVals, srvScale.perRep, confidence, srvLoaded),
                     estBase,
                     confidence,
                 );

@@ -47,21 +47,36 @@ const combinePerRep = (kinds: readonly ('median' | 'mean')[]): PerRepStatistic =
 const clipLow = (low: number, values: readonly number[]): number =>
     values.every((v) => v >= 0) ? Math.max(0, low) : low;
 
+/** `loadedReps` when any repetition was load-flagged; nothing otherwise (so unflagged stats keep their shape). */
+const loadedField = (loaded: readonly boolean[] | undefined): { loadedReps?: boolean[] } =>
+    loaded !== undefined && loaded.some((l) => l) ? { loadedReps: [...loaded] } : {};
+
 /**
  * Mean and two-sided Student-t interval of per-repetition values (ms):
  * x̄ ± t_{1−α/2, n−1} · s/√n (e.g. NIST/SEMATECH e-Handbook §7.2.2.1), the lower bound clipped at 0 for times.
  * One value: no interval (low = high = x̄).
- * `perRep` says what each value is (see {@link PerRepStatistic}).
+ * `perRep` says what each value is (see {@link PerRepStatistic}); `loaded` marks, index by index, the values whose
+ * result was load-flagged (kept in the point value and interval: the reports show every repetition).
  */
 export const statFromValues = (
     valuesMs: readonly number[],
     perRep: PerRepStatistic = 'mean',
     confidence = 0.95,
+    loaded?: readonly boolean[],
 ): MetricStat => {
     const n = valuesMs.length;
     const valueMs = mean(valuesMs);
     if (n < 2)
-        return { valueMs, lowMs: valueMs, highMs: valueMs, interval: 'none', n, perRep, repValuesMs: [...valuesMs] };
+        return {
+            valueMs,
+            lowMs: valueMs,
+            highMs: valueMs,
+            interval: 'none',
+            n,
+            perRep,
+            repValuesMs: [...valuesMs],
+            ...loadedField(loaded),
+        };
     const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(valuesMs) / n);
     return {
         valueMs,
@@ -71,6 +86,7 @@ export const statFromValues = (
         n,
         perRep,
         repValuesMs: [...valuesMs],
+        ...loadedField(loaded),
     };
 };
 
@@ -87,6 +103,7 @@ export const statFromReps = (reps: readonly Rep[], confidence = 0.95): MetricSta
         vals.map((v) => v.ms),
         combinePerRep(vals.map((v) => v.kind)),
         confidence,
+        reps.map((r) => r.loaded === true),
     );
 };
 
@@ -103,8 +120,12 @@ export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): Metric
         { length: n },
         (_, i) => (a.repValuesMs[i] as number) + (b.repValuesMs[i] as number),
     );
+    // a total's repetition is loaded when either half is
+    const loaded = loadedField(
+        Array.from({ length: n }, (_, i) => a.loadedReps?.[i] === true || b.loadedReps?.[i] === true),
+    );
     if (a.n < 2 || b.n < 2)
-        return { valueMs, lowMs: valueMs, highMs: valueMs, interval: 'none', n, perRep, repValuesMs };
+        return { valueMs, lowMs: valueMs, highMs: valueMs, interval: 'none', n, perRep, repValuesMs, ...loaded };
     const va = variance(a.repValuesMs) / a.n;
     const vb = variance(b.repValuesMs) / b.n;
     const se = Math.sqrt(va + vb);
@@ -118,6 +139,7 @@ export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): Metric
         n,
         perRep,
         repValuesMs,
+        ...loaded,
     };
 };
 

@@ -51,6 +51,8 @@ export interface RepetitionProfile {
     samplesUs?: number[] | undefined;
     /** True when the device ran the reference model file itself (same sha256): rows are matched by node index. */
     sameModelFile: boolean;
+    /** The result was load-flagged: measured while other work used the device (docs/measurement-conditions.md). */
+    loaded?: boolean | undefined;
 }
 
 /** One repetition of a timed run without profiling. */
@@ -58,6 +60,8 @@ export interface Rep {
     avgUs: number;
     /** Raw per-inference samples (µs) when the runtime reported them. */
     samplesUs?: number[] | undefined;
+    /** The result was load-flagged: measured while other work used the device (docs/measurement-conditions.md). */
+    loaded?: boolean | undefined;
 }
 
 export interface NetworkProfile {
@@ -116,6 +120,11 @@ export interface MetricStat {
     perRep: 'median' | 'mean' | 'mixed';
     /** One value per repetition (ms). */
     repValuesMs: number[];
+    /**
+     * Beside repValuesMs, index by index: true when a result behind that repetition value was load-flagged (either
+     * half for a total). Absent when none was. compare and history leave those repetitions out by default.
+     */
+    loadedReps?: boolean[] | undefined;
 }
 
 export interface SplitTimes {

@@ -9,6 +9,8 @@ import { registerDevicesCommands } from './commands/devices.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerCompareCommand } from './commands/compare.js';
+import { registerHistoryCommand } from './commands/history.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerStoreCommands } from './commands/store.js';
 
@@ -54,6 +56,8 @@ export const buildProgram = (): Command => {
     registerSimCommands(program);
     registerRunCommands(program);
     registerReportCommands(program);
+    registerCompareCommand(program);
+    registerHistoryCommand(program);
     registerRunsCommands(program);
     registerStoreCommands(program);
     // A usage error is one line plus where to read more, not the whole help text (commander prints the line).

@@ -21,7 +21,34 @@ const factsFor = (c: MetricChange, probes: readonly ProbeChange[]): string =>
 
 const signedMs = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`;
 
-const changeCells = (c: MetricChange, probes: readonly ProbeChange[]): string[] => [
+/**
+ * Load-flagged repetitions of a metric, per side that has any: "A: 2 of 5 repetitions left out: loaded", or with
+ * includeLoaded "A: 2 of 5 repetitions loaded, kept". Empty when neither side has one.
+ */
+export const loadNote = (c: MetricChange, includeLoaded: boolean): string =>
+    (
+        [
+            ['A', c.loadedA, c.repsA],
+            ['B', c.loadedB, c.repsB],
+        ] as const
+    )
+        .filter(([, loaded]) => loaded > 0)
+        .map(
+            ([side, loaded, reps]) =>
+                `${side}: ${loaded} of ${reps} repetitions ${includeLoaded ? 'loaded, kept' : 'left out: loaded'}`,
+        )
+        .join('; ');
+
+const VERDICT_TEXT: Record<MetricChange['verdict'], string> = {
+    regression: 'regression',
+    insufficient: 'insufficient repetitions',
+    loaded: 'loaded (too few clean repetitions)',
+    improvement: 'improvement',
+    changed: 'changed',
+    unchanged: 'unchanged',
+};
+
+const changeCells = (c: MetricChange, probes: readonly ProbeChange[], includeLoaded: boolean): string[] => [
     metricLabel(c),
     fmtMs(c.aValueMs),
     fmtMs(c.bValueMs),
@@ -30,18 +57,20 @@ const changeCells = (c: MetricChange, probes: readonly ProbeChange[]): string[] 
     c.test === 'none'
         ? `not tested, reps ${c.nA}/${c.nB}`
         : `${c.test}${c.scale === 'log' ? ' (log)' : ''}, reps ${c.nA}/${c.nB}`,
-    c.verdict === 'insufficient' ? 'insufficient repetitions' : c.verdict,
+    VERDICT_TEXT[c.verdict],
+    loadNote(c, includeLoaded),
     factsFor(c, probes),
 ];
 
-const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p (adj.)', 'Test', 'Verdict', 'Device facts changed'];
+const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p (adj.)', 'Test', 'Verdict', 'Load', 'Device facts changed'];
 
 const ORDER: Record<MetricChange['verdict'], number> = {
     regression: 0,
     insufficient: 1,
-    improvement: 2,
-    changed: 3,
-    unchanged: 4,
+    loaded: 2,
+    improvement: 3,
+    changed: 4,
+    unchanged: 5,
 };
 
 /** Options of a text rendering. */
@@ -68,23 +97,36 @@ export const renderComparison = (
     const sorted = [...c.changes].sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict]);
     const shown = opts.all === true ? sorted : sorted.filter((x) => x.verdict !== 'unchanged');
     const unchanged = c.changes.filter((x) => x.verdict === 'unchanged').length;
+    const loadedText = `${c.loaded.length} metric(s) with fewer than ${c.minReps} repetitions measured without load on a side: not tested, not an all-clear; --include-loaded tests them anyway`;
     const verdict =
         c.verdict === 'regression'
             ? `REGRESSION (${c.regressions.length} metric(s))`
             : c.verdict === 'insufficient repetitions'
               ? `INSUFFICIENT REPETITIONS (${c.insufficient.length} metric(s) with fewer than ${c.minReps} repetitions on a side: not tested, not an all-clear)`
-              : 'no regression';
+              : c.verdict === 'loaded'
+                ? `LOADED (${loadedText})`
+                : 'no regression';
     const title = `compare ${c.a.id} → ${c.b.id}: ${verdict}`;
-    const tested = c.changes.length - c.insufficient.length;
+    const tested = c.changes.length - c.insufficient.length - c.loaded.length;
+    const withLoad = c.changes.filter((x) => x.loadedA + x.loadedB > 0).length;
+    const loadSentence =
+        withLoad === 0
+            ? 'no repetition was load-flagged'
+            : c.includeLoaded
+              ? `load-flagged repetitions kept in ${withLoad} metric(s) (--include-loaded)`
+              : `load-flagged repetitions left out of ${withLoad} metric(s) (docs/measurement-conditions.md; --include-loaded keeps them)`;
     const settings =
         `Welch t-test on log per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
         `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics)` : ' per metric (no correction)'}; ` +
-        `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ` +
+        `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ${loadSentence}; ` +
         `${c.changes.length} metrics compared, ${unchanged} unchanged${opts.all === true ? '' : ' (hidden; --all prints them)'}`;
     const out: string[] = [];
+    // A regression hides a 'loaded' run verdict; say that some metrics could not be tested either.
+    const alsoLoaded = c.verdict !== 'loaded' && c.loaded.length > 0 ? [`also: ${loadedText}`] : [];
     if (format === 'md') {
-        out.push(`# ${escapeMd(title)}`, '', settings, '');
-        if (shown.length > 0) out.push(...mdTable(shown.map((x) => changeCells(x, c.probeChanges))), '');
+        out.push(`# ${escapeMd(title)}`, '', settings, '', ...alsoLoaded.flatMap((l) => [escapeMd(l), '']));
+        if (shown.length > 0)
+            out.push(...mdTable(shown.map((x) => changeCells(x, c.probeChanges, c.includeLoaded))), '');
         if (c.probeChanges.length > 0) {
             out.push('## Device facts that changed', '', '| Device | Fact | A | B |', '|---|---|---|---|');
             out.push(
@@ -96,11 +138,12 @@ export const renderComparison = (
             );
         }
     } else {
-        out.push(title, settings, '');
+        out.push(title, settings, ...alsoLoaded, '');
         for (const x of shown) {
-            const cells = changeCells(x, c.probeChanges);
+            const cells = changeCells(x, c.probeChanges, c.includeLoaded);
+            const load = cells[7] !== '' ? `; ${cells[7]}` : '';
             out.push(
-                `${(cells[6] ?? '').toUpperCase().padEnd(11)} ${cells[0]}: ${cells[1]} → ${cells[2]} ms (${cells[3]}, p=${cells[4]}, ${cells[5]})${cells[7] !== '' ? `  [${cells[7]}]` : ''}`,
+                `${(cells[6] ?? '').toUpperCase().padEnd(11)} ${cells[0]}: ${cells[1]} → ${cells[2]} ms (${cells[3]}, p=${cells[4]}, ${cells[5]}${load})${cells[8] !== '' ? `  [${cells[8]}]` : ''}`,
             );
         }
         if (c.probeChanges.length > 0) {
@@ -117,6 +160,57 @@ export const renderComparison = (
     return `${out.join('\n')}\n`;
 };
 
+/**
+ * `compare --format json`: the verdict, the settings, counts, and every metric with its repetition counts (used,
+ * all, load-flagged per side). Infinite changes (from a zero baseline) become null, as JSON has no Infinity.
+ */
+export const comparisonJson = (c: Comparison): Record<string, unknown> => ({
+    a: c.a,
+    b: c.b,
+    verdict: c.verdict,
+    hasRegression: c.hasRegression,
+    settings: {
+        thresholdPct: c.thresholdPct,
+        floorMs: c.floorMs,
+        alpha: c.alpha,
+        correction: c.correction,
+        minReps: c.minReps,
+        includeLoaded: c.includeLoaded,
+    },
+    counts: {
+        metrics: c.changes.length,
+        regression: c.regressions.length,
+        insufficient: c.insufficient.length,
+        loaded: c.loaded.length,
+        improvement: c.improvements.length,
+        changed: c.changes.filter((x) => x.verdict === 'changed').length,
+        unchanged: c.changes.filter((x) => x.verdict === 'unchanged').length,
+        /** Metrics with a load-flagged repetition on either side. */
+        metricsWithLoadedReps: c.changes.filter((x) => x.loadedA + x.loadedB > 0).length,
+    },
+    metrics: [...c.changes]
+        .sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict])
+        .map((x) => ({
+            ...x,
+            changePct: Number.isFinite(x.changePct) ? x.changePct : null,
+            loadNote: loadNote(x, c.includeLoaded),
+        })),
+    probeChanges: c.probeChanges,
+    modelChanges: c.modelChanges,
+    onlyInA: c.onlyInA,
+    onlyInB: c.onlyInB,
+});
+
+/** "3 of 15 repetitions (run r2 all loaded)", "" when nothing was left out. */
+const historyLoadCell = (s: HistorySeries['summary']): string =>
+    s.leftOut === 0
+        ? ''
+        : `${s.leftOut} of ${s.repetitions} repetitions${s.allLoadedRuns.length > 0 ? ` (all loaded: ${s.allLoadedRuns.join(', ')})` : ''}`;
+
+/**
+ * One line per metric: its runs' values, their spread and the steps between consecutive runs; the "Loaded left out"
+ * column counts the load-flagged repetitions the figures and steps do not use (docs/statistics.md, history).
+ */
 export const renderHistory = (series: readonly HistorySeries[], format: TextFormat = 'text'): string => {
     const out: string[] = [];
     const head = [
@@ -131,6 +225,7 @@ export const renderHistory = (series: readonly HistorySeries[], format: TextForm
         'vs earlier median',
         'CV',
         'Steps',
+        'Loaded left out',
     ];
     const rows = series.map(({ key, summary: s }) => [
         metricLabel(key),
@@ -149,6 +244,7 @@ export const renderHistory = (series: readonly HistorySeries[], format: TextForm
                     `${st.fromRunId}→${st.toRunId} ${signed(st.changePct)}${st.factChanges.length > 0 ? ` (${st.factChanges.map((f) => `${f.fact}: ${f.a ?? '—'}→${f.b ?? '—'}`).join(', ')})` : ''}`,
             )
             .join('; '),
+        historyLoadCell(s),
     ]);
     if (format === 'md') {
         out.push(

@@ -1,0 +1,42 @@
+// What `splitbench compare` and `splitbench history` share: the store, a run's data, number flags.
+import { SplitbenchError } from '../../errors.js';
+import type { RunData } from '../../analysis/compare.js';
+import { buildReportInput } from '../../runner/report-input.js';
+import { openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
+import type { ResultStore, RunSummary } from '../../store/types.js';
+
+export const warn = (m: string): void => {
+    process.stderr.write(`warning: ${m}\n`);
+};
+
+/** Opens the store (`--db`, which must exist), runs `f`, closes it. */
+export const withStore = async <T>(db: string | undefined, f: (s: ResultStore) => Promise<T> | T): Promise<T> => {
+    const store = await openResultStore(resolveStoreSpec(db), { mustExist: true });
+    try {
+        return await f(store);
+    } finally {
+        await store.close();
+    }
+};
+
+/** A run's analyses, devices and probes, as its report sees them (reused results included). */
+export const runData = async (store: ResultStore, ref: string): Promise<RunData> =>
+    buildReportInput(store, await store.getRun(ref), warn);
+
+/** A commander parser for a numeric flag; throws SplitbenchError USAGE naming the flag. */
+export const numberArg =
+    (name: string) =>
+    (v: string): number => {
+        const n = Number(v);
+        if (!Number.isFinite(n)) throw new SplitbenchError('USAGE', `${name}: expected a number, got "${v}"`);
+        return n;
+    };
+
+/** Runs that measured something (older stores hold re-runs that measured nothing: no baseline). */
+export const finishedRuns = async (store: ResultStore, campaign: string | undefined): Promise<RunSummary[]> =>
+    (await store.listRuns(campaign !== undefined ? { campaignName: campaign } : {})).filter(
+        (r) => (r.state === 'done' || r.state === 'failed') && r.jobs.done > 0,
+    );
+
+export const INCLUDE_LOADED_HELP =
+    'keep repetitions measured while other work used the device (load-flagged, docs/measurement-conditions.md); by default they are left out';
