@@ -18,7 +18,7 @@ import {
     type MetricName,
     type RunData,
 } from './compare.js';
-import { quantileSorted, sortedCopy } from './stats.js';
+import { quantileSorted, sortedCopy, statFromValues } from './stats.js';
 import { welchTTest } from './student-t.js';
 
 export interface HistoryPoint {
@@ -26,7 +26,7 @@ export interface HistoryPoint {
     startedAt?: string | undefined;
     /** The run's point value: mean of the repetition values the steps use (see valuesMs). */
     valueMs: number;
-    /** The run's interval over all its repetitions, as its report shows it. */
+    /** 95 % Student-t interval of valueMs, over the same repetitions. */
     lowMs: number;
     highMs: number;
     /**
@@ -181,12 +181,15 @@ export const historyFromRuns = (
                 byKey.set(ks, e);
             }
             const used = usedValues(m, opts.includeLoaded === true);
+            // with repetitions left out, the interval is that of the ones used (the report's covers them all)
+            const leftOut = used.values.length < m.repValuesMs.length && used.values.length > 0;
+            const stat = leftOut ? statFromValues(used.values) : m;
             e.points.push({
                 runId: run.run.id,
                 startedAt: run.run.startedAt,
                 valueMs: used.valueMs,
-                lowMs: m.lowMs,
-                highMs: m.highMs,
+                lowMs: stat.lowMs,
+                highMs: stat.highMs,
                 valuesMs: used.values,
                 repetitions: m.repValuesMs.length,
                 loaded: used.loaded,

@@ -162,6 +162,96 @@ describe('compareRuns', () => {
     });
 });
 
+/** fiveReps with the measured head's repetitions at `loaded` indices load-flagged. */
+const loadedHead = (headFactor: number, loaded: readonly number[]): SplitAnalysisInput => {
+    const input = fiveReps(headFactor);
+    input.measured.head = new Map([
+        [1, HEAD_US.map((v, i) => ({ avgUs: v * headFactor, ...(loaded.includes(i) ? { loaded: true } : {}) }))],
+    ]);
+    return input;
+};
+
+describe('compareRuns with load-flagged repetitions', () => {
+    it('leaves them out of the test and the point value, and says how many per side', () => {
+        // A's head repetitions 1 and 3 (3100, 3050 µs) are loaded: clean 3000 2900 2950, mean 2950 µs.
+        // scipy ttest_ind(log([3000,2900,2950]), log([3600,3720,3480,3660,3540]), equal_var=False): p = 1.5512234e-5;
+        // the measured total (head + tail per repetition, the loaded head's repetitions left out too):
+        // log([5500,5500,5600]) vs log([6100,6420,6080,6210,6190]): p = 6.3422024e-5
+        const c = compareRuns(asRun('a', loadedHead(1, [1, 3])), asRun('b', fiveReps(1.2)));
+        expect(c.includeLoaded).toBe(false);
+        const head = measuredHead(c);
+        expect(head).toMatchObject({ verdict: 'regression', nA: 3, nB: 5, repsA: 5, repsB: 5, loadedA: 2, loadedB: 0 });
+        expect(head?.aValueMs).toBeCloseTo(2.95, 10);
+        expect(head?.changePct).toBeCloseTo((100 * (3.6 - 2.95)) / 2.95, 8);
+        expect(head?.p).toBeCloseTo(1.5512234e-5, 11);
+        expect(head?.pAdjusted).toBeCloseTo(17 * 1.5512234e-5, 10);
+        const total = c.changes.find((x) => x.metric === 'totalMs' && x.mode === 'measured');
+        expect(total).toMatchObject({ nA: 3, loadedA: 2, verdict: 'regression' });
+        expect(total?.aValueMs).toBeCloseTo(5533.333333 / 1000, 6);
+        expect(total?.p).toBeCloseTo(6.3422024e-5, 10);
+        // the tail ran without load: all five repetitions tested
+        expect(c.changes.find((x) => x.metric === 'serverMs' && x.mode === 'measured')).toMatchObject({
+            nA: 5,
+            loadedA: 0,
+        });
+        const text = renderComparison(c);
+        expect(text).toContain('reps 3/5; A: 2 of 5 repetitions left out: loaded)');
+        expect(text).toContain('load-flagged repetitions left out of 2 metric(s)');
+        expect(renderComparison(c, 'md')).toContain('| A: 2 of 5 repetitions left out: loaded |');
+    });
+
+    it('with too few clean repetitions gives the verdict "loaded", never an all-clear; --include-loaded tests them', () => {
+        // 4 of A's 5 head repetitions loaded: 1 clean < 3; B is the same distribution
+        const c = compareRuns(asRun('a', loadedHead(1, [0, 1, 2, 3])), asRun('b', fiveReps(1)));
+        expect(c.verdict).toBe('loaded');
+        expect(c.hasRegression).toBe(false);
+        expect(c.loaded.map((x) => x.metric).sort()).toEqual(['totalMs', 'ueMs']);
+        expect(c.insufficient).toEqual([]);
+        expect(measuredHead(c)).toMatchObject({ verdict: 'loaded', test: 'none', nA: 1, repsA: 5, loadedA: 4 });
+        // the one clean repetition is the value shown: 2950 µs
+        expect(measuredHead(c)?.aValueMs).toBeCloseTo(2.95, 10);
+        const text = renderComparison(c);
+        expect(text).toContain('LOADED (2 metric(s) with fewer than 3 repetitions measured without load on a side');
+        expect(text).toMatch(/^LOADED \(TOO FEW CLEAN REPETITIONS\) tiny\.tflite a01\/pc measured split 1 ueMs/m);
+        // Holm runs over the 15 metrics tested
+        expect(text).toContain('Holm over 15 tested metrics');
+
+        const kept = compareRuns(asRun('a', loadedHead(1, [0, 1, 2, 3])), asRun('b', fiveReps(1)), {
+            includeLoaded: true,
+        });
+        expect(kept.verdict).toBe('no regression');
+        expect(measuredHead(kept)).toMatchObject({ verdict: 'unchanged', nA: 5, loadedA: 4 });
+        expect(measuredHead(kept)?.aValueMs).toBeCloseTo(3.0, 10);
+        expect(renderComparison(kept, 'text', { all: true })).toContain('A: 4 of 5 repetitions loaded, kept');
+    });
+
+    it('marks estimated metrics by the profiled repetition they come from: UE profile 0 loaded → UE and total', () => {
+        const input = fiveReps(1);
+        input.estimate.ue = input.estimate.ue.map((p, i) => (i === 0 ? { ...p, loaded: true } : p));
+        const c = compareRuns(asRun('a', input), asRun('b', fiveReps(1)));
+        const est = (metric: string) =>
+            c.changes.filter((x) => x.mode === 'estimated' && x.metric === metric).map((x) => x.loadedA);
+        // 4 split points; the estimated full UE (profile total) is the UE's, the measured full server is not
+        expect(est('ueMs')).toEqual([1, 1, 1, 1]);
+        expect(est('totalMs')).toEqual([1, 1, 1, 1]);
+        expect(est('serverMs')).toEqual([0, 0, 0, 0]);
+        expect(c.changes.filter((x) => x.mode === 'estimated' && x.metric === 'ueMs').every((x) => x.nA === 4)).toBe(
+            true,
+        );
+    });
+
+    it('fewer repetitions than the minimum at all stays "insufficient repetitions", loaded or not', () => {
+        const two = (loaded: boolean) => {
+            const input = smallInput();
+            input.measured.head = new Map([[1, [{ avgUs: 3000, loaded }, { avgUs: 3100 }]]]);
+            return input;
+        };
+        const c = compareRuns(asRun('a', two(true)), asRun('b', two(false)));
+        expect(c.verdict).toBe('insufficient repetitions');
+        expect(measuredHead(c)?.verdict).toBe('insufficient');
+    });
+});
+
 describe('history', () => {
     it('summarises a metric over runs and finds the step with the facts that changed', () => {
         const runs = [asRun('n1', fiveReps(1), 'B1'), asRun('n2', fiveReps(1), 'B1'), asRun('n3', fiveReps(1.2), 'B2')];
@@ -188,5 +278,33 @@ describe('history', () => {
         expect(
             historyFromRuns(runs, { model: 'tiny.tflite', device: 'a01', splitAfter: 'full' }).map((x) => x.key.metric),
         ).toEqual(['fullUeMs']);
+    });
+
+    it('leaves loaded repetitions out of the values and steps; a run with every one loaded is named, not summarised', () => {
+        const sel = { model: 'tiny.tflite', device: 'a01', metric: 'ueMs', mode: 'measured' } as const;
+        const runs = [
+            asRun('n1', loadedHead(1, [1, 3])),
+            asRun('n2', loadedHead(5, [0, 1, 2, 3, 4])),
+            asRun('n3', fiveReps(1.2)),
+        ];
+        const s = historyFromRuns(runs, sel)[0]?.summary;
+        // n1: clean 3000 2900 2950 µs → 2.95 ms; n2 (5× slower, all loaded) takes no part; n3: 3.6 ms
+        expect(s?.n).toBe(2);
+        expect(s?.allLoadedRuns).toEqual(['n2']);
+        expect(s?.leftOut).toBe(2 + 5);
+        expect(s?.repetitions).toBe(15);
+        expect(s?.firstMs).toBeCloseTo(2.95, 10);
+        expect(s?.maxMs).toBeCloseTo(3.6, 10);
+        // the step spans n1 → n3, on the same clean values as compare (scipy p = 1.5512234e-5)
+        expect(s?.steps).toHaveLength(1);
+        expect(s?.steps[0]).toMatchObject({ fromRunId: 'n1', toRunId: 'n3' });
+        expect(s?.steps[0]?.p).toBeCloseTo(1.5512234e-5, 11);
+        expect(renderHistory(historyFromRuns(runs, sel))).toContain('7 of 15 repetitions (all loaded: n2)');
+        // --include-loaded: n2's 15 ms head is a run like the others, with steps n1 → n2 → n3
+        const kept = historyFromRuns(runs, sel, { includeLoaded: true })[0]?.summary;
+        expect(kept?.n).toBe(3);
+        expect(kept?.leftOut).toBe(0);
+        expect(kept?.maxMs).toBeCloseTo(15.0, 10);
+        expect(kept?.steps.map((x) => `${x.fromRunId}→${x.toRunId}`)).toEqual(['n1→n2', 'n2→n3']);
     });
 });
