@@ -317,7 +317,7 @@ describe('report, compare and history through the CLI on real campaign results',
     });
 
     it('compare says "insufficient repetitions" with exit 1 when a side has too few, and --all prints every metric', async () => {
-        const few = await cli(['compare', fastA, fastC, '--db', 'results.db', '--min-reps', '4'], work);
+        const few = await cli(['compare', fastA, fastC, '--db', 'results.db', '--min-reps', '4', KEEP_LOADED], work);
         expect(few.code).toBe(1);
         expect(few.stdout).toContain('INSUFFICIENT REPETITIONS');
         expect(few.stdout).toMatch(
