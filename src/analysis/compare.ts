@@ -2,6 +2,7 @@
 // Holm's correction, a relative threshold and an absolute floor, and the device facts that changed
 // (docs/statistics.md). Repetitions measured under load (docs/measurement-conditions.md) are left out by default.
 import { welchTTest } from './student-t.js';
+import { diffProbes, type ProbeChange } from './probe-facts.js';
 import type { MetricStat, ProbeInfo, SplitAnalysis } from './types.js';
 
 /** The parts of a run the comparison needs (ReportInput satisfies it). */
@@ -126,13 +127,6 @@ export interface MetricChange extends MetricKey {
     verdict: Verdict;
 }
 
-export interface ProbeChange {
-    device: string;
-    fact: string;
-    a: string | null;
-    b: string | null;
-}
-
 /** Default minimum repetitions per side (docs/statistics.md: why 3). */
 export const DEFAULT_MIN_REPS = 3;
 /** Default relative threshold (%) a slowdown must pass to be a regression. */
@@ -185,46 +179,6 @@ export interface Comparison {
      */
     verdict: 'regression' | 'insufficient repetitions' | 'loaded' | 'no regression';
 }
-
-/** Facts that explain a change in timings; compared as strings. */
-export const probeFacts = (p: ProbeInfo | null | undefined): Record<string, string> => {
-    if (p === null || p === undefined) return {};
-    const f: Record<string, string> = {};
-    const set = (k: string, v: string | number | undefined): void => {
-        if (v !== undefined && v !== '') f[k] = String(v);
-    };
-    set('os', [p.os, p.osRelease].filter((x) => x !== undefined).join(' '));
-    set('kernel', p.kernel);
-    set('cpu', p.cpuModel);
-    set('cores', p.cores);
-    set('big core mask', p.bigCoreMask);
-    set('governor', [...new Set(p.governors ?? [])].join(','));
-    const temps = Object.values(p.thermalC ?? {});
-    if (temps.length > 0) set('max temperature °C', Math.max(...temps).toFixed(1));
-    if (p.android !== undefined) {
-        set('android build', p.android.build);
-        if (p.android.release !== undefined)
-            set('android release', `${p.android.release} (SDK ${p.android.sdk ?? '?'})`);
-        set('battery temperature °C', p.android.batteryTempC);
-        if (p.android.rooted !== undefined) set('rooted', String(p.android.rooted));
-    }
-    return f;
-};
-
-const diffProbes = (a: RunData, b: RunData): ProbeChange[] => {
-    const out: ProbeChange[] = [];
-    const names = new Set([...a.devices.map((d) => d.name), ...b.devices.map((d) => d.name)]);
-    for (const name of names) {
-        const fa = probeFacts(a.devices.find((d) => d.name === name)?.probe);
-        const fb = probeFacts(b.devices.find((d) => d.name === name)?.probe);
-        for (const fact of new Set([...Object.keys(fa), ...Object.keys(fb)])) {
-            const va = fa[fact] ?? null;
-            const vb = fb[fact] ?? null;
-            if (va !== vb) out.push({ device: name, fact, a: va, b: vb });
-        }
-    }
-    return out;
-};
 
 const holm = (ps: readonly number[]): number[] => {
     const m = ps.length;

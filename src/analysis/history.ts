@@ -9,7 +9,6 @@ import {
     metricDevices,
     metricKeyString,
     onLogScale,
-    probeFacts,
     testValues,
     usedValues,
     type CompareOptions,
@@ -18,6 +17,7 @@ import {
     type MetricName,
     type RunData,
 } from './compare.js';
+import { probeFacts } from './probe-facts.js';
 import { quantileSorted, sortedCopy, statFromValues } from './stats.js';
 import { welchTTest } from './student-t.js';
 

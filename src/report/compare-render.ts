@@ -1,6 +1,7 @@
 // Text and Markdown for `splitbench compare` and `splitbench history`. Device facts that changed are printed next to
 // the metrics measured on that device, so a slowdown and a new Android build or a hot phone are seen together.
-import type { Comparison, MetricChange, MetricKey, ProbeChange } from '../analysis/compare.js';
+import type { Comparison, MetricChange, MetricKey } from '../analysis/compare.js';
+import type { ProbeChange } from '../analysis/probe-facts.js';
 import type { HistorySeries } from '../analysis/history.js';
 import { metricDevices } from '../analysis/compare.js';
 import { escapeMd, fmtMs } from './format.js';
