@@ -73,7 +73,9 @@ interface HistoryFlags {
 export const registerHistoryCommand = (program: Command): void => {
     program
         .command('history')
-        .description('One metric over every run that measured it, with the steps between runs')
+        .description(
+            'One metric over every run that measured it, with the steps between runs (load-flagged repetitions left out)',
+        )
         .requiredOption('--model <name>', 'model id as in the campaign')
         .requiredOption('--device <name>', 'UE or server device')
         .option('--metric <m>', 'ueMs, serverMs, totalMs, fullUeMs or fullServerMs')
