@@ -17,7 +17,7 @@ import {
 } from './types.js';
 
 /** Bump when the meaning of a parsed field changes, so stored raw outputs can be re-parsed. */
-export const PARSER_VERSION = '1.1.0';
+export const PARSER_VERSION = '1.1.1';
 
 type Phase = 'init' | 'regular';
 type Table = 'run' | 'top' | 'type';
