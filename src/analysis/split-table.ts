@@ -3,6 +3,7 @@
 import { SplitbenchError } from '../errors.js';
 import { matchDevices, NOT_ESTIMABLE_HINT } from './match-ops.js';
 import type { DeviceMatching, DeviceOpTimes } from './match-ops.js';
+import { pairedImprovement, ratioImprovement } from './improvement.js';
 import { fixedNetworkMs, splitNetwork, summarizeNetwork, validateProfile } from './network.js';
 import { median, statFromReps, statFromValues, sumStat } from './stats.js';
 import type {
@@ -77,23 +78,19 @@ const profileScales = (profiles: readonly RepetitionProfile[]): { scale: number[
 
 const scaled = (vals: readonly number[], scale: readonly number[]): number[] => vals.map((v, r) => v * (scale[r] ?? 1));
 
-const timesOf = (
-    ue: MetricStat,
-    server: MetricStat,
-    base: SplitTimes['improvementBase'],
-    confidence: number,
-): SplitTimes => {
-    const total = sumStat(ue, server, confidence);
-    return {
-        ue,
-        server,
-        total,
-        totalMs: total.valueMs,
-        ueImprovementPct: base === null ? null : pct(base.ms - ue.valueMs, base.ms),
-        totalImprovementPct: base === null ? null : pct(base.ms - total.valueMs, base.ms),
-        improvementBase: base,
-    };
-};
+/** The improvements of one row, or null when its method's base is unknown. */
+type Improvements = { base: NonNullable<SplitTimes['improvementBase']> } & NonNullable<SplitTimes['improvement']>;
+
+const timesOf = (ue: MetricStat, server: MetricStat, total: MetricStat, imp: Improvements | null): SplitTimes => ({
+    ue,
+    server,
+    total,
+    totalMs: total.valueMs,
+    ueImprovementPct: imp?.ue.valuePct ?? null,
+    totalImprovementPct: imp?.total.valuePct ?? null,
+    improvementBase: imp?.base ?? null,
+    improvement: imp === null ? null : { ue: imp.ue, total: imp.total },
+});
 
 const partError = (est: MetricStat, meas: MetricStat): PartError => ({
     ms: est.valueMs - meas.valueMs,
@@ -107,6 +104,34 @@ const errorOf = (est: SplitTimes, meas: SplitTimes): EstimateError => ({
     server: partError(est.server, meas.server),
     total: partError(est.total, meas.total),
 });
+
+/**
+ * Improvements of an estimated row against the same profile's total (the study's base). %UE pairs each UE
+ * repetition with its own total; %total pairs UE repetition r with server repetition r when both devices have the
+ * same number of profiles (independent draws, so pairing by index is valid), otherwise it treats the total and the
+ * base as independent means (delta method; conservative, since T_UE and B share a run and are positively correlated).
+ */
+const estImprovements = (
+    baseMs: readonly number[] | null,
+    ueVals: readonly number[],
+    srvVals: readonly number[],
+    stats: { ue: MetricStat; server: MetricStat; base: MetricStat | null },
+    confidence: number,
+): Improvements | null => {
+    if (baseMs === null || stats.base === null) return null;
+    return {
+        base: { ms: stats.base.valueMs, source: 'profile total' },
+        ue: pairedImprovement(baseMs, ueVals, confidence),
+        total:
+            ueVals.length === srvVals.length
+                ? pairedImprovement(
+                      baseMs,
+                      ueVals.map((v, r) => v + (srvVals[r] as number)),
+                      confidence,
+                  )
+                : ratioImprovement([stats.ue, stats.server], stats.base, confidence),
+    };
+};
 
 /** Strictly above, beyond noise: a's interval lies wholly above b's. */
 const above = (a: MetricStat, b: MetricStat): boolean => a.lowMs > b.highMs;
@@ -271,10 +296,9 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
               : null;
     // The study's improvement bases: an estimate against the same profile's total, a measurement against the
     // measured full model.
-    const estBase: SplitTimes['improvementBase'] =
-        estUeFull === null ? null : { ms: estUeFull.valueMs, source: 'profile total' };
+    const measBaseStat = fullUe?.source === 'measured' ? fullUe : null;
     const measBase: SplitTimes['improvementBase'] =
-        fullUe?.source === 'measured' ? { ms: fullUe.valueMs, source: 'measured full model' } : null;
+        measBaseStat === null ? null : { ms: measBaseStat.valueMs, source: 'measured full model' };
     const fullUeMs = fullUe?.valueMs ?? null;
     const fixed = input.networks.map((p) => fixedNetworkMs(p, model));
     const layers = layerNumbers(model);
@@ -293,19 +317,35 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                 const ueVals = scaled(cumAt(ueCum, k), ueScale.scale);
                 const cs = scaled(cumAt(srvCum, k), srvScale.scale);
                 const srvVals = estSrvTotals.map((t, r) => t - (cs[r] as number));
+                const ue = statFromValues(ueVals, ueScale.perRep, confidence);
+                const server = statFromValues(srvVals, srvScale.perRep, confidence);
                 estimated = timesOf(
-                    statFromValues(ueVals, ueScale.perRep, confidence),
-                    statFromValues(srvVals, srvScale.perRep, confidence),
-                    estBase,
-                    confidence,
+                    ue,
+                    server,
+                    sumStat(ue, server, confidence),
+                    estImprovements(estUeTotals, ueVals, srvVals, { ue, server, base: estUeFull }, confidence),
                 );
             }
         }
         const head = input.measured.head.get(k) ?? [];
         const tail = input.measured.tail.get(k) ?? [];
         let measured: SplitTimes | null = null;
-        if (head.length > 0 && tail.length > 0)
-            measured = timesOf(statFromReps(head, confidence), statFromReps(tail, confidence), measBase, confidence);
+        if (head.length > 0 && tail.length > 0) {
+            const ue = statFromReps(head, confidence);
+            const server = statFromReps(tail, confidence);
+            measured = timesOf(
+                ue,
+                server,
+                sumStat(ue, server, confidence),
+                measBase === null
+                    ? null
+                    : {
+                          base: measBase,
+                          ue: ratioImprovement([ue], measBaseStat as MetricStat, confidence),
+                          total: ratioImprovement([ue, server], measBaseStat as MetricStat, confidence),
+                      },
+            );
+        }
         else if (head.length > 0 || tail.length > 0)
             warnings.push(`split ${k}: ${head.length > 0 ? 'tail' : 'head'} not measured; measured columns left empty`);
         const primary = measured !== null ? 'measured' : estimated !== null ? 'estimated' : null;
