@@ -33,7 +33,15 @@ export const pairedImprovement = (
         if (b > 0) pcts.push((100 * (b - (timeMs[r] as number))) / b);
     }
     const m = meanInterval(pcts, confidence);
-    return { valuePct: m.value, lowPct: m.low, highPct: m.high, interval: m.interval, method: 'paired', n: m.n, df: m.df };
+    return {
+        valuePct: m.value,
+        lowPct: m.low,
+        highPct: m.high,
+        interval: m.interval,
+        method: 'paired',
+        n: m.n,
+        df: m.df,
+    };
 };
 
 /**
@@ -63,7 +71,15 @@ export const ratioImprovement = (
     const rel = comps.reduce((s, x) => s + x.c, 0);
     const df = welchDfOf(comps);
     const half = rel === 0 ? 0 : studentTQuantile(1 - (1 - confidence) / 2, df) * r * Math.sqrt(rel);
-    return { valuePct, lowPct: valuePct - 100 * half, highPct: valuePct + 100 * half, interval: 't', method: 'delta', n, df };
+    return {
+        valuePct,
+        lowPct: valuePct - 100 * half,
+        highPct: valuePct + 100 * half,
+        interval: 't',
+        method: 'delta',
+        n,
+        df,
+    };
 };
 
 /** True when the interval of an improvement contains 0: the data cannot tell it from running all on the UE. */

@@ -5,6 +5,7 @@ import { matchDevices, NOT_ESTIMABLE_HINT } from './match-ops.js';
 import type { DeviceMatching, DeviceOpTimes } from './match-ops.js';
 import { pairedImprovement, ratioImprovement } from './improvement.js';
 import { fixedNetworkMs, splitNetwork, summarizeNetwork, validateProfile } from './network.js';
+import { sanityFlags } from './sanity.js';
 import { median, statFromReps, statFromValues, sumStat } from './stats.js';
 import type {
     AnalysisOptions,
@@ -131,30 +132,6 @@ const estImprovements = (
                   )
                 : ratioImprovement([stats.ue, stats.server], stats.base, confidence),
     };
-};
-
-/** Strictly above, beyond noise: a's interval lies wholly above b's. */
-const above = (a: MetricStat, b: MetricStat): boolean => a.lowMs > b.highMs;
-
-/**
- * Sanity flags on measured rows, each only when intervals do not overlap: a head slower than the whole model on the
- * UE, a tail slower than the whole model on the server, and a head (tail) slower than a head (tail) that runs more
- * ops (the later split's head, the earlier split's tail).
- */
-const sanityFlags = (rows: readonly SplitRow[], fullUe: MetricStat | null, fullServer: MetricStat | null): void => {
-    const measured = rows.filter((r) => r.measured !== null);
-    for (const [i, r] of measured.entries()) {
-        const m = r.measured as SplitTimes;
-        if (fullUe !== null && above(m.ue, fullUe)) r.flags.push('measured head slower than the full model on the UE');
-        if (fullServer !== null && above(m.server, fullServer))
-            r.flags.push('measured tail slower than the full model on the server');
-        const later = measured[i + 1]?.measured ?? null;
-        if (later !== null && above(m.ue, later.ue))
-            r.flags.push(`measured head slower than the longer head of split ${measured[i + 1]?.splitAfter}`);
-        const earlier = measured[i - 1]?.measured ?? null;
-        if (earlier !== null && above(m.server, earlier.server))
-            r.flags.push(`measured tail slower than the longer tail of split ${measured[i - 1]?.splitAfter}`);
-    }
 };
 
 /** The study's layer numbers: layer[k] = count of non-constant ops in 0..k (1-based numbering of real ops). */
@@ -345,8 +322,7 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                           total: ratioImprovement([ue, server], measBaseStat as MetricStat, confidence),
                       },
             );
-        }
-        else if (head.length > 0 || tail.length > 0)
+        } else if (head.length > 0 || tail.length > 0)
             warnings.push(`split ${k}: ${head.length > 0 ? 'tail' : 'head'} not measured; measured columns left empty`);
         const primary = measured !== null ? 'measured' : estimated !== null ? 'estimated' : null;
         const times = measured ?? estimated;

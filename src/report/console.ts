@@ -73,7 +73,7 @@ const improvementWords = (label: string, s: ImprovementStat): string => {
  * ask), with both improvements and their intervals; undefined without improvements.
  */
 const bestSplitLine = (a: SplitAnalysis): string | undefined => {
-    const withImp = a.rows.filter((r) => primaryOf(r)?.improvement != null);
+    const withImp = a.rows.filter((r) => (primaryOf(r)?.improvement ?? null) !== null);
     const measured = withImp.filter((r) => r.primary === 'measured');
     const pool = measured.length > 0 ? measured : withImp;
     let best: SplitRow | undefined;
