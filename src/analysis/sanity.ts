@@ -2,9 +2,9 @@
 // orderings of measured times, each raised only beyond noise (the two 95 % intervals do not overlap).
 //
 // Not here, on purpose: "tail faster than the runtime's zero-op overhead". The only overhead estimate the data
-// offer, a profiled run's inference time minus the sum of its per-op times, measured 1.0–1.6 ms on the demo's server
-// and 1.4–2.6 ms on its UE (305 ops: ~3–8 µs between ops, the profiler's and interpreter's per-op cost, not a
-// per-invoke cost), while the measured one-op tail at split 287 took 0.04 ms. A flag built on it would fire on
+// offer, a profiled run's inference time minus the sum of its per-op times, measured 1.0–1.7 ms on the demo's server
+// and 1.4–4.5 ms on its UE (305 ops: ~3–15 µs between ops, the profiler's and interpreter's per-op cost, not a
+// per-invoke cost), while the measured one-op tail at split 287 took 0.04–0.07 ms. A flag built on it would fire on
 // every short tail; docs/statistics.md gives the figures.
 import type { MetricStat, SplitRow, SplitTimes } from './types.js';
 

@@ -273,9 +273,7 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
               : null;
     // The study's improvement bases: an estimate against the same profile's total, a measurement against the
     // measured full model.
-    const measBaseStat = fullUe?.source === 'measured' ? fullUe : null;
-    const measBase: SplitTimes['improvementBase'] =
-        measBaseStat === null ? null : { ms: measBaseStat.valueMs, source: 'measured full model' };
+    const measBase = fullUe?.source === 'measured' ? fullUe : null;
     const fullUeMs = fullUe?.valueMs ?? null;
     const fixed = input.networks.map((p) => fixedNetworkMs(p, model));
     const layers = layerNumbers(model);
@@ -317,9 +315,9 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                 measBase === null
                     ? null
                     : {
-                          base: measBase,
-                          ue: ratioImprovement([ue], measBaseStat as MetricStat, confidence),
-                          total: ratioImprovement([ue, server], measBaseStat as MetricStat, confidence),
+                          base: { ms: measBase.valueMs, source: 'measured full model' },
+                          ue: ratioImprovement([ue], measBase, confidence),
+                          total: ratioImprovement([ue, server], measBase, confidence),
                       },
             );
         } else if (head.length > 0 || tail.length > 0)
