@@ -58,20 +58,40 @@ export const statFromValues = (
     perRep: PerRepStatistic = 'mean',
     confidence = 0.95,
 ): MetricStat => {
-    const n = valuesMs.length;
-    const valueMs = mean(valuesMs);
-    if (n < 2)
-        return { valueMs, lowMs: valueMs, highMs: valueMs, interval: 'none', n, perRep, repValuesMs: [...valuesMs] };
-    const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(valuesMs) / n);
+    const t = meanInterval(valuesMs, confidence);
     return {
-        valueMs,
-        lowMs: clipLow(valueMs - half, valuesMs),
-        highMs: valueMs + half,
-        interval: 't',
-        n,
+        valueMs: t.value,
+        lowMs: t.interval === 't' ? clipLow(t.low, valuesMs) : t.low,
+        highMs: t.high,
+        interval: t.interval,
+        n: t.n,
         perRep,
         repValuesMs: [...valuesMs],
     };
+};
+
+/** A mean with its two-sided Student-t interval, in the unit of the values, unclipped. */
+export interface MeanInterval {
+    value: number;
+    low: number;
+    high: number;
+    interval: 't' | 'none';
+    n: number;
+    /** Degrees of freedom of the t quantile (n − 1); null without an interval. */
+    df: number | null;
+}
+
+/**
+ * Mean and two-sided Student-t interval x̄ ± t_{1−α/2, n−1} · s/√n of any values (NIST/SEMATECH e-Handbook
+ * §7.2.2.1), without the clipping at 0 that times get: for quantities that may be negative (improvements in %).
+ * Fewer than two values: interval 'none', low = high = x̄.
+ */
+export const meanInterval = (values: readonly number[], confidence = 0.95): MeanInterval => {
+    const n = values.length;
+    const value = mean(values);
+    if (n < 2) return { value, low: value, high: value, interval: 'none', n, df: null };
+    const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(values) / n);
+    return { value, low: value - half, high: value + half, interval: 't', n, df: n - 1 };
 };
 
 /** One repetition's value (ms): the median of its raw samples when it has them, else its average. */
@@ -126,6 +146,25 @@ export const welchDf = (va: number, na: number, vb: number, nb: number): number 
     const num = (va + vb) ** 2;
     const den = (na > 1 ? va ** 2 / (na - 1) : 0) + (nb > 1 ? vb ** 2 / (nb - 1) : 0);
     return den === 0 ? Math.max(1, na + nb - 2) : num / den;
+};
+
+/**
+ * Welch–Satterthwaite degrees of freedom of a sum of independent variance components c_i, each from a mean of n_i
+ * values: ν = (Σ c_i)² / Σ c_i²/(n_i − 1) (Satterthwaite 1946). {@link welchDf} is the two-component case.
+ * All components zero: Σ(n_i − 1), at least 1.
+ */
+export const welchDfOf = (comps: readonly { c: number; n: number }[]): number => {
+    let num = 0;
+    let den = 0;
+    let dof = 0;
+    for (const { c, n } of comps) {
+        num += c;
+        if (n > 1) {
+            den += c ** 2 / (n - 1);
+            dof += n - 1;
+        }
+    }
+    return den === 0 ? Math.max(1, dof) : num ** 2 / den;
 };
 
 /** A stat moved by a constant (a transfer time added to an end-to-end time). */

@@ -132,6 +132,31 @@ export interface SplitTimes {
     totalImprovementPct: number | null;
     /** Base of the improvements (ms) and where it came from. */
     improvementBase: { ms: number; source: 'profile total' | 'measured full model' } | null;
+    /**
+     * The two improvements with their intervals (docs/statistics.md "Improvements"); their values are
+     * ueImprovementPct and totalImprovementPct. Null when the base is unknown.
+     */
+    improvement: { ue: ImprovementStat; total: ImprovementStat } | null;
+}
+
+/**
+ * An improvement against running the whole model on the UE, in percent, with its interval at the analysis'
+ * confidence (docs/statistics.md "Improvements").
+ * - method 'paired': time and base come from the same repetitions (an estimate: the profile's own total); value =
+ *   mean of the per-repetition improvements 100·(B_r − T_r)/B_r, interval = Student-t over them (df = n − 1).
+ * - method 'delta': time and base come from separate, independent jobs (a measurement); value = 100·(1 − T̄/B̄),
+ *   interval from the delta method's standard error of the ratio with Welch–Satterthwaite df.
+ * interval 'none' (low = high = value, df null) when a side has fewer than two repetitions.
+ */
+export interface ImprovementStat {
+    valuePct: number;
+    lowPct: number;
+    highPct: number;
+    interval: 't' | 'none';
+    method: 'paired' | 'delta';
+    /** Repetitions behind the value: the pairs, or the smaller side's count. */
+    n: number;
+    df: number | null;
 }
 
 /** One part's estimate error; `beyondInterval` = the estimate lies outside the measurement's own interval. */

@@ -1,10 +1,17 @@
 // The split table as plain text for the terminal, in the study's columns, one block per model and device pair.
-import type { SplitAnalysis } from '../analysis/types.js';
-import { bestText, studyColumns, type Cell, type Column } from './table.js';
+import { includesZero } from '../analysis/improvement.js';
+import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import { bestText, NOT_DISTINGUISHABLE, studyColumns, textColumns, type Column } from './table.js';
 import { fmtInt, fmtMs, fmtPct, fmtStat } from './format.js';
 import type { MeasurementConditions } from './measurement-conditions.js';
 
-const cellText = (c: Column, v: Cell): string => {
+// In the terminal's narrow columns an improvement whose interval contains 0 is marked "≈ all on UE"; the line under
+// the table says what that means.
+const SHORT_WORDS = '≈ all on UE';
+
+const cellOf = (c: Column, r: SplitRow): string => {
+    if (c.text !== undefined) return c.text(r, SHORT_WORDS) || '–';
+    const v = c.get(r);
     if (v === null) return '–';
     if (typeof v === 'string') return v;
     switch (c.kind) {
@@ -52,10 +59,42 @@ const baseCaution = (a: SplitAnalysis): string | undefined => {
     );
 };
 
+const primaryOf = (r: SplitRow): SplitTimes | null => (r.primary === 'measured' ? r.measured : r.estimated);
+
+const improvementWords = (label: string, s: ImprovementStat): string => {
+    const v = `${fmtPct(s.valuePct)} %`;
+    if (s.interval === 'none') return `${label} ${v} (n=${s.n}, no interval)`;
+    const ci = `95 % interval ${fmtPct(s.lowPct)} to ${fmtPct(s.highPct)} %, n=${s.n}`;
+    return includesZero(s) ? `${label} ${NOT_DISTINGUISHABLE} (${v}, ${ci})` : `${label} ${v} (${ci})`;
+};
+
+/**
+ * The best split on compute alone (largest total improvement of the primary times, measured rows first: TR 26.847's
+ * ask), with both improvements and their intervals; undefined without improvements.
+ */
+const bestSplitLine = (a: SplitAnalysis): string | undefined => {
+    const withImp = a.rows.filter((r) => (primaryOf(r)?.improvement ?? null) !== null);
+    const measured = withImp.filter((r) => r.primary === 'measured');
+    const pool = measured.length > 0 ? measured : withImp;
+    let best: SplitRow | undefined;
+    for (const r of pool)
+        if (
+            best === undefined ||
+            (primaryOf(r)?.totalImprovementPct ?? -Infinity) > (primaryOf(best)?.totalImprovementPct ?? -Infinity)
+        )
+            best = r;
+    const imp = best === undefined ? null : (primaryOf(best)?.improvement ?? null);
+    if (best === undefined || imp === null) return undefined;
+    return (
+        `best split on compute (${best.primary ?? ''}, no network): split ${best.splitAfter} (layer ${best.layerNumber}): ` +
+        `${improvementWords('total improvement', imp.total)}; ${improvementWords('UE improvement', imp.ue)}`
+    );
+};
+
 export const renderConsoleTable = (a: SplitAnalysis): string => {
-    const cols = studyColumns;
+    const cols = textColumns(studyColumns);
     const head = cols.map((c) => SHORT[c.header] ?? c.header);
-    const body = a.rows.map((r) => cols.map((c) => clip(cellText(c, c.get(r)), c.header === 'Layer name' ? 36 : 40)));
+    const body = a.rows.map((r) => cols.map((c) => clip(cellOf(c, r), c.header === 'Layer name' ? 36 : 40)));
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
     const fmt = (cells: string[]): string =>
         cells
@@ -71,6 +110,10 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
         fmt(widths.map((w) => '-'.repeat(w))),
         ...body.map(fmt),
     ];
+    if (body.some((row) => row.some((c) => c.startsWith(SHORT_WORDS))))
+        lines.push(`${SHORT_WORDS}: the improvement's 95 % interval contains 0, ${NOT_DISTINGUISHABLE}`);
+    const best = bestSplitLine(a);
+    if (best !== undefined) lines.push(best);
     for (const [i, n] of a.networks.entries()) {
         if (n.best === null) continue;
         lines.push(

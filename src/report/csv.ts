@@ -1,5 +1,5 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
-import type { SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
 import { rowFlags } from './table.js';
 import type { ReportInput } from './types.js';
@@ -46,7 +46,15 @@ const BASE = [
     'total_low_ms',
     'total_high_ms',
     'ue_improvement_pct',
+    'ue_improvement_low_pct',
+    'ue_improvement_high_pct',
+    'ue_improvement_n',
+    'ue_improvement_method',
     'total_improvement_pct',
+    'total_improvement_low_pct',
+    'total_improvement_high_pct',
+    'total_improvement_n',
+    'total_improvement_method',
     'improvement_base_ms',
     'improvement_base',
     'full_ue_ms',
@@ -57,6 +65,15 @@ const BASE = [
     'flags',
     'note',
 ] as const;
+
+// value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md)
+const improvementFields = (s: ImprovementStat | undefined): string[] => [
+    csvField(s?.valuePct),
+    csvField(s?.interval === 't' ? s.lowPct : null),
+    csvField(s?.interval === 't' ? s.highPct : null),
+    csvField(s?.n),
+    csvField(s?.method),
+];
 
 export const renderCsv = (input: ReportInput): string => {
     const profiles = [...new Set(input.analyses.flatMap((a) => a.networks.map((n) => n.profile.name)))];
@@ -110,8 +127,8 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(t?.totalMs),
             csvField(lowOf(t?.total)),
             csvField(highOf(t?.total)),
-            csvField(t?.ueImprovementPct),
-            csvField(t?.totalImprovementPct),
+            ...improvementFields(t?.improvement?.ue),
+            ...improvementFields(t?.improvement?.total),
             csvField(t?.improvementBase?.ms),
             csvField(t?.improvementBase?.source),
             csvField(a.fullUe?.valueMs),

@@ -11,11 +11,12 @@ import type { LineSeries } from './svg-charts.js';
 import {
     analysisTitle,
     bestText,
+    cellText,
     detailColumns,
-    formatCell,
     networkColumns,
     statisticsLegend,
     studyColumns,
+    textColumns,
 } from './table.js';
 import type { Column } from './table.js';
 import type { ReportInput } from './types.js';
@@ -26,7 +27,7 @@ const CSS = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:36px}h3{font-size:15px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 5px;text-align:right}
 th{background:#f3f3f3;position:sticky;top:0;white-space:normal;vertical-align:bottom;max-width:9em;font-weight:600}
-td{white-space:nowrap}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
+td{white-space:nowrap}td.ci{white-space:normal;min-width:7.5em;max-width:11em}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
 .prov td.t{overflow-wrap:anywhere;max-width:26em}.clip{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.scroll{overflow-x:auto;max-height:560px}
 .note{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
 .legend-text li{margin:1px 0}svg.chart{display:block;margin:8px 0;background:#fff;width:100%;max-width:1400px;height:auto}
@@ -42,13 +43,16 @@ const CLIPPED = new Set(['Layer name']);
 const WRAPPED = new Set(['Flags', 'Cut tensors', 'Note']);
 
 const cell = (c: Column, r: SplitRow): string => {
-    const text = escapeXml(formatCell(c.get(r), c.kind));
+    const text = escapeXml(cellText(c, r));
     if (CLIPPED.has(c.header)) return `<td class="t"><div class="clip" title="${text}">${text}</div></td>`;
     if (WRAPPED.has(c.header)) return `<td class="t wrap">${text}</td>`;
+    // an improvement with its interval, or words when that interval contains 0: wraps inside a narrow cell
+    if (c.text !== undefined) return `<td class="ci">${text}</td>`;
     return `<td class="${c.kind === 'text' ? 't' : ''}">${text}</td>`;
 };
 
-const table = (cols: readonly Column[], rows: readonly SplitRow[], cls: string): string => {
+const table = (all: readonly Column[], rows: readonly SplitRow[], cls: string): string => {
+    const cols = textColumns(all);
     const head = cols
         .map((c) => `<th class="${c.kind === 'text' ? 't' : ''}" data-kind="${c.kind}">${escapeXml(c.header)}</th>`)
         .join('');

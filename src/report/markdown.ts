@@ -4,7 +4,15 @@ import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceMarkdown } from './provenance.js';
 import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat } from './format.js';
-import { analysisTitle, bestText, detailColumns, formatCell, statisticsLegend, studyColumns } from './table.js';
+import {
+    analysisTitle,
+    bestText,
+    cellText,
+    detailColumns,
+    statisticsLegend,
+    studyColumns,
+    textColumns,
+} from './table.js';
 import type { Column } from './table.js';
 import { conditionsMarkdown } from './measurement-conditions.js';
 import type { ReportInput } from './types.js';
@@ -15,11 +23,13 @@ const mdTable = (headers: readonly string[], rows: readonly (readonly string[])[
     ...rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`),
 ];
 
-const columnsTable = (a: SplitAnalysis, cols: readonly Column[]): string[] =>
-    mdTable(
+const columnsTable = (a: SplitAnalysis, all: readonly Column[]): string[] => {
+    const cols = textColumns(all);
+    return mdTable(
         cols.map((c) => c.header),
-        a.rows.map((r) => cols.map((c) => formatCell(c.get(r), c.kind))),
+        a.rows.map((r) => cols.map((c) => cellText(c, r))),
     );
+};
 
 const analysisSection = (a: SplitAnalysis): string[] => {
     const out: string[] = [`## ${escapeMd(analysisTitle(a))}`, ''];

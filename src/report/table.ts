@@ -1,5 +1,13 @@
 // One column model for the split table, shared by the Markdown, HTML and XLSX renderers so they cannot disagree.
-import type { MetricStat, NetworkOption, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import { includesZero } from '../analysis/improvement.js';
+import type {
+    ImprovementStat,
+    MetricStat,
+    NetworkOption,
+    SplitAnalysis,
+    SplitRow,
+    SplitTimes,
+} from '../analysis/types.js';
 import { fmtBreakEven, fmtInt, fmtMs, fmtPct, highOf, lowOf, tensorSummary } from './format.js';
 
 export type CellKind = 'int' | 'ms' | 'pct' | 'mbps' | 'text';
@@ -9,7 +17,63 @@ export interface Column {
     header: string;
     kind: CellKind;
     get: (r: SplitRow) => Cell;
+    /**
+     * What text renderers (md, html, terminal) print instead of the formatted value of `get`; `words` replaces
+     * {@link NOT_DISTINGUISHABLE} where a renderer has little room.
+     */
+    text?: ((r: SplitRow, words?: string) => string) | undefined;
+    /** A spreadsheet-only column (xlsx): text renderers show it inside the `text` of the column before it. */
+    sheetOnly?: boolean | undefined;
 }
+
+/** The columns text renderers show (sheet-only columns dropped). */
+export const textColumns = (cols: readonly Column[]): Column[] => cols.filter((c) => c.sheetOnly !== true);
+
+/** A column's cell as text renderers print it. */
+export const cellText = (c: Column, r: SplitRow, words?: string): string =>
+    c.text?.(r, words) ?? formatCell(c.get(r), c.kind);
+
+/** Words for an improvement whose interval contains 0 (docs/statistics.md "Improvements"). */
+export const NOT_DISTINGUISHABLE = 'not distinguishable from running everything on the UE';
+
+/**
+ * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods), the bare value when there is
+ * no interval (n = 1), and words instead of a signed number when the interval contains 0.
+ */
+export const improvementText = (s: ImprovementStat | null | undefined, words = NOT_DISTINGUISHABLE): string => {
+    if (s === null || s === undefined || !Number.isFinite(s.valuePct)) return '';
+    if (s.interval === 'none') return fmtPct(s.valuePct);
+    const ci = `${fmtPct(s.valuePct)} ± ${fmtPct(improvementHalf(s))}`;
+    return includesZero(s) ? `${words} (${ci})` : ci;
+};
+
+/** Half-width of an improvement's interval (percentage points); null without an interval. */
+export const improvementHalf = (s: ImprovementStat | null | undefined): number | null =>
+    s === null || s === undefined || s.interval === 'none' ? null : (s.highPct - s.lowPct) / 2;
+
+/**
+ * The improvement columns of one method: the value (text renderers add its interval) and a sheet-only "±" column
+ * with the interval's half-width, beside it as the study's layout has one column per quantity.
+ */
+const improvementColumns = (
+    label: string,
+    times: (r: SplitRow) => SplitTimes | null,
+    which: 'ue' | 'total',
+    base?: string,
+): Column[] => [
+    {
+        header: base === undefined ? `${label} %` : `${label} % (base: ${base})`,
+        kind: 'pct',
+        get: (r) => times(r)?.improvement?.[which].valuePct ?? null,
+        text: (r, words) => improvementText(times(r)?.improvement?.[which], words),
+    },
+    {
+        header: `${label} ± (95 %)`,
+        kind: 'pct',
+        get: (r) => improvementHalf(times(r)?.improvement?.[which]),
+        sheetOnly: true,
+    },
+];
 
 const primaryTimes = (r: SplitRow): SplitTimes | null => (r.primary === 'measured' ? r.measured : r.estimated);
 
@@ -40,8 +104,8 @@ export const studyColumns: readonly Column[] = [
     { header: 'UE time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.ue.valueMs ?? null },
     { header: 'Server time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.server.valueMs ?? null },
     { header: 'Total (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.totalMs ?? null },
-    { header: 'UE improvement %', kind: 'pct', get: (r) => primaryTimes(r)?.ueImprovementPct ?? null },
-    { header: 'Total improvement %', kind: 'pct', get: (r) => primaryTimes(r)?.totalImprovementPct ?? null },
+    ...improvementColumns('UE improvement', primaryTimes, 'ue'),
+    ...improvementColumns('Total improvement', primaryTimes, 'total'),
     {
         header: 'n',
         kind: 'int',
@@ -68,26 +132,10 @@ export const detailColumns: readonly Column[] = [
     { header: 'Meas. server high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.server) },
     { header: 'Server error (ms)', kind: 'ms', get: (r) => r.estimateError?.server.ms ?? null },
     { header: 'Server error %', kind: 'pct', get: (r) => r.estimateError?.server.pct ?? null },
-    {
-        header: 'Est. UE improvement % (base: profile total)',
-        kind: 'pct',
-        get: (r) => r.estimated?.ueImprovementPct ?? null,
-    },
-    {
-        header: 'Meas. UE improvement % (base: measured full model)',
-        kind: 'pct',
-        get: (r) => r.measured?.ueImprovementPct ?? null,
-    },
-    {
-        header: 'Est. total improvement % (base: profile total)',
-        kind: 'pct',
-        get: (r) => r.estimated?.totalImprovementPct ?? null,
-    },
-    {
-        header: 'Meas. total improvement % (base: measured full model)',
-        kind: 'pct',
-        get: (r) => r.measured?.totalImprovementPct ?? null,
-    },
+    ...improvementColumns('Est. UE improvement', (r) => r.estimated, 'ue', 'profile total'),
+    ...improvementColumns('Meas. UE improvement', (r) => r.measured, 'ue', 'measured full model'),
+    ...improvementColumns('Est. total improvement', (r) => r.estimated, 'total', 'profile total'),
+    ...improvementColumns('Meas. total improvement', (r) => r.measured, 'total', 'measured full model'),
     {
         header: 'n est. / meas.',
         kind: 'text',
@@ -137,6 +185,7 @@ export const statisticsLegend = (a: SplitAnalysis): string[] => {
         );
     out.push(
         "Improvements: estimated rows against the same profile's total Σ t_UE(i) (the study's definition), measured rows against the measured full model T_UE(full).",
+        `Improvement intervals (± = half-width of the 95 % interval): estimated rows from one improvement per repetition (each repetition against its own total), measured rows from the ratio of two independent means (delta method, Welch–Satterthwaite df). Where the interval contains 0 the table says "${NOT_DISTINGUISHABLE}" instead of a signed number.`,
         "Split (op index) counts every op of the file; Layer # (study) counts only ops on activations (constant-folding ops such as fp16 DEQUANTIZE excluded). Cut bytes is every tensor crossing the cut; Layer output bytes is the split op's own output (the study's intermediate data size).",
     );
     return out;
