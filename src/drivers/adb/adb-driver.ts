@@ -299,6 +299,7 @@ export class AdbDriver implements DeviceDriver {
             await this.#ensureReady(deadline);
             const r = await this.#execRaw(argv, opts, deadline);
             this.#log.debug({ argv, exitCode: r.exitCode, durationMs: r.durationMs }, 'exec');
+            if (r.exitCode !== 0 && r.stdout.trim() === '' && r.stderr.trim() === '') await this.#confirmLink(r);
             return r;
         } catch (e) {
             throw this.#fail(e, 'exec', what, deadline);
@@ -402,6 +403,27 @@ export class AdbDriver implements DeviceDriver {
             this.#open.delete(stream);
             stream.destroy();
         }
+    }
+
+    /**
+     * A command that failed without a word may have died with its link (the phone's host dropped, its adb server
+     * was killed): the wrapper's exit status can reach us before the stream ends, and the empty output would then
+     * be stored as a benchmark that printed nothing. Asks the adb server whether the device is still there; throws
+     * AdbPortError('dropped') with what it found when it is not. Bounded to 10 s.
+     */
+    async #confirmLink(r: ExecResult): Promise<void> {
+        let found: string;
+        try {
+            const entry = (await withTimeout(this.#port.listDevices(), 10_000)).find((d) => d.serial === this.serial);
+            if (entry?.state === 'device' || entry?.state === 'emulator') return;
+            found =
+                entry === undefined
+                    ? `the adb server at ${this.server} no longer lists ${this.serial}`
+                    : `${this.serial} is ${entry.state} on the adb server at ${this.server}`;
+        } catch (e) {
+            found = `the adb server at ${this.server} is gone: ${messageOf(e)}`;
+        }
+        throw new AdbPortError('dropped', `exit ${r.exitCode} with no output; ${found}`);
     }
 
     /** Kills the command and everything it started, from a second shell; best effort, bounded in time. */
