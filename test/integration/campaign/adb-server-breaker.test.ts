@@ -9,27 +9,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdbServer, startSimPhone, type AdbServer, type SimPhone } from '../../support/adb.js';
 import { startCli } from '../../support/cli.js';
+import { jobRows, type JobRow } from '../../support/job-rows.js';
 import { writeTestModels, type TestModelSet } from '../../support/models.js';
-
-interface JobRow {
-    device: string;
-    state: string;
-    attempts: number;
-    error: string | null;
-}
-
-const jobRows = (db: string): JobRow[] => {
-    const d = new Database(db, { readonly: true });
-    try {
-        return d.prepare('SELECT device, state, attempts, error FROM jobs ORDER BY seq').all() as JobRow[];
-    } finally {
-        d.close();
-    }
-};
 
 describe('circuit breaker per adb server', () => {
     let serverA: AdbServer | undefined;
