@@ -85,8 +85,13 @@ report: { formats: [json], outDir: reports }
         const r = await done;
         expect(r.code, r.stderr).toBe(1);
         const rows = jobRows(db);
-        for (const d of ['a1', 'a2', 'srv'])
-            expect(rows.filter((x) => x.device === d).map((x) => x.state)).toEqual(['done', 'done', 'done', 'done']);
+        for (const d of ['a1', 'a2', 'srv']) {
+            const own = rows.filter((x) => x.device === d);
+            expect(
+                own.map((x) => x.state),
+                JSON.stringify(own),
+            ).toEqual(['done', 'done', 'done', 'done']);
+        }
         const bFailed = rows.filter((x) => x.device.startsWith('b') && x.state === 'failed');
         expect(bFailed.length).toBeGreaterThanOrEqual(2);
         expect(rows.filter((x) => x.device.startsWith('b') && x.state !== 'done' && x.state !== 'failed')).toEqual([]);
