@@ -28,6 +28,7 @@ import { gitCommit } from './git-commit.js';
 import { jobIdentities } from './job-identities.js';
 import { runOptions, type RunOptionsRecord } from './report-input.js';
 import { decideReuse, latestCoveringRun, type RunCoverage } from './reuse.js';
+import { oversubscribed, oversubscribedText } from './oversubscription.js';
 import { openRunLog, type RunLog } from './run-log.js';
 import { writeReports } from './write-reports.js';
 
@@ -347,6 +348,11 @@ const measure = async (
     }
     for (const [name, n] of failedAtStart)
         opts.stderr.write(`${unreachableText(name, conn.unreachable.get(name) ?? '')}; its ${n} job(s) fail\n`);
+    // measured anyway (the report's Measurement conditions list it), but said before the first number appears
+    for (const o of oversubscribed(runnable, (d) => conn.probes.get(d))) {
+        opts.stderr.write(`warning: ${oversubscribedText(o)}\n`);
+        runLog.log.warn({ device: o.device, threads: o.threads, cpus: o.cpus }, 'threads above CPUs');
+    }
 
     // The run's device leases: taken before each device's first job, renewed while it runs, released after its
     // last one (or here, at the end, whatever happened).

@@ -1,11 +1,14 @@
 // What a fresh-clone review tripped over after issue 14, through the built CLI: the bare command, a busy port
-// (not a usage error), and a misspelt campaign name for compare/history.
-import { mkdtempSync, rmSync } from 'node:fs';
+// (not a usage error), a misspelt campaign name for compare/history, and more threads than the device has CPUs
+// (a simulated phone behind the real adb server counts its host's CPUs; a local device runs and reports it).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestModel, type ModelSpec } from '../../../src/model/build.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import { startAdbServer, startSimPhone, type AdbServer, type SimPhone } from '../../support/adb.js';
 import { newRun } from '../../support/store-fixtures.js';
 import { runCli } from '../../support/cli.js';
 
@@ -111,5 +114,96 @@ describe('compare and history --campaign with a name the store does not hold', (
         const r = await runCli(['compare', '--campaign', 'alpha', '--db', db], dir);
         expect(r.code).toBe(2);
         expect(r.stderr.trimEnd()).toBe('splitbench: campaign alpha: fewer than 2 finished runs');
+    });
+});
+
+const TINY: ModelSpec = {
+    inputs: [{ name: 'x', shape: [1, 8, 8, 3] }],
+    layers: [
+        { op: 'CONV_2D', name: 'k1', input: 'x', filters: 4, kernel: 3, activation: 'RELU' },
+        { op: 'CONV_2D', name: 'k2', input: 'k1', filters: 4, kernel: 1 },
+    ],
+    outputs: ['k2'],
+    seed: 5,
+};
+
+const role = (threads: number): string =>
+    `{ runtime: builtin, threads: ${threads}, cpuAffinity: none, warmupRuns: 1, warmupMinSecs: 0, runs: 3, minSecs: 0 }`;
+
+const campaign = (name: string, ue: string, ueThreads: number): string =>
+    [
+        `name: ${name}`,
+        'models: [{ id: tiny, path: tiny.tflite }]',
+        'splits: [0]',
+        `roles: { ue: [${ue}], server: [edge] }`,
+        `settings: { ue: ${role(ueThreads)}, server: ${role(1)} }`,
+        'modes: [measure]',
+        'report: { formats: [md] }',
+        '',
+    ].join('\n');
+
+const warningsOf = (stderr: string): string[] => stderr.split('\n').filter((l) => l.includes('threads asked on'));
+
+describe('more threads than the device has CPUs', () => {
+    // this process's CPUs: the simulator (in this process) and the local devices run on exactly these
+    const cpus = availableParallelism();
+    let project: string;
+    let adb: AdbServer | undefined;
+    let phone: SimPhone | undefined;
+    beforeAll(() => {
+        project = join(dir, 'threads');
+        mkdirSync(join(project, 'devices'), { recursive: true });
+        writeFileSync(join(project, 'devices', 'phone.yaml'), 'name: phone\nkind: local\nlocal: {}\n');
+        writeFileSync(join(project, 'devices', 'edge.yaml'), 'name: edge\nkind: local\nlocal: {}\n');
+        writeFileSync(join(project, 'tiny.tflite'), buildTestModel(TINY));
+    });
+    afterAll(async () => {
+        await phone?.close();
+        await adb?.close();
+    });
+
+    it("--dry-run on a simulated phone counts its host's CPUs, not the profile's eight: one warning", async () => {
+        adb = await startAdbServer();
+        phone = await startSimPhone(adb);
+        const add = await runCli(
+            ['devices', 'add', 'a01', '--adb', phone.serial, '--adb-server', `127.0.0.1:${adb.port}`],
+            project,
+        );
+        expect(add.code).toBe(0);
+        writeFileSync(join(project, 'sim.yaml'), campaign('sim', 'a01', cpus + 1));
+        const r = await runCli(['run', 'sim.yaml', '--dry-run', '--db', 'sim.db'], project);
+        expect(r.code).toBe(0);
+        expect(warningsOf(r.stderr)).toEqual([
+            `warning: a01: ${cpus + 1} threads asked on ${cpus} CPU(s) (a simulated phone: the CPUs of the host ` +
+                'that runs it): the threads take turns on the cores, so its times include waiting for one; fewer ' +
+                'threads measure the device without that wait (docs/measurement-conditions.md)',
+        ]);
+        // as many threads as the host has CPUs is no oversubscription, though the profile claims 8 cores
+        writeFileSync(join(project, 'sim-fits.yaml'), campaign('sim-fits', 'a01', cpus));
+        const fits = await runCli(['run', 'sim-fits.yaml', '--dry-run', '--db', 'sim.db'], project);
+        expect(fits.code).toBe(0);
+        expect(warningsOf(fits.stderr)).toEqual([]);
+    });
+
+    it('run on a local device warns once, measures anyway, and the report lists it under Measurement conditions', async () => {
+        writeFileSync(join(project, 'local.yaml'), campaign('local', 'phone', cpus + 1));
+        const dry = await runCli(['run', 'local.yaml', '--dry-run', '--db', 'local.db'], project);
+        expect(warningsOf(dry.stderr)).toEqual([
+            `warning: phone: ${cpus + 1} threads asked on ${cpus} CPU(s): the threads take turns on the cores, so ` +
+                'its times include waiting for one; fewer threads measure the device without that wait ' +
+                '(docs/measurement-conditions.md)',
+        ]);
+        const r = await runCli(['run', 'local.yaml', '--db', 'local.db'], project);
+        expect(r.code).toBe(0);
+        expect(warningsOf(r.stderr)).toEqual(warningsOf(dry.stderr));
+        const id = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
+        const rep = await runCli(['report', id, '--db', 'local.db', '--format', 'md'], project);
+        expect(rep.code).toBe(0);
+        // measure mode on the UE: the full-model baseline and the head of split 0, each with cpus + 1 threads
+        expect(rep.stdout).toContain(
+            `- Threads above CPUs: phone ran ${cpus + 1} threads on ${cpus} CPU(s) (2 result(s)): the threads took ` +
+                'turns on the cores, so its times include waiting for one.',
+        );
+        expect(rep.stdout).not.toContain('Threads above CPUs: edge');
     });
 });
