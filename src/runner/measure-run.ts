@@ -109,7 +109,7 @@ export const measure = async (
     opts.stderr.write(
         `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
             (summary.notRun > 0
-                ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id}--db ${redactUrl(opts.dbPath)})`
+                ? `, ${summary.notRun} not run (splitbench run ${opts.file} --resume ${run.id} --db ${redactUrl(opts.dbPath)})`
                 : '') +
             (counts !== undefined ? ` [run total ${counts.done}/${counts.total} done]` : '') +
             '\n',
