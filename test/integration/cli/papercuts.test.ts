@@ -1,6 +1,7 @@
 // What a fresh-clone review tripped over after issue 14, through the built CLI: the bare command, a busy port
 // (not a usage error), a misspelt campaign name for compare/history, and more threads than the device has CPUs
 // (a simulated phone behind the real adb server counts its host's CPUs; a local device runs and reports it).
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { startAdbServer, startSimPhone, type AdbServer, type SimPhone } from '../../support/adb.js';
 import { newRun } from '../../support/store-fixtures.js';
 import { runCli } from '../../support/cli.js';
+import { REPO_ROOT } from '../../support/models.js';
 
 let dir: string;
 beforeAll(() => {
@@ -41,6 +43,23 @@ describe('splitbench with no arguments', () => {
         expect(r.code).toBe(0);
         for (const cmd of ['model', 'bench', 'parse', 'devices', 'sim', 'run', 'report', 'table', 'compare'])
             expect(r.stdout).toMatch(new RegExp(`^ {2}${cmd}\\b`, 'm'));
+    });
+});
+
+describe('bench --help', () => {
+    it('names the command the user typed; the drop-in keeps its own name', async () => {
+        const r = await runCli(['bench', '--help'], dir);
+        expect(r.code).toBe(0);
+        expect(r.stdout.split('\n')[0]).toBe('usage: splitbench bench --graph=model.tflite [--flag=value ...]');
+        const dropIn = await new Promise<string>((resolve, reject) => {
+            execFile(
+                process.execPath,
+                [join(REPO_ROOT, 'bin', 'splitbench-benchmark-model.js'), '--help'],
+                { encoding: 'utf8' },
+                (err, stdout) => (err === null ? resolve(stdout) : reject(new Error(err.message))),
+            );
+        });
+        expect(dropIn.split('\n')[0]).toBe('usage: splitbench-benchmark-model --graph=model.tflite [--flag=value ...]');
     });
 });
 
