@@ -64,7 +64,8 @@ export const measure = async (
     // measured anyway (the report's Measurement conditions list it), but said before the first number appears
     for (const o of oversubscribed(runnable, (d) => conn.probes.get(d))) {
         opts.stderr.write(`warning: ${oversubscribedText(o)}\n`);
-        runLog.log.warn({ device: o.device, threads: o.threads, cpus: o.cpus }, 'threads above CPUs');
+        // info, not warn: the run log's warnings are echoed on stderr, which has the line already
+        runLog.log.info({ device: o.device, threads: o.threads, cpus: o.cpus }, 'threads above CPUs');
     }
 
     // The run's device leases: taken before each device's first job, renewed while it runs, released after its

@@ -101,7 +101,14 @@ describe('compare and history --campaign with a name the store does not hold', (
         // two campaigns, one with two runs: the list names each once, sorted
         s.createRun(newRun({ campaignName: 'beta' }));
         s.createRun(newRun({ campaignName: 'alpha' }));
-        s.createRun(newRun({ campaignName: 'beta', startedAt: new Date('2026-01-02T00:00:00Z') }));
+        s.createRun(
+            newRun({
+                id: '20260102-000000-beta',
+                campaignName: 'beta',
+                startedAt: new Date('2026-01-02T00:00:00Z'),
+                options: { fresh: true, ue: ['a01-sim'] },
+            }),
+        );
         s.close();
         empty = join(dir, 'empty.db');
         new SqliteStore(empty).close();
@@ -127,6 +134,20 @@ describe('compare and history --campaign with a name the store does not hold', (
         const r = await runCli(['compare', '--campaign', 'nosuch', '--db', empty], dir);
         expect(r.code).toBe(2);
         expect(r.stderr.trimEnd()).toBe(`splitbench: no runs of campaign "nosuch" in ${empty}; it holds no runs`);
+    });
+
+    it('runs list --campaign says the same; runs show puts one option a line', async () => {
+        const r = await runCli(['runs', 'list', '--campaign', 'nosuch', '--db', db], dir);
+        expect(r.code).toBe(2);
+        expect(r.stderr.trimEnd()).toBe(
+            `splitbench: no runs of campaign "nosuch" in ${db}; campaigns there: alpha, beta`,
+        );
+        const ok = await runCli(['runs', 'list', '--campaign', 'beta', '--db', db], dir);
+        expect(ok.code).toBe(0);
+        expect(ok.stdout.split('\n').filter((l) => / beta /.test(l))).toHaveLength(2);
+        const show = await runCli(['runs', 'show', '20260102-000000-beta', '--db', db], dir);
+        expect(show.code).toBe(0);
+        expect(show.stdout).toContain('options    fresh: true\n           ue: ["a01-sim"]\n');
     });
 
     it('a known campaign with too few finished runs still says that', async () => {
@@ -161,7 +182,8 @@ const campaign = (name: string, ue: string, ueThreads: number): string =>
         '',
     ].join('\n');
 
-const warningsOf = (stderr: string): string[] => stderr.split('\n').filter((l) => l.includes('threads asked on'));
+// every line that speaks of threads: the warning must come once, not echoed by the run log too
+const warningsOf = (stderr: string): string[] => stderr.split('\n').filter((l) => /threads/i.test(l));
 
 describe('more threads than the device has CPUs', () => {
     // this process's CPUs: the simulator (in this process) and the local devices run on exactly these
@@ -170,7 +192,7 @@ describe('more threads than the device has CPUs', () => {
     let adb: AdbServer | undefined;
     let phone: SimPhone | undefined;
     beforeAll(() => {
-        project = join(dir, 'threads');
+        project = join(dir, 'oversub');
         mkdirSync(join(project, 'devices'), { recursive: true });
         writeFileSync(join(project, 'devices', 'phone.yaml'), 'name: phone\nkind: local\nlocal: {}\n');
         writeFileSync(join(project, 'devices', 'edge.yaml'), 'name: edge\nkind: local\nlocal: {}\n');
