@@ -63,6 +63,16 @@ describe('bench --help', () => {
     });
 });
 
+describe('devices list in a project without devices', () => {
+    it('names the folder as a folder', async () => {
+        const empty = join(dir, 'no-devices');
+        mkdirSync(join(empty, 'devices'), { recursive: true });
+        const r = await runCli(['devices', 'list'], empty);
+        expect(r.code).toBe(0);
+        expect(`${r.stdout}${r.stderr}`.trimEnd()).toBe('no devices in devices/ — add one with splitbench devices add');
+    });
+});
+
 describe('sim adbd on a port another process holds', () => {
     let holder: Server;
     let port: number;
