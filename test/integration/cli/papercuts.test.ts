@@ -71,6 +71,26 @@ describe('devices list in a project without devices', () => {
         expect(r.code).toBe(0);
         expect(`${r.stdout}${r.stderr}`.trimEnd()).toBe('no devices in devices/ — add one with splitbench devices add');
     });
+
+    it('a campaign naming devices says which folder it read, also with --devices', async () => {
+        const empty = join(dir, 'no-devices');
+        writeFileSync(
+            join(empty, 'c.yaml'),
+            'name: c\nmodels: [{ id: m, path: m.tflite }]\nsplits: all\nroles: { ue: [phone], server: [edge] }\n',
+        );
+        const here = await runCli(['run', 'c.yaml', '--dry-run', '--db', 'c.db'], empty);
+        expect(here.code).toBe(2);
+        expect(here.stderr).toContain(
+            'roles.ue[0]: unknown device "phone" (no devices in devices/; add one with "splitbench devices add")',
+        );
+        const other = join(dir, 'elsewhere-devices');
+        mkdirSync(other, { recursive: true });
+        const there = await runCli(['run', 'c.yaml', '--dry-run', '--db', 'c.db', '--devices', other], empty);
+        expect(there.code).toBe(2);
+        expect(there.stderr).toContain(
+            `roles.server[0]: unknown device "edge" (no devices in ${other}/; add one with "splitbench devices add")`,
+        );
+    });
 });
 
 describe('sim adbd on a port another process holds', () => {
