@@ -82,12 +82,12 @@ run the head on the UE (a phone) and the tail on a server, and report every spli
 Usage: splitbench <command> [options]
 
 Main commands:
-  run FILE            run a campaign (configs/*.yaml): benchmark, store the results, write the report
-  report [RUN]        the split-point report of a run (md, csv, xlsx, html, json)
-  compare RUN_A RUN_B compare two runs metric by metric; exit 1 on a regression
-  devices add NAME    probe a phone or Linux host and write devices/NAME.yaml
-  model inspect FILE  the split points of a .tflite model with the bytes each cut sends
-  sim adbd            a simulated phone for trying splitbench without one
+  run FILE             run a campaign (configs/*.yaml): benchmark, store the results, write the report
+  report [RUN]         the split-point report of a run (md, csv, xlsx, html, json)
+  compare RUN_A RUN_B  compare two runs metric by metric; exit 1 on a regression
+  devices add NAME     probe a phone or Linux host and write devices/NAME.yaml
+  model inspect FILE   the split points of a .tflite model with the bytes each cut sends
+  sim adbd             a simulated phone for trying splitbench without one
 
 'splitbench --help' lists every command; 'splitbench COMMAND --help' explains one.
 `;

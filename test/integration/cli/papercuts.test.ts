@@ -32,6 +32,10 @@ describe('splitbench with no arguments', () => {
         expect(lines[0]).toMatch(/^splitbench: split-inference benchmarking/);
         for (const cmd of ['run FILE', 'report [RUN]', 'compare RUN_A RUN_B', 'devices add NAME', 'model inspect FILE'])
             expect(r.stderr).toContain(`  ${cmd}`);
+        // one column of descriptions, at least two spaces after the longest command
+        const rows = lines.filter((l) => l.startsWith('  '));
+        expect(rows).toHaveLength(6);
+        expect(new Set(rows.map((l) => /^ {2}\S.*? {2,}(?=\S)/.exec(l)?.[0].length)).size).toBe(1);
         expect(lines.at(-1)).toBe("'splitbench --help' lists every command; 'splitbench COMMAND --help' explains one.");
         // not commander's full help: that one lists `help [command]` and every option
         expect(r.stderr).not.toContain('help [command]');
