@@ -280,5 +280,12 @@ describe('more threads than the device has CPUs', () => {
                 'turns on the cores, so its times include waiting for one.',
         );
         expect(rep.stdout).not.toContain('Threads above CPUs: edge');
+        // and the terminal's table says it under the table, as the run did
+        const table = await runCli(['table', id, '--db', 'local.db'], project);
+        expect(table.code).toBe(0);
+        expect(table.stdout).toContain(
+            `caution: phone ran ${cpus + 1} threads on ${cpus} CPU(s): its times include waiting for a core\n`,
+        );
+        expect(r.stdout).toContain(`caution: phone ran ${cpus + 1} threads on ${cpus} CPU(s)`);
     });
 });
