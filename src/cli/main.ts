@@ -46,8 +46,16 @@ export const buildProgram = (): Command => {
         .description('Split-inference benchmarking: cut TFLite models, run head and tail on UE and server, report.')
         .version(VERSION)
         .exitOverride()
-        // commander's own usage errors in splitbench's form (`splitbench: …`); subcommands inherit this
-        .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'splitbench: ')) });
+        // commander's own usage errors in splitbench's form (`splitbench: …`, a suggestion on the same line as
+        // campaign checks put it: `(did you mean "run"?)`); subcommands inherit this
+        .configureOutput({
+            outputError: (str, write) =>
+                write(
+                    str
+                        .replace(/^error: /, 'splitbench: ')
+                        .replace(/\n\(Did you mean (\S+)\?\)/, ' (did you mean "$1"?)'),
+                ),
+        });
     registerModelCommands(program);
     registerBenchCommand(program);
     registerParseCommand(program);

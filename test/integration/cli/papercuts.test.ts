@@ -50,6 +50,23 @@ describe('splitbench with no arguments', () => {
     });
 });
 
+describe('a mistyped command or option', () => {
+    it('gets its suggestion on the error line, then the hint', async () => {
+        const cmd = await runCli(['rn', 'x.yaml'], dir);
+        expect(cmd.code).toBe(2);
+        expect(cmd.stderr.trimEnd().split('\n')).toEqual([
+            `splitbench: unknown command 'rn' (did you mean "run"?)`,
+            "see 'splitbench --help'",
+        ]);
+        const opt = await runCli(['report', '--formt', 'md'], dir);
+        expect(opt.code).toBe(2);
+        expect(opt.stderr.trimEnd().split('\n')).toEqual([
+            `splitbench: unknown option '--formt' (did you mean "--format"?)`,
+            "see 'splitbench report --help'",
+        ]);
+    });
+});
+
 describe('bench --help', () => {
     it('names the command the user typed; the drop-in keeps its own name', async () => {
         const r = await runCli(['bench', '--help'], dir);
