@@ -66,7 +66,7 @@ export const dryRun = async (a: DryRunArgs): Promise<{ text: string; skipped: nu
     for (const w of thermalWarnings(a.jobs, a.specs)) a.warn(w);
     // a `kind: local` device is this host, probed or not: its CPUs are the ones this process may use
     for (const o of oversubscribed(
-        a.jobs,
+        a.jobs.filter((j) => a.only === undefined || a.only.has(j.device)),
         (d) => probes.get(d),
         (d) => (a.specs.get(d)?.kind === 'local' ? availableParallelism() : undefined),
     ))

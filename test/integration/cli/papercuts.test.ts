@@ -285,6 +285,13 @@ describe('more threads than the device has CPUs', () => {
                 'its times include waiting for one; fewer threads measure the device without that wait ' +
                 '(docs/measurement-conditions.md)',
         ]);
+        // --server edge runs only the server's share: the phone's threads are not this run's business
+        const edgeOnly = await runCli(
+            ['run', 'local.yaml', '--dry-run', '--db', 'local.db', '--server', 'edge'],
+            project,
+        );
+        expect(edgeOnly.code).toBe(0);
+        expect(warningsOf(edgeOnly.stderr)).toEqual([]);
         const r = await runCli(['run', 'local.yaml', '--db', 'local.db'], project);
         expect(r.code).toBe(0);
         expect(warningsOf(r.stderr)).toEqual(warningsOf(dry.stderr));
