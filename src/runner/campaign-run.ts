@@ -15,7 +15,7 @@ import { planCampaign } from '../plan/plan.js';
 import type { Job } from '../plan/types.js';
 import type { ReportFormat } from '../report/types.js';
 import { newRunId } from '../store/sqlite-store.js';
-import { DeviceLeases, thisHolder } from '../store/leases.js';
+import { DeviceLeases, leaseLabel, thisHolder } from '../store/leases.js';
 import { openResultStore, redactUrl, resolveStoreSpec } from '../store/store-spec.js';
 import type { ResultStore, RunRecord } from '../store/types.js';
 import { VERSION } from '../version.js';
@@ -228,15 +228,21 @@ const newRun = async (
             gitCommit: gitCommit(),
             options,
         });
-        const n = decision.reusedFrom.size;
-        opts.stderr.write(
-            `run ${run.id}: ${decision.todo.length} job(s) to run` +
-                (n > 0
-                    ? `, ${n} already done in earlier runs with the same runtime and device builds (--fresh measures them again)`
-                    : '') +
-                `; log ${runLog.file}\n`,
-        );
-        return await measure(ctx, run, decision.todo, { conn, ids, runLog });
+        const leases = runLeases(ctx, run.id);
+        try {
+            await leases.claimRun();
+            const n = decision.reusedFrom.size;
+            opts.stderr.write(
+                `run ${run.id}: ${decision.todo.length} job(s) to run` +
+                    (n > 0
+                        ? `, ${n} already done in earlier runs with the same runtime and device builds (--fresh measures them again)`
+                        : '') +
+                    `; log ${runLog.file}\n`,
+            );
+            return await measure(ctx, run, decision.todo, { conn, ids, runLog, leases });
+        } finally {
+            await leases.close();
+        }
     } finally {
         await closeDevices(conn.drivers, runLog.log);
         await runLog.close();
@@ -256,7 +262,33 @@ const connectFor = (ctx: RunContext, jobs: readonly Job[], runLog: RunLog): Retu
         keepWorkDir: ctx.opts.keepWorkDir,
     });
 
+/**
+ * The run's leases (src/store/leases.ts): its own `run:<id>` record for the whole run, then each physical host's
+ * and device's before their first job. Renewed on a timer; the caller closes them.
+ */
+const runLeases = (ctx: RunContext, runId: string): DeviceLeases =>
+    new DeviceLeases(ctx.store, thisHolder(runId), {
+        ttlMs: ctx.opts.leaseTtlMs,
+        noWait: ctx.opts.noWait,
+        onMessage: (m) => ctx.opts.stderr.write(`${m}\n`),
+        onLost: (d) =>
+            ctx.opts.stderr.write(
+                `warning: ${leaseLabel(d)}: this run's lease was lost (it expired and another run took it)\n`,
+            ),
+    });
+
 const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunResult> => {
+    const leases = runLeases(ctx, run.id);
+    try {
+        // before touching its jobs: a run that another live process is measuring is refused here
+        await leases.claimRun();
+        return await resumeClaimed(ctx, run, leases);
+    } finally {
+        await leases.close();
+    }
+};
+
+const resumeClaimed = async (ctx: RunContext, run: RunRecord, leases: DeviceLeases): Promise<CampaignRunResult> => {
     const { opts, store, loaded, jobs } = ctx;
     await store.setRunState(run.id, 'running');
     const requeued = await store.requeueWithoutResult(run.id);
@@ -292,7 +324,7 @@ const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunRe
             `run ${run.id} (resumed): ${todo.length} job(s) to run, ${all.length - todo.length} done or failed ` +
                 `before the interruption; log ${runLog.file}\n`,
         );
-        return await measure(ctx, run, todo, { conn, ids, runLog });
+        return await measure(ctx, run, todo, { conn, ids, runLog, leases });
     } finally {
         await closeDevices(conn.drivers, runLog.log);
         await runLog.close();
@@ -307,6 +339,7 @@ interface MeasureDeps {
     conn: Awaited<ReturnType<typeof connectDevices>>;
     ids: ReturnType<typeof jobIdentities>;
     runLog: RunLog;
+    leases: DeviceLeases;
 }
 
 /** Records probes, jobs and identities, fails the jobs of unreachable devices, runs the rest, writes the reports. */
@@ -314,7 +347,7 @@ const measure = async (
     ctx: RunContext,
     run: RunRecord,
     todo: readonly Job[],
-    { conn, ids, runLog }: MeasureDeps,
+    { conn, ids, runLog, leases }: MeasureDeps,
 ): Promise<CampaignRunResult> => {
     const { opts, store, loaded } = ctx;
     const probes = new Map<string, { probe: DeviceProbe; id: number }>();
@@ -348,36 +381,24 @@ const measure = async (
     for (const [name, n] of failedAtStart)
         opts.stderr.write(`${unreachableText(name, conn.unreachable.get(name) ?? '')}; its ${n} job(s) fail\n`);
 
-    // The run's device leases: taken before each device's first job, renewed while it runs, released after its
-    // last one (or here, at the end, whatever happened).
-    const leases = new DeviceLeases(store, thisHolder(run.id), {
-        ttlMs: opts.leaseTtlMs,
-        noWait: opts.noWait,
-        onMessage: (m) => opts.stderr.write(`${m}\n`),
-        onLost: (d) =>
-            opts.stderr.write(`warning: device ${d}: this run's lease was lost (it expired and another run took it)\n`),
+    // Device and host leases: taken before each device's first job, renewed while it runs, released after its
+    // last one; the run's own lease stays until its final state is stored (runs list: a live run).
+    const summary = await executeCampaignJobs({
+        runId: run.id,
+        leases,
+        store,
+        jobs: runnable,
+        drivers: conn.drivers,
+        probes,
+        specs: ctx.specs,
+        models: ctx.models,
+        log: runLog.log,
+        campaign: loaded,
+        baseDir: opts.baseDir,
+        keepWorkDir: opts.keepWorkDir,
+        signal: opts.signal,
+        stderr: opts.stderr,
     });
-    let summary: Awaited<ReturnType<typeof executeCampaignJobs>>;
-    try {
-        summary = await executeCampaignJobs({
-            runId: run.id,
-            leases,
-            store,
-            jobs: runnable,
-            drivers: conn.drivers,
-            probes,
-            specs: ctx.specs,
-            models: ctx.models,
-            log: runLog.log,
-            campaign: loaded,
-            baseDir: opts.baseDir,
-            keepWorkDir: opts.keepWorkDir,
-            signal: opts.signal,
-            stderr: opts.stderr,
-        });
-    } finally {
-        await leases.close();
-    }
     summary.failed += [...failedAtStart.values()].reduce((a, b) => a + b, 0);
     const counts = (await store.listRuns({ campaignName: run.campaignName })).find((r) => r.id === run.id)?.jobs;
     // Jobs cut short by the interrupt go back to pending, so `runs show` does not say they are still running.
@@ -387,6 +408,7 @@ const measure = async (
         run.id,
         summary.aborted ? 'interrupted' : (counts?.failed ?? summary.failed) > 0 ? 'failed' : 'done',
     );
+    await leases.close();
     opts.stderr.write(
         `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
             (summary.notRun > 0

@@ -382,7 +382,7 @@ export class PgStore implements AsyncResultStore {
 
     async requeueWithoutResult(runId: string): Promise<number> {
         return this.exec(
-            `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = $1 AND state IN ('running', 'failed')
+            `UPDATE jobs SET state = 'pending', error = NULL, started_at = NULL, ended_at = NULL WHERE run_id = $1 AND state IN ('running', 'failed')
              AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
             [runId],
         );
@@ -430,11 +430,11 @@ export class PgStore implements AsyncResultStore {
         return this.exec("UPDATE jobs SET state = 'pending' WHERE run_id = $1 AND state = 'running'", [runId]);
     }
 
-    async markJobRunning(runId: string, jobId: string, attempt: number): Promise<void> {
+    async markJobRunning(runId: string, jobId: string, _attempt?: number): Promise<void> {
         const seq = await this.seqOf(runId, jobId);
         await this.exec(
-            "UPDATE jobs SET state = 'running', attempts = $1, started_at = COALESCE(started_at, $2), error = NULL WHERE seq = $3",
-            [attempt, this.stamp(), seq],
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, $1), error = NULL WHERE seq = $2",
+            [this.stamp(), seq],
         );
     }
 

@@ -311,7 +311,7 @@ export class SqliteStore implements SyncResultStore {
     requeueWithoutResult(runId: string): number {
         return this.db
             .prepare(
-                `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = ? AND state IN ('running', 'failed')
+                `UPDATE jobs SET state = 'pending', error = NULL, started_at = NULL, ended_at = NULL WHERE run_id = ? AND state IN ('running', 'failed')
                  AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
             )
             .run(runId).changes;
@@ -342,13 +342,13 @@ export class SqliteStore implements SyncResultStore {
             .map((r) => ({ id: r.id, runId: r.run_id, runStartedAt: r.started_at, identityKey: r.identity_key }));
     }
 
-    markJobRunning(runId: string, jobId: string, attempt: number): void {
+    markJobRunning(runId: string, jobId: string, _attempt?: number): void {
         const seq = this.seqOf(runId, jobId);
         this.db
             .prepare(
-                "UPDATE jobs SET state = 'running', attempts = ?, started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
             )
-            .run(attempt, this.stamp(), seq);
+            .run(this.stamp(), seq);
     }
 
     private insertRaw(seq: number, attempt: number, raw: RawOutput): void {
