@@ -8,6 +8,8 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openResultStore, resolveStoreSpec } from '../../../src/store/store-spec.js';
+import type { LeaseHolder } from '../../../src/store/types.js';
 import { runCli, startCli } from '../../support/cli.js';
 import { writeTestModels, type TestModelSet } from '../../support/models.js';
 import { startPostgres, type PostgresHandle } from '../../support/postgres.js';
@@ -75,6 +77,22 @@ const postgres: Backend = {
             .split('\n')
             .filter((l) => l !== '')
             .map((l) => l.split('|')),
+};
+
+/** Writes the lease `run:<id>` for `holder` straight into the store, as a process on another host would. */
+const holdRunLease = async (
+    db: string,
+    holder: LeaseHolder,
+    ttlMs: number,
+    takeOver?: Pick<LeaseHolder, 'runId' | 'pid' | 'host'>,
+): Promise<void> => {
+    const store = await openResultStore(resolveStoreSpec(db, {}, work));
+    try {
+        const got = await store.acquireLease(`run:${holder.runId}`, holder, ttlMs, takeOver);
+        if (!got.acquired) throw new Error(`run lease not taken: held by pid ${got.holder.pid}`);
+    } finally {
+        await store.close();
+    }
 };
 
 const waitFor = async (what: string, ok: () => boolean, ms = 120_000): Promise<void> => {
@@ -149,10 +167,35 @@ describe.each([sqlite, postgres])('run liveness ($name)', (b) => {
             ),
         );
 
+        // the run's lease as a holder on another host leaves it: its pid cannot be checked from here, so only the
+        // lease's expiry tells; unexpired, a resume is refused naming that host
+        const other = { runId, user: 'alice', host: 'lab-other', pid: 4242 };
+        await holdRunLease(db, other, 600_000, { runId, pid: pid ?? 0, host: hostname() });
+        expect((await runCli(['runs', 'list', '--db', db], work)).stdout).toMatch(
+            new RegExp(`^${runId}\\s+live-${b.name}\\s+running \\(pid 4242 on lab-other\\)\\s`, 'm'),
+        );
+        const elsewhere = await runCli(['run', file, '--db', db, '--resume', runId], work);
+        expect(elsewhere.code).toBe(1);
+        expect(elsewhere.stderr).toMatch(
+            new RegExp(
+                `^splitbench: run ${runId} is being measured by pid 4242 on host lab-other \\(user alice\\) since .*; wait for it or stop it\n$`,
+            ),
+        );
+        // expired: runs list says so, and the resume takes the run over
+        await holdRunLease(db, other, 1);
+        await new Promise((r) => setTimeout(r, 20));
+        expect((await runCli(['runs', 'list', '--db', db], work)).stdout).toMatch(
+            new RegExp(
+                `^${runId}\\s+live-${b.name}\\s+interrupted \\(lease expired \\d{4}-\\d\\d-\\d\\d [\\d:]+Z: pid 4242 on lab-other\\)\\s`,
+                'm',
+            ),
+        );
+
         const resumed = await runCli(['run', file, '--db', db, '--resume', runId], work);
         expect(resumed.code).toBe(0);
+        // the killed process's device and host leases are taken over, naming it
         expect(resumed.stderr).toContain(
-            `run ${runId}: took over the lease of run ${runId} (user ${userInfo().username} on host ${hostname()}, pid ${pid})`,
+            `: took over the lease of run ${runId} (user ${userInfo().username} on host ${hostname()}, pid ${pid})`,
         );
         expect(b.rows(db, `SELECT state FROM runs WHERE id = '${runId}'`)).toEqual([['done']]);
         // the killed attempt counts, and the job's start is the resumed attempt's, not the killed one's
