@@ -241,4 +241,31 @@ describe('two runs on one physical host (SQLite)', () => {
             expect(Date.parse(jobs[i]![1]!)).toBeGreaterThanOrEqual(Date.parse(jobs[i - 1]![2]!));
         expect(sqlite.rows(db, 'SELECT count(*) FROM device_leases')).toEqual([['0']]);
     }, 300_000);
+
+    it("--no-wait fails the second campaign's jobs at once, naming the run that holds the host", async () => {
+        const db = await sqlite.fresh();
+        writeFileSync(join(work, 'p2.yaml'), campaign('p2', 'ue2', 'srv2', { minSecs: 5, modes: 'estimate' }));
+        writeFileSync(join(work, 'q2.yaml'), campaign('q2', 'ue3', 'srv3', { minSecs: 0, modes: 'estimate' }));
+        const p = startCli(['run', 'p2.yaml', '--db', db], work);
+        await waitFor(
+            'the host lease',
+            () => sqlite.rows(db, "SELECT count(*) FROM device_leases WHERE device LIKE 'host:%'").join() === '1',
+        );
+        const q = await runCli(['run', 'q2.yaml', '--db', db, '--no-wait'], work);
+        const rp = await p.done;
+        expect([rp.code, q.code]).toEqual([0, 1]);
+        const runs = new Map(sqlite.rows(db, 'SELECT campaign_name, id FROM runs') as [string, string][]);
+        const errors = sqlite.rows(
+            db,
+            `SELECT device, state, error FROM jobs WHERE run_id = '${runs.get('q2')}' ORDER BY device`,
+        );
+        const held = new RegExp(
+            `^physical host linux:${MACHINE_ID} is held by run ${runs.get('p2')} \\(user \\S+ on host \\S+, pid ${p.child.pid}\\) since .*Z, lease expires .*Z unless renewed$`,
+        );
+        expect(errors.map(([d, st]) => [d, st])).toEqual([
+            ['srv3', 'failed'],
+            ['ue3', 'failed'],
+        ]);
+        for (const [, , error] of errors) expect(error).toMatch(held);
+    }, 300_000);
 });
