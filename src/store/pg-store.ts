@@ -430,11 +430,11 @@ export class PgStore implements AsyncResultStore {
         return this.exec("UPDATE jobs SET state = 'pending' WHERE run_id = $1 AND state = 'running'", [runId]);
     }
 
-    async markJobRunning(runId: string, jobId: string, _attempt?: number): Promise<void> {
+    async markJobRunning(runId: string, jobId: string, attempt = 1): Promise<void> {
         const seq = await this.seqOf(runId, jobId);
         await this.exec(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, $1), error = NULL WHERE seq = $2",
-            [this.stamp(), seq],
+            "UPDATE jobs SET state = 'running', attempts = GREATEST(attempts + 1, $1), started_at = COALESCE(started_at, $2), error = NULL WHERE seq = $3",
+            [attempt, this.stamp(), seq],
         );
     }
 

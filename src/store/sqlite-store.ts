@@ -342,13 +342,13 @@ export class SqliteStore implements SyncResultStore {
             .map((r) => ({ id: r.id, runId: r.run_id, runStartedAt: r.started_at, identityKey: r.identity_key }));
     }
 
-    markJobRunning(runId: string, jobId: string, _attempt?: number): void {
+    markJobRunning(runId: string, jobId: string, attempt = 1): void {
         const seq = this.seqOf(runId, jobId);
         this.db
             .prepare(
-                "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
+                "UPDATE jobs SET state = 'running', attempts = MAX(attempts + 1, ?), started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
             )
-            .run(this.stamp(), seq);
+            .run(attempt, this.stamp(), seq);
     }
 
     private insertRaw(seq: number, attempt: number, raw: RawOutput): void {

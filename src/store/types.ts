@@ -193,9 +193,9 @@ export interface SyncResultStore {
     /** Done jobs in scope with their run and reuse key, oldest run first. */
     measuredJobs(scope: JobScope): MeasuredJob[];
     /**
-     * The job's next attempt starts: state running, `attempts` + 1 (counted across resumed processes, so a job
-     * re-run after a kill shows 2), started_at set unless an earlier attempt of this process set it. `attempt`
-     * (1-based, this process's) is not stored: the count is.
+     * The job's next attempt starts: state running, `attempts` the larger of stored + 1 and `attempt` (this
+     * process's 1-based attempt number, default 1), so attempts are counted across resumed processes (a job re-run
+     * after a kill shows 2); started_at set unless an earlier attempt of this process set it.
      */
     markJobRunning(runId: string, jobId: string, attempt?: number): void;
     /** Raw output of an attempt that produced no result (transport failure mid-run). */
