@@ -37,7 +37,10 @@ export const stateLabel = (state: string, holder: RunHolder | undefined): string
 };
 
 /** The holder of each `running` run in `runs`, from the store's leases; pids on this host are checked. */
-export const runHolders = (runs: readonly RunSummary[], leases: readonly DeviceLease[]): Map<string, RunHolder> => {
+export const runHolders = (
+    runs: readonly Pick<RunSummary, 'id' | 'state'>[],
+    leases: readonly DeviceLease[],
+): Map<string, RunHolder> => {
     const byKey = new Map(leases.map((l) => [l.device, l]));
     const out = new Map<string, RunHolder>();
     for (const r of runs) {
@@ -79,12 +82,17 @@ const countJobs = (jobs: readonly JobRecord[]): JobCounts => {
 };
 
 /** Jobs listed per state; long lists of pending/done are cut, failed ones always show with their error. */
-export const formatRunShow = (run: RunRecord, jobs: readonly JobRecord[], maxPerState = 20): string => {
+export const formatRunShow = (
+    run: RunRecord,
+    jobs: readonly JobRecord[],
+    maxPerState = 20,
+    holder?: RunHolder,
+): string => {
     const c = countJobs(jobs);
     const out: string[] = [
         `run        ${run.id}`,
         `campaign   ${run.campaignName} (${run.campaignPath}, sha256 ${run.campaignSha256.slice(0, 12)})`,
-        `state      ${run.state}`,
+        `state      ${stateLabel(run.state, holder)}`,
         `started    ${shortTime(run.startedAt)}`,
         `ended      ${shortTime(run.endedAt)}`,
         `splitbench ${run.splitbenchVersion}${run.gitCommit === null ? '' : ` (git ${run.gitCommit})`}`,
@@ -163,9 +171,12 @@ export const registerRunsCommands = (program: Command): void => {
             try {
                 const run = await store.getRun(ref);
                 const jobs = await store.jobs(run.id);
+                const holder = runHolders([run], await store.listLeases()).get(run.id);
                 if (opts.json === true)
-                    process.stdout.write(`${JSON.stringify({ run, counts: countJobs(jobs), jobs }, null, 2)}\n`);
-                else process.stdout.write(formatRunShow(run, jobs));
+                    process.stdout.write(
+                        `${JSON.stringify({ run, holder, counts: countJobs(jobs), jobs }, null, 2)}\n`,
+                    );
+                else process.stdout.write(formatRunShow(run, jobs, 20, holder));
             } finally {
                 await store.close();
             }

@@ -167,6 +167,9 @@ describe.each([sqlite, postgres])('run liveness ($name)', (b) => {
             ),
         );
 
+        const show = await runCli(['runs', 'show', runId, '--db', db], work);
+        expect(show.stdout).toContain(`\nstate      interrupted (holder gone: pid ${pid} on ${hostname()})\n`);
+
         // the run's lease as a holder on another host leaves it: its pid cannot be checked from here, so only the
         // lease's expiry tells; unexpired, a resume is refused naming that host
         const other = { runId, user: 'alice', host: 'lab-other', pid: 4242 };
