@@ -25,7 +25,8 @@ export type RunHolder =
  * The state column: a stored `running` says only that the run never stored an end, so it is qualified by its
  * holder: `running (pid N on H)` while the holder lives, `interrupted (holder gone: pid N on H)` when that process
  * no longer exists on this host, `interrupted (lease expired T: pid N on H)` when another host's holder stopped
- * renewing, `running? (no holder recorded)` for a run without one (started by an older splitbench).
+ * renewing, `running? (no holder recorded)` when no process holds it (started by an older splitbench, or ended on an
+ * error without storing a final state).
  */
 export const stateLabel = (state: string, holder: RunHolder | undefined): string => {
     if (state !== 'running' || holder === undefined) return state;
