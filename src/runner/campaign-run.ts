@@ -18,7 +18,7 @@ import { dryRun } from './dry-run.js';
 import { fetchMissing, loadInputs } from './campaign-inputs.js';
 import { gitCommit } from './git-commit.js';
 import { jobIdentities } from './job-identities.js';
-import { measure } from './measure-run.js';
+import { measure, runLeases } from './measure-run.js';
 import { runOptions, type RunOptionsRecord } from './report-input.js';
 import { resumeRun, runToResume } from './resume-run.js';
 import { decideReuse, latestCoveringRun, type RunCoverage } from './reuse.js';
@@ -147,15 +147,21 @@ const newRun = async (
             gitCommit: gitCommit(),
             options,
         });
-        const n = decision.reusedFrom.size;
-        opts.stderr.write(
-            `run ${run.id}: ${decision.todo.length} job(s) to run` +
-                (n > 0
-                    ? `, ${n} already done in earlier runs with the same runtime and device builds (--fresh measures them again)`
-                    : '') +
-                `; log ${runLog.file}\n`,
-        );
-        return await measure(ctx, run, decision.todo, { conn, ids, runLog });
+        const leases = runLeases(ctx, run.id);
+        try {
+            await leases.claimRun();
+            const n = decision.reusedFrom.size;
+            opts.stderr.write(
+                `run ${run.id}: ${decision.todo.length} job(s) to run` +
+                    (n > 0
+                        ? `, ${n} already done in earlier runs with the same runtime and device builds (--fresh measures them again)`
+                        : '') +
+                    `; log ${runLog.file}\n`,
+            );
+            return await measure(ctx, run, decision.todo, { conn, ids, runLog, leases });
+        } finally {
+            await leases.close();
+        }
     } finally {
         await closeDevices(conn.drivers, runLog.log);
         await runLog.close();
