@@ -5,10 +5,11 @@ import { serializationMs } from '../analysis/network.js';
 import { FORMULAS } from './formulas.js';
 import { conditionsHtml } from './measurement-conditions.js';
 import { provenanceHtml } from './provenance.js';
-import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat } from './format.js';
+import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat, withCaveat } from './format.js';
 import { COLORS, logBarChart, logLogLineChart, logSpace, stackedBarChart } from './svg-charts.js';
 import type { LineSeries } from './svg-charts.js';
 import {
+    repetitionCaveat,
     analysisTitle,
     bestText,
     cellText,
@@ -152,7 +153,12 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
     const meta: [string, string][] = [
         ['Model sha256', a.model.sha256],
         ['Ops', String(a.model.opCount)],
-        ['T_UE(full)', a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`],
+        [
+            'T_UE(full)',
+            a.fullUe === null
+                ? 'unknown'
+                : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n}${withCaveat(a.fullUe)})`,
+        ],
         ...(a.estimatedFullUe !== null
             ? [
                   ['UE profile total (base of estimated improvements)', `${fmtStat(a.estimatedFullUe)} ms`] as [
@@ -161,9 +167,16 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
                   ],
               ]
             : []),
-        ['T_srv(full)', a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source})`],
+        [
+            'T_srv(full)',
+            a.fullServer === null
+                ? 'unknown'
+                : `${fmtStat(a.fullServer)} ms (${a.fullServer.source}, n=${a.fullServer.n}${withCaveat(a.fullServer)})`,
+        ],
         ...a.networks.map((n, i): [string, string] => [`Best for ${n.profile.name}`, bestText(a, i)]),
     ];
+    const reps = repetitionCaveat(a);
+    if (reps !== undefined) out.push(`<p class="caution"><strong>Caution: ${escapeXml(reps)}.</strong></p>`);
     out.push(kvTable(meta, 'meta-table'));
     out.push(
         stackedBarChart({
@@ -204,7 +217,7 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
         table(detailColumns, a.rows, 'detail-table'),
         legendList([
             'Error = estimated − measured, in ms and in % of the measured value. "outside the measured interval": the estimate lies outside the measurement\'s own 95 % interval (never flagged when the measurement has one repetition).',
-            'Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops.',
+            'Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops (never when either has one repetition: no interval).',
         ]),
     );
     if (a.networks.length > 0)

@@ -58,6 +58,14 @@ export interface MeasurementConditions {
     results: number;
 }
 
+/**
+ * What load does to the numbers, said wherever load-flagged results are counted: every time measured under load is
+ * inflated by an amount nobody knows, and an improvement (B − T)/B divides one inflated time by another, each
+ * inflated differently, so it can err in either direction (the review saw −56 % and +48 % where ≈ 0 was true).
+ */
+export const LOAD_EFFECT =
+    'their times are inflated by an unknown amount, and improvements computed from them can be wrong in either direction';
+
 const ms = (iso: string | null): number => (iso === null ? Number.NaN : Date.parse(iso));
 
 /**
@@ -156,7 +164,7 @@ export const conditionLines = (mc: MeasurementConditions): string[] => {
         mc.loadFlagged.length === 0
             ? `Load: no result flagged (${mc.loadRecorded} of ${mc.results} results have a load reading).`
             : `Load: ${mc.loadFlagged.length} of ${mc.results} results measured while other work used the device ` +
-                  `(threshold: docs/measurement-conditions.md; ${mc.loadRecorded} have a load reading).`,
+                  `(threshold: docs/measurement-conditions.md; ${mc.loadRecorded} have a load reading): ${LOAD_EFFECT}.`,
     );
     return out;
 };
