@@ -140,12 +140,6 @@ export const detailColumns: readonly Column[] = [
         get: (r) => lowOf(r.measured?.ue),
         text: (r) => (r.measured === null || r.measured.ue.interval === 'none' ? '' : fmtLow(r.measured.ue)),
     },
-    {
-        header: 'Meas. UE low clipped at 0',
-        kind: 'text',
-        get: (r) => (r.measured?.ue.lowClipped === true ? 'yes' : ''),
-        sheetOnly: true,
-    },
     { header: 'Meas. UE high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.ue) },
     { header: 'UE error (ms)', kind: 'ms', get: (r) => r.estimateError?.ue.ms ?? null },
     { header: 'UE error %', kind: 'pct', get: (r) => r.estimateError?.ue.pct ?? null },
@@ -156,12 +150,6 @@ export const detailColumns: readonly Column[] = [
         kind: 'ms',
         get: (r) => lowOf(r.measured?.server),
         text: (r) => (r.measured === null || r.measured.server.interval === 'none' ? '' : fmtLow(r.measured.server)),
-    },
-    {
-        header: 'Meas. server low clipped at 0',
-        kind: 'text',
-        get: (r) => (r.measured?.server.lowClipped === true ? 'yes' : ''),
-        sheetOnly: true,
     },
     { header: 'Meas. server high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.server) },
     { header: 'Server error (ms)', kind: 'ms', get: (r) => r.estimateError?.server.ms ?? null },
@@ -183,6 +171,19 @@ export const detailColumns: readonly Column[] = [
         kind: 'text',
         get: (r) =>
             r.notEstimable !== undefined ? `not estimable: ${r.notEstimable.reason}; ${r.notEstimable.hint}` : '',
+    },
+    // last, so the columns above keep their places: 'yes' where the low column's 0 is a bound clipped at 0
+    {
+        header: 'Meas. UE low clipped at 0',
+        kind: 'text',
+        get: (r) => (r.measured?.ue.lowClipped === true ? 'yes' : ''),
+        sheetOnly: true,
+    },
+    {
+        header: 'Meas. server low clipped at 0',
+        kind: 'text',
+        get: (r) => (r.measured?.server.lowClipped === true ? 'yes' : ''),
+        sheetOnly: true,
     },
 ];
 
