@@ -12,8 +12,7 @@ import type { MetricStat, SplitRow, SplitTimes } from './types.js';
  * Strictly above, beyond noise: a's interval lies wholly above b's. A stat of one repetition has no interval (its
  * bounds equal its value), and noise cannot be ruled out without one, so it never counts as beyond noise.
  */
-const above = (a: MetricStat, b: MetricStat): boolean =>
-    a.interval === 't' && b.interval === 't' && a.lowMs > b.highMs;
+const above = (a: MetricStat, b: MetricStat): boolean => a.interval === 't' && b.interval === 't' && a.lowMs > b.highMs;
 
 /**
  * Sanity flags on measured rows, each only when both sides have a 95 % interval (n ≥ 2) and they do not overlap: a head slower than the whole model on the

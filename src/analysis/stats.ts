@@ -48,10 +48,7 @@ const combinePerRep = (kinds: readonly ('median' | 'mean')[]): PerRepStatistic =
  * so reports can say the bound is not the t-interval's; quantities that may be negative (`nonNegative` false) keep
  * their bound.
  */
-export const clipLowBound = (
-    lowMs: number,
-    nonNegative: boolean,
-): Pick<MetricStat, 'lowMs'> & { lowClipped?: true } =>
+export const clipLowBound = (lowMs: number, nonNegative: boolean): Pick<MetricStat, 'lowMs'> & { lowClipped?: true } =>
     nonNegative && lowMs < 0 ? { lowMs: 0, lowClipped: true } : { lowMs };
 
 /**
@@ -154,7 +151,10 @@ export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): Metric
     const half = se === 0 ? 0 : studentTQuantile(1 - (1 - confidence) / 2, df) * se;
     return {
         valueMs,
-        ...clipLowBound(valueMs - half, [...a.repValuesMs, ...b.repValuesMs].every((v) => v >= 0)),
+        ...clipLowBound(
+            valueMs - half,
+            [...a.repValuesMs, ...b.repValuesMs].every((v) => v >= 0),
+        ),
         highMs: valueMs + half,
         interval: 't',
         n,

@@ -1,5 +1,6 @@
 // The split table as plain text for the terminal, in the study's columns, one block per model and device pair.
 import { includesZero } from '../analysis/improvement.js';
+import { halfWidthPct } from '../analysis/stats.js';
 import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import {
     anyClipped,
@@ -59,9 +60,9 @@ const BASE_SPREAD_PCT = 10;
 
 const baseCaution = (a: SplitAnalysis): string | undefined => {
     const b = a.fullUe;
-    if (b === null || b.interval === 'none' || !(b.valueMs > 0)) return undefined;
-    const halfPct = (100 * (b.highMs - b.lowMs)) / 2 / b.valueMs;
-    if (!(halfPct > BASE_SPREAD_PCT)) return undefined;
+    // from the upper bound: a lower bound clipped at 0 would understate the half-width
+    const halfPct = b === null ? null : halfWidthPct(b);
+    if (b === null || halfPct === null || !(halfPct > BASE_SPREAD_PCT)) return undefined;
     return (
         `caution: T_UE(full), the base of the measured improvements, varies by ±${fmtPct(halfPct)} % (95 % interval, ` +
         `n=${b.n}): the improvement columns carry that uncertainty; more repetitions narrow it`
@@ -118,7 +119,7 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
     const reps = repetitionCaveat(a);
     const lines = [
         `${a.model.name}: UE ${a.ueDevice} → server ${a.serverDevice}; ${full}`,
-        ...(reps === undefined ? [] : [`caution: ${reps}`]),
+        ...(reps === undefined ? [] : [`caution: ${reps}; run 3 or more repetitions`]),
         fmt(head),
         fmt(widths.map((w) => '-'.repeat(w))),
         ...body.map(fmt),

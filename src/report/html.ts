@@ -176,7 +176,8 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
         ...a.networks.map((n, i): [string, string] => [`Best for ${n.profile.name}`, bestText(a, i)]),
     ];
     const reps = repetitionCaveat(a);
-    if (reps !== undefined) out.push(`<p class="caution"><strong>Caution: ${escapeXml(reps)}.</strong></p>`);
+    if (reps !== undefined)
+        out.push(`<p class="caution"><strong>Caution: ${escapeXml(reps)}; run 3 or more repetitions.</strong></p>`);
     out.push(kvTable(meta, 'meta-table'));
     out.push(
         stackedBarChart({

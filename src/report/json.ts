@@ -34,7 +34,9 @@ export interface JsonReportRow {
 }
 
 /** Stat without the per-sample and per-repetition arrays (kept in the store, too big for a report). */
-const lean = (s: MetricStat | null): (Omit<MetricStat, 'repValuesMs' | 'lowClipped'> & { lowClipped: boolean }) | null => {
+const lean = (
+    s: MetricStat | null,
+): (Omit<MetricStat, 'repValuesMs' | 'lowClipped'> & { lowClipped: boolean }) | null => {
     if (s === null) return null;
     return {
         valueMs: s.valueMs,

@@ -39,7 +39,7 @@ const analysisSection = (a: SplitAnalysis): string[] => {
         `- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n}${withCaveat(a.fullUe)})`}`,
     );
     const reps = repetitionCaveat(a);
-    if (reps !== undefined) out.push(`- **Caution: ${escapeMd(reps)}.**`);
+    if (reps !== undefined) out.push(`- **Caution: ${escapeMd(reps)}; run 3 or more repetitions.**`);
     if (a.estimatedFullUe !== null)
         out.push(`- UE profile total Σ t_UE(i) (base of estimated improvements): ${fmtStat(a.estimatedFullUe)} ms`);
     out.push(

@@ -249,7 +249,7 @@ export const repetitionCaveat = (a: SplitAnalysis): string | undefined => {
     ];
     const n = Math.min(...ns);
     if (ns.length === 0 || n >= 2) return undefined;
-    return `${n} repetition${n === 1 ? '' : 's'}: no interval; the improvements cannot be told from noise (run 3 or more repetitions)`;
+    return `${n} repetition${n === 1 ? '' : 's'}: no interval; the improvements cannot be told from noise`;
 };
 
 /**
@@ -295,7 +295,9 @@ const optionText = (o: NetworkOption): string => {
               ? 'all on UE'
               : 'all on server';
     const ci =
-        o.highMs > o.lowMs ? ` [${o.lowClipped === true ? CLIPPED_LOW : o.lowMs.toFixed(3)}–${o.highMs.toFixed(3)}]` : '';
+        o.highMs > o.lowMs
+            ? ` [${o.lowClipped === true ? CLIPPED_LOW : o.lowMs.toFixed(3)}–${o.highMs.toFixed(3)}]`
+            : '';
     return `${what} (${o.endToEndMs.toFixed(3)} ms${ci})`;
 };
 

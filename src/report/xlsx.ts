@@ -78,7 +78,9 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
             ...(st?.lowClipped === true
                 ? [txt(`lower bound clipped at 0 (95 % t-interval reached ${unclippedLowMs(st).toFixed(3)} ms)`)]
                 : []),
-            ...(st !== null && st.interval !== 'none' && statCaveat(st) !== undefined ? [txt(statCaveat(st) ?? '')] : []),
+            ...(st !== null && st.interval !== 'none' && statCaveat(st) !== undefined
+                ? [txt(statCaveat(st) ?? '')]
+                : []),
         ]);
     if (a.estimatedFullUe !== null)
         footer([txt('UE profile total (ms)'), ms(a.estimatedFullUe.valueMs), txt('base of estimated improvements')]);

@@ -31,13 +31,13 @@ const oneRep = (): SplitAnalysisInput => ({
     },
 });
 
-const CAVEAT = '1 repetition: no interval; the improvements cannot be told from noise (run 3 or more repetitions)';
+const CAVEAT = '1 repetition: no interval; the improvements cannot be told from noise';
 
 describe('one repetition', () => {
     it('the terminal says so in words and does not rank', () => {
         const text = renderConsoleTable(analyzeSplits(oneRep()));
         expect(text).toContain('T_UE(full) = 6.000 ms (measured, n=1)');
-        expect(text).toContain(`caution: ${CAVEAT}`);
+        expect(text).toContain(`caution: ${CAVEAT}; run 3 or more repetitions`);
         expect(text).toContain(`best split on compute: cannot rank (${CAVEAT})`);
         expect(text).not.toContain('best split on compute (measured');
         // every network profile: no best without intervals
@@ -52,14 +52,16 @@ describe('one repetition', () => {
     it('markdown and html carry the caveat; the table cells show n beside the bare figure', () => {
         const input = reportInput([analyzeSplits(oneRep())]);
         const md = renderMarkdown(input);
-        expect(md).toContain(`- **Caution: ${CAVEAT}.**`);
+        expect(md).toContain(`- **Caution: ${CAVEAT}; run 3 or more repetitions.**`);
         // split 1: 5.000 + 2.500 = 7.500 ms; split 2: UE 100·2/6 = 33.3 %, total 100·(6 − 5)/6 = 16.7 %
         expect(md).toContain(
             '| 1 | 2 | b | 192 | 64 | 2 | 5.000 | 2.500 | 7.500 | 16.7 (n=1) | -25.0 (n=1) | 1 | measured |',
         );
         expect(md).toContain('| 33.3 (n=1) | 16.7 (n=1) | 1 | measured |');
         expect(md).toMatch(/\| lte \| 10 \|.*\| cannot rank \(1 repetition/);
-        expect(renderHtml(input)).toContain(`<p class="caution"><strong>Caution: ${CAVEAT}.</strong></p>`);
+        expect(renderHtml(input)).toContain(
+            `<p class="caution"><strong>Caution: ${CAVEAT}; run 3 or more repetitions.</strong></p>`,
+        );
     });
 
     it('two or more repetitions: no caveat, a ranking', () => {
@@ -91,6 +93,8 @@ describe('lower bounds clipped at 0', () => {
         const text = renderConsoleTable(a);
         expect(text).toContain(LINE);
         expect(text).toContain('0 (clipped): the 95 % interval reached below 0 ms');
+        // the base caution's half-width comes from the upper bound: 174.973 / 144.653 = 121.0 %, not (319.625 − 0)/2
+        expect(text).toContain('varies by ±121.0 % (95 % interval, n=3)');
         const md = renderMarkdown(reportInput([a]));
         expect(md).toContain(
             '- T_UE(full): 144.653 [0 (clipped)–319.625] ms (measured, n=3; interval not meaningful (n=3, ±121.0 %))',
