@@ -30,7 +30,7 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px soli
 th{background:#f3f3f3;position:sticky;top:0;white-space:normal;vertical-align:bottom;max-width:9em;font-weight:600}
 td{white-space:nowrap}td.ci{white-space:normal;min-width:7.5em;max-width:11em}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
 .prov td.t{overflow-wrap:anywhere;max-width:26em}.clip{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.scroll{overflow-x:auto;max-height:560px}
-.note{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
+.note,.caution{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
 .legend-text li{margin:1px 0}svg.chart{display:block;margin:8px 0;background:#fff;width:100%;max-width:1400px;height:auto}
 code{font-size:12px}`;
 
