@@ -3,7 +3,6 @@ import { includesZero } from '../analysis/improvement.js';
 import { halfWidthPct } from '../analysis/stats.js';
 import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import {
-    anyClipped,
     bestText,
     cannotRank,
     NOT_DISTINGUISHABLE,
@@ -126,7 +125,11 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
     ];
     if (body.some((row) => row.some((c) => c.startsWith(SHORT_WORDS))))
         lines.push(`${SHORT_WORDS}: the improvement's 95 % interval contains 0, ${NOT_DISTINGUISHABLE}`);
-    if (anyClipped(a)) lines.push(CLIPPED_LEGEND);
+    // the terminal shows lower bounds only for T_UE(full) and the best options per link
+    const shownClipped =
+        a.fullUe?.lowClipped === true ||
+        a.networks.some((n) => n.best?.lowClipped === true || (n.tie && n.runnerUp?.lowClipped === true));
+    if (shownClipped) lines.push(CLIPPED_LEGEND);
     const best = bestSplitLine(a);
     if (best !== undefined) lines.push(best);
     for (const [i, n] of a.networks.entries()) {
