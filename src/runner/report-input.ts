@@ -170,13 +170,14 @@ const conditionsOf = async (
     results: readonly JobResultRecord[],
 ): Promise<MeasurementConditions> => {
     const sources = new Set([run.id, ...results.map((r) => r.runId)]);
-    const times = results.flatMap((r) => [r.startedAt, r.endedAt]).filter((t): t is string => t !== null);
-    const from = times.reduce((a, b) => (b < a ? b : a), times[0] ?? '');
-    const to = times.reduce((a, b) => (b > a ? b : a), times[0] ?? '');
+    const spans = results.flatMap((r) =>
+        r.startedAt === null || r.endedAt === null ? [] : [{ from: r.startedAt, to: r.endedAt }],
+    );
     const runs = await store.listRuns();
-    // ISO 8601 strings of one format compare as times; an open run (no end) counts as open until now
+    // per result, not over the span of all results: a result reused from last week must not pull in every run since.
+    // ISO 8601 strings of one format compare as times; a run without an end counts as open until now.
     const meanwhile = (r: RunSummary): boolean =>
-        times.length > 0 && r.startedAt <= to && (r.endedAt === null || r.endedAt >= from);
+        spans.some((x) => r.startedAt <= x.to && (r.endedAt === null || r.endedAt >= x.from));
     const others: (JobRecord & { cpuHost?: string | undefined })[] = [];
     for (const r of runs) {
         if (!sources.has(r.id) && !meanwhile(r)) continue;
