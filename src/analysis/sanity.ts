@@ -8,11 +8,14 @@
 // every short tail; docs/statistics.md gives the figures.
 import type { MetricStat, SplitRow, SplitTimes } from './types.js';
 
-/** Strictly above, beyond noise: a's interval lies wholly above b's. */
-const above = (a: MetricStat, b: MetricStat): boolean => a.lowMs > b.highMs;
+/**
+ * Strictly above, beyond noise: a's interval lies wholly above b's. A stat of one repetition has no interval (its
+ * bounds equal its value), and noise cannot be ruled out without one, so it never counts as beyond noise.
+ */
+const above = (a: MetricStat, b: MetricStat): boolean => a.interval === 't' && b.interval === 't' && a.lowMs > b.highMs;
 
 /**
- * Sanity flags on measured rows, each only when intervals do not overlap: a head slower than the whole model on the
+ * Sanity flags on measured rows, each only when both sides have a 95 % interval (n ≥ 2) and they do not overlap: a head slower than the whole model on the
  * UE, a tail slower than the whole model on the server, and a head (tail) slower than a head (tail) that runs more
  * ops (the later split's head, the earlier split's tail).
  */

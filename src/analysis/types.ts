@@ -103,8 +103,14 @@ export interface AnalysisOptions {
  */
 export interface MetricStat {
     valueMs: number;
+    /** Lower bound (ms); 0 with `lowClipped` when the t-interval reached below 0 (a time cannot). */
     lowMs: number;
     highMs: number;
+    /**
+     * Set when the interval's lower bound fell below 0 and was clipped to 0 (docs/statistics.md "Clipped lower
+     * bounds"); the unclipped bound is 2·valueMs − highMs (the interval is symmetric before the clip).
+     */
+    lowClipped?: true | undefined;
     interval: 't' | 'none';
     /** Number of repetitions behind the value. */
     n: number;
@@ -240,8 +246,8 @@ export interface MatchSummary {
 
 /** One way to run the model over a link, with the interval of its end-to-end time (ms). */
 export type NetworkOption =
-    | { option: 'split'; splitAfter: number; endToEndMs: number; lowMs: number; highMs: number }
-    | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number; lowMs: number; highMs: number };
+    | { option: 'split'; splitAfter: number; endToEndMs: number; lowMs: number; highMs: number; lowClipped?: true }
+    | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number; lowMs: number; highMs: number; lowClipped?: true };
 
 export interface NetworkSummary {
     profile: NetworkProfile;

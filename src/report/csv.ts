@@ -1,5 +1,5 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
-import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import type { ImprovementStat, MetricStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
 import { rowFlags } from './table.js';
 import type { ReportInput } from './types.js';
@@ -33,18 +33,21 @@ const BASE = [
     'ue_ms',
     'ue_low_ms',
     'ue_high_ms',
+    'ue_low_clipped',
     'ue_interval',
     'ue_n',
     'ue_per_rep',
     'server_ms',
     'server_low_ms',
     'server_high_ms',
+    'server_low_clipped',
     'server_interval',
     'server_n',
     'server_per_rep',
     'total_ms',
     'total_low_ms',
     'total_high_ms',
+    'total_low_clipped',
     'ue_improvement_pct',
     'ue_improvement_low_pct',
     'ue_improvement_high_pct',
@@ -65,6 +68,11 @@ const BASE = [
     'flags',
     'note',
 ] as const;
+
+// true when the low bound is the t-interval's clipped at 0 (a time cannot be negative), false when it is the bound
+// itself, empty without an interval: the number stays for scripts, the flag says how far to trust it
+const clippedField = (s: MetricStat | undefined): string =>
+    s === undefined || s.interval === 'none' ? '' : String(s.lowClipped === true);
 
 // value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md)
 const improvementFields = (s: ImprovementStat | undefined): string[] => [
@@ -115,18 +123,21 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(t?.ue.valueMs),
             csvField(lowOf(t?.ue)),
             csvField(highOf(t?.ue)),
+            clippedField(t?.ue),
             csvField(t?.ue.interval),
             csvField(t?.ue.n),
             csvField(t?.ue.perRep),
             csvField(t?.server.valueMs),
             csvField(lowOf(t?.server)),
             csvField(highOf(t?.server)),
+            clippedField(t?.server),
             csvField(t?.server.interval),
             csvField(t?.server.n),
             csvField(t?.server.perRep),
             csvField(t?.totalMs),
             csvField(lowOf(t?.total)),
             csvField(highOf(t?.total)),
+            clippedField(t?.total),
             ...improvementFields(t?.improvement?.ue),
             ...improvementFields(t?.improvement?.total),
             csvField(t?.improvementBase?.ms),

@@ -34,9 +34,20 @@ export interface JsonReportRow {
 }
 
 /** Stat without the per-sample and per-repetition arrays (kept in the store, too big for a report). */
-const lean = (s: MetricStat | null): Omit<MetricStat, 'repValuesMs'> | null => {
+const lean = (
+    s: MetricStat | null,
+): (Omit<MetricStat, 'repValuesMs' | 'lowClipped'> & { lowClipped: boolean }) | null => {
     if (s === null) return null;
-    return { valueMs: s.valueMs, lowMs: s.lowMs, highMs: s.highMs, interval: s.interval, n: s.n, perRep: s.perRep };
+    return {
+        valueMs: s.valueMs,
+        lowMs: s.lowMs,
+        highMs: s.highMs,
+        // always present: the number 0 alone does not say it is a clipped bound (docs/statistics.md)
+        lowClipped: s.lowClipped === true,
+        interval: s.interval,
+        n: s.n,
+        perRep: s.perRep,
+    };
 };
 
 const leanAnalysis = (a: SplitAnalysis): unknown => ({

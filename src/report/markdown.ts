@@ -3,12 +3,13 @@
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceMarkdown } from './provenance.js';
-import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat } from './format.js';
+import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat, withCaveat } from './format.js';
 import {
     analysisTitle,
     bestText,
     cellText,
     detailColumns,
+    repetitionCaveat,
     statisticsLegend,
     studyColumns,
     textColumns,
@@ -35,12 +36,14 @@ const analysisSection = (a: SplitAnalysis): string[] => {
     const out: string[] = [`## ${escapeMd(analysisTitle(a))}`, ''];
     out.push(`- Model sha256: \`${a.model.sha256}\`, ${a.model.opCount} ops`);
     out.push(
-        `- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`}`,
+        `- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n}${withCaveat(a.fullUe)})`}`,
     );
+    const reps = repetitionCaveat(a);
+    if (reps !== undefined) out.push(`- **Caution: ${escapeMd(reps)}; run 3 or more repetitions.**`);
     if (a.estimatedFullUe !== null)
         out.push(`- UE profile total Σ t_UE(i) (base of estimated improvements): ${fmtStat(a.estimatedFullUe)} ms`);
     out.push(
-        `- T_srv(full): ${a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source})`}`,
+        `- T_srv(full): ${a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source}, n=${a.fullServer.n}${withCaveat(a.fullServer)})`}`,
     );
     if (a.matching !== null) {
         const m = a.matching;
@@ -55,7 +58,7 @@ const analysisSection = (a: SplitAnalysis): string[] => {
     out.push('### Estimated vs measured', '', ...columnsTable(a, detailColumns), '');
     out.push(
         "- Error = estimated − measured, in ms and in % of the measured value; flagged only when the estimate lies outside the measurement's own 95 % interval.",
-        '- Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops.',
+        '- Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops (never when either has one repetition: no interval).',
         '',
     );
     if (a.networks.length > 0) {

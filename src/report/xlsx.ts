@@ -7,7 +7,8 @@ import ExcelJS from 'exceljs';
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceRows } from './provenance.js';
-import { flattenSettings, highOf, lowOf } from './format.js';
+import { flattenSettings, highOf, lowOf, statCaveat } from './format.js';
+import { unclippedLowMs } from '../analysis/stats.js';
 import { conditionsRows } from './measurement-conditions.js';
 import { bestText, detailColumns, networkColumns, statisticsLegend, studyColumns } from './table.js';
 import type { Column } from './table.js';
@@ -74,6 +75,12 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
             ms(highOf(st)),
             txt('n'),
             [st?.n ?? null, '0'],
+            ...(st?.lowClipped === true
+                ? [txt(`lower bound clipped at 0 (95 % t-interval reached ${unclippedLowMs(st).toFixed(3)} ms)`)]
+                : []),
+            ...(st !== null && st.interval !== 'none' && statCaveat(st) !== undefined
+                ? [txt(statCaveat(st) ?? '')]
+                : []),
         ]);
     if (a.estimatedFullUe !== null)
         footer([txt('UE profile total (ms)'), ms(a.estimatedFullUe.valueMs), txt('base of estimated improvements')]);

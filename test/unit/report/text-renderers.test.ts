@@ -30,8 +30,10 @@ describe('Markdown report', () => {
         // contains 0, so words say so
         const nd = 'not distinguishable from running everything on the UE (0.0 ± 0.0)';
         expect(md).toContain(`| 3 | 4 | d | 32 | 32 | 1 | 6.500 | 0.000 | 6.500 | ${nd} | ${nd} | 2 | estimated |`);
-        // one repetition: the bare value (no interval to show); xnn split 0: 100·4.5/5.5 = 81.8, 100·4.0/5.5 = 72.7
-        expect(md).toContain('| 0 | 1 | t0 | 40 |  | 1 | 1.000 | 0.500 | 1.500 | 81.8 | 72.7 | 1 | estimated |');
+        // one repetition: the value with its n, no interval to show; xnn split 0: 100·4.5/5.5 = 81.8, 100·4.0/5.5 = 72.7
+        expect(md).toContain(
+            '| 0 | 1 | t0 | 40 |  | 1 | 1.000 | 0.500 | 1.500 | 81.8 (n=1) | 72.7 (n=1) | 1 | estimated |',
+        );
         expect(md).toContain('| 1 | 2 | t1 | 40 |  | 1 |  |  |  |  |  |  | not estimable |');
     });
 
