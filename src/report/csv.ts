@@ -1,6 +1,7 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
 import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
+import { splitCheckOf, splitCheckText } from './split-checks.js';
 import { rowFlags } from './table.js';
 import type { ReportInput } from './types.js';
 
@@ -64,6 +65,7 @@ const BASE = [
     'estimate_error_server_pct',
     'flags',
     'note',
+    'head_tail_check',
 ] as const;
 
 // value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md)
@@ -82,6 +84,10 @@ export const renderCsv = (input: ReportInput): string => {
         ...profiles.flatMap((p) => [`transfer_ms[${p}]`, `e2e_ms[${p}]`, `breakeven_uplink_mbps[${p}]`]),
     ];
     const lines: string[] = [header.map(csvField).join(',')];
+    const checkText = (sha256: string, split: number): string => {
+        const c = splitCheckOf(input.splitChecks, sha256, split);
+        return c === undefined ? '' : splitCheckText(c);
+    };
     const line = (
         a: SplitAnalysis,
         r: SplitRow,
@@ -138,6 +144,8 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(method === 'measured' ? r.estimateError?.server.pct : null),
             csvField(method === 'measured' ? rowFlags(r) : ''),
             csvField(note),
+            // the verdict concerns the cut files, which only measured lines used
+            csvField(method === 'measured' ? checkText(a.model.sha256, r.splitAfter) : ''),
             ...net,
         ];
         lines.push(cells.join(','));

@@ -11,6 +11,7 @@ import { loadModel } from '../model/load.js';
 import { modelBaseName } from '../model/split-files.js';
 import { measurementConditions, type SchedulingFacts } from '../report/measurement-conditions.js';
 import { buildProvenance, type Provenance, type ProvenanceFailure } from '../report/provenance.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 import type { ReportInput } from '../report/types.js';
 import type { JobResultRecord, ResultStore, RunRecord } from '../store/types.js';
 
@@ -28,6 +29,8 @@ export interface RunOptionsRecord {
     ue?: string[] | undefined;
     server?: string[] | undefined;
     fresh?: boolean | undefined;
+    /** Head→tail verdict of every split the run measured (split-check.ts recordSplitChecks). */
+    splitChecks?: SplitCheckRecord[] | undefined;
 }
 
 export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
@@ -144,6 +147,7 @@ export const buildReportInput = async (
             gitCommit: run.gitCommit,
         },
         analyses,
+        ...(opts.splitChecks !== undefined ? { splitChecks: opts.splitChecks } : {}),
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: resolvedSettings(opts.settings ?? {}, results),
         measurement: measurementConditions(
