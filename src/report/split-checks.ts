@@ -65,12 +65,12 @@ export const splitChecksMarkdown = (checks: readonly SplitCheckRecord[]): string
 export const splitChecksHtml = (checks: readonly SplitCheckRecord[]): string =>
     checks.length === 0
         ? ''
-        : `<h2>Head→tail check</h2><p class="note">${escapeXml(INTRO)}</p><table class="checks"><thead><tr><th class="t">Model</th><th>Split after op</th><th class="t">Verdict</th></tr></thead><tbody>${sorted(
+        : `<h2>Head→tail check</h2><p class="meta">${escapeXml(INTRO)}</p><table class="checks"><thead><tr><th class="t">Model</th><th>Split after op</th><th class="t">Verdict</th></tr></thead><tbody>${sorted(
               checks,
           )
               .map(
                   (c) =>
-                      `<tr class="check-${c.status}"><td class="t">${escapeXml(c.modelId)}</td><td>${c.split}</td><td class="t">${escapeXml(splitCheckText(c))}</td></tr>`,
+                      `<tr class="check-${c.status}"><td class="t">${escapeXml(c.modelId)}</td><td>${c.split}</td><td class="t wrap${c.status === 'fail' ? ' note' : ''}">${escapeXml(splitCheckText(c))}</td></tr>`,
               )
               .join('')}</tbody></table>`;
 

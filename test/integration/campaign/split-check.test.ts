@@ -169,7 +169,7 @@ report: { formats: [md, csv, json, html, xlsx], outDir: reports }
         expect(md).toMatch(/\| two \| 3 \| pass \|/);
         const html = readFileSync(join(reports, `${runId}.html`), 'utf8');
         expect(html).toMatch(/<h2>Head→tail check<\/h2>/);
-        expect(html).toMatch(/<tr class="check-fail"><td class="t">two<\/td><td>2<\/td><td class="t">FAIL: /);
+        expect(html).toMatch(/<tr class="check-fail"><td class="t">two<\/td><td>2<\/td><td class="t wrap note">FAIL: /);
         const json = JSON.parse(readFileSync(join(reports, `${runId}.json`), 'utf8')) as {
             splitChecks: { modelId: string; split: number; status: string; detail?: string }[];
         };

@@ -46,9 +46,11 @@ describe('head→tail verdicts in reports', () => {
     it('html: the same rows, marked by status', () => {
         const html = renderHtml(input());
         expect(html).toContain(
-            '<tr class="check-fail"><td class="t">tiny</td><td>1</td><td class="t">FAIL: head→tail output &#39;d&#39; differs (max |Δ| 0.31)</td></tr>',
+            '<tr class="check-fail"><td class="t">tiny</td><td>1</td><td class="t wrap note">FAIL: head→tail output &#39;d&#39; differs (max |Δ| 0.31)</td></tr>',
         );
-        expect(html).toContain('<tr class="check-pass"><td class="t">tiny</td><td>0</td><td class="t">pass</td></tr>');
+        expect(html).toContain(
+            '<tr class="check-pass"><td class="t">tiny</td><td>0</td><td class="t wrap">pass</td></tr>',
+        );
     });
 
     it('json: every verdict as stored', () => {
