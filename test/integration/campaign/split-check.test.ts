@@ -167,6 +167,10 @@ report: { formats: [md, csv, json, html, xlsx], outDir: reports }
             /\| two \| 2 \| FAIL: head→tail outputs differ from the full model: 'early_sum' \(max \\\|Δ\\\| [\d.]+\)/,
         );
         expect(md).toMatch(/\| two \| 3 \| pass \|/);
+        // the gated jobs are listed with their cause where every job without a result is
+        expect(md).toMatch(
+            /\*\*Not measured:\*\*[\s\S]*model two split 2: head→tail outputs differ[^\n]*not measured \(campaign verify: gate/,
+        );
         const html = readFileSync(join(reports, `${runId}.html`), 'utf8');
         expect(html).toMatch(/<h2>Head→tail check<\/h2>/);
         expect(html).toMatch(/<tr class="check-fail"><td class="t">two<\/td><td>2<\/td><td class="t wrap note">FAIL: /);
