@@ -147,5 +147,9 @@ export const renderConsoleCaveats = (m: MeasurementConditions | undefined): stri
             `caution: ${p.devices.join(' and ')} share CPUs and ran ${p.overlappingJobs} job pair(s) at the same time: ` +
                 'their timings include each other',
         );
+    for (const o of m.oversubscribed)
+        lines.push(
+            `caution: ${o.device} ran ${o.threads} threads on ${o.cpus} CPU(s): its times include waiting for a core`,
+        );
     return lines.map((l) => `${l}\n`).join('');
 };

@@ -1,7 +1,8 @@
 // The "Measurement conditions" block of every report: how devices were queued (one queue per physical host, or
 // parallel by the campaign's opt-in), which devices actually ran jobs at the same time (from the stored job start
-// and end times), and which results were measured while other work used the device (load flags, threshold in
-// docs/measurement-conditions.md). Pure: the builder takes plain records, the renderers return strings.
+// and end times), which devices ran more benchmark threads than they have CPUs, and which results were measured
+// while other work used the device (load flags, threshold in docs/measurement-conditions.md). Pure: the builder
+// takes plain records, the renderers return strings.
 import { escapeMd, escapeXml } from './format.js';
 
 /** One stored job, as far as measurement conditions go. Times are ISO 8601 strings (the store's). */
@@ -16,6 +17,9 @@ export interface ConditionJob {
     endedAt: string | null;
     /** `host.cpuHost` of the probe the result was measured with. */
     cpuHost?: string | undefined;
+    /** Threads the benchmark ran with (resolved), and the CPUs its device could run them on, when known. */
+    threads?: number | undefined;
+    cpus?: number | undefined;
     /** JobLoad (src/store/types.ts) or null when the result predates load recording. */
     load?:
         | { flag?: string | undefined; busyFraction?: number | undefined; loadAvg1Before?: number | undefined }
@@ -48,11 +52,23 @@ export interface LoadFlagged {
     flag: string;
 }
 
+/** A device whose benchmarks ran more threads than it has CPUs: they took turns on the cores. */
+export interface Oversubscription {
+    device: string;
+    /** The most threads one of its results ran with. */
+    threads: number;
+    cpus: number;
+    /** Its results that ran with more threads than CPUs. */
+    results: number;
+}
+
 export interface MeasurementConditions {
     /** null for runs recorded before scheduling was stored. */
     scheduling: SchedulingFacts | null;
     concurrent: ConcurrentPair[];
     loadFlagged: LoadFlagged[];
+    /** Devices whose results ran with more threads than CPUs, by device name. */
+    oversubscribed: Oversubscription[];
     /** Results with a load reading / all results. */
     loadRecorded: number;
     results: number;
@@ -113,8 +129,17 @@ export const measurementConditions = (
                 runId: j.runId,
                 flag: j.load.flag,
             });
+    const over = new Map<string, Oversubscription>();
+    for (const j of jobs) {
+        if (j.threads === undefined || j.cpus === undefined || j.threads <= j.cpus) continue;
+        const o = over.get(j.device) ?? { device: j.device, threads: 0, cpus: j.cpus, results: 0 };
+        o.threads = Math.max(o.threads, j.threads);
+        o.results++;
+        over.set(j.device, o);
+    }
     return {
         scheduling,
+        oversubscribed: [...over.values()].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0)),
         concurrent: [...pairs.values()].map((p) => ({ ...p, overlapSecs: Number(p.overlapSecs.toFixed(3)) })),
         loadFlagged,
         loadRecorded: jobs.filter((j) => j.load !== undefined && j.load !== null).length,
@@ -151,6 +176,11 @@ export const conditionLines = (mc: MeasurementConditions): string[] => {
         out.push(
             `Ran concurrently: ${c.devices[0]} and ${c.devices[1]}${c.sharedHost ? ' (same host: contended)' : ' (different hosts)'}, ` +
                 `${c.overlappingJobs} overlapping job pair(s), ${c.overlapSecs.toFixed(1)} s overlap.`,
+        );
+    for (const o of mc.oversubscribed)
+        out.push(
+            `Threads above CPUs: ${o.device} ran ${o.threads} threads on ${o.cpus} CPU(s) (${o.results} result(s)): ` +
+                `the threads took turns on the cores, so its times include waiting for one.`,
         );
     out.push(
         mc.loadFlagged.length === 0

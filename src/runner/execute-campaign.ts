@@ -158,11 +158,15 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
                 return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
             },
             onOutcome: async (job, outcome, attempts) => {
-                const wasOpen = breaker.openCause(job.device) !== undefined;
+                // every device this outcome gave up on: the job's own, and the other phones of an adb server
+                // given up with it
+                const wasOpen = new Set(devices.filter((d) => breaker.openCause(d) !== undefined));
                 breaker.record(job.device, outcome, attempts);
-                const cause = breaker.openCause(job.device);
-                if (!wasOpen && cause !== undefined)
-                    a.stderr.write(`device ${job.device}: given up, its remaining jobs fail at once: ${cause}\n`);
+                for (const d of devices) {
+                    const cause = breaker.openCause(d);
+                    if (!wasOpen.has(d) && cause !== undefined)
+                        a.stderr.write(`device ${d}: given up, its remaining jobs fail at once: ${cause}\n`);
+                }
                 if (outcome.state === 'failed' && !recorded.has(job.id))
                     await store.markJobFailed(runId, job.id, outcome.error);
                 const left = (remaining.get(job.device) ?? 1) - 1;

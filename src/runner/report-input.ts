@@ -10,6 +10,7 @@ import type { DeviceProbe } from '../drivers/types.js';
 import { loadModel } from '../model/load.js';
 import { modelBaseName } from '../model/split-files.js';
 import { measurementConditions, type SchedulingFacts } from '../report/measurement-conditions.js';
+import { deviceCpus } from './oversubscription.js';
 import { buildProvenance, type Provenance, type ProvenanceFailure } from '../report/provenance.js';
 import type { SplitCheckRecord } from '../report/split-checks.js';
 import type { ReportInput } from '../report/types.js';
@@ -151,7 +152,12 @@ export const buildReportInput = async (
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: resolvedSettings(opts.settings ?? {}, results),
         measurement: measurementConditions(
-            results.map((r) => ({ ...r, cpuHost: r.probe?.host?.cpuHost })),
+            results.map((r) => ({
+                ...r,
+                cpuHost: r.probe?.host?.cpuHost,
+                threads: r.identity?.threads,
+                cpus: deviceCpus(r.probe),
+            })),
             (run.options['scheduling'] as SchedulingFacts | undefined) ?? null,
         ),
     };

@@ -50,7 +50,7 @@ export class SqliteBackend implements AsyncResultStore {
     constructor(path: string, opts: OpenStoreOptions = {}) {
         this.sync = new SqliteStore(path, opts);
         this.path = this.sync.path;
-        this.db = this.sync.database;
+        this.db = this.sync.db;
         const now = opts.now;
         this.nowMs = now === undefined ? Date.now : (): number => now().getTime();
     }

@@ -37,14 +37,14 @@ export interface RunImporter {
 
 /** Run ids of an SQLite store, oldest first (insertion order breaks ties, as `runs list` does). */
 export const sqliteRunIds = (src: SqliteStore): string[] =>
-    src.database
+    src.db
         .prepare<[], { id: string }>('SELECT id FROM runs ORDER BY started_at, rowid')
         .all()
         .map((r) => r.id);
 
 /** Reads one run and the rows that hang off it from an SQLite store. */
 export const exportSqliteRun = (src: SqliteStore, runId: string): RunBundle => {
-    const db = src.database;
+    const db = src.db;
     const all = (sql: string): Row[] => db.prepare<[string], Row>(sql).all(runId);
     const run = db.prepare<[string], Row>('SELECT * FROM runs WHERE id = ?').get(runId);
     if (run === undefined) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${src.path}`);

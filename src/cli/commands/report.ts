@@ -17,6 +17,7 @@ import { renderComparison, renderHistory } from '../../report/compare-render.js'
 import { renderConsoleCaveats, renderConsoleTable } from '../../report/console.js';
 import { renderReport } from '../../report/render.js';
 import { buildReportInput } from '../../runner/report-input.js';
+import { runsOfCampaign } from '../campaign-runs.js';
 import { REPORT_FORMAT_NAMES, parseReportFormat, parseTextOrMd } from '../report-format.js';
 import { DB_HELP, openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
 import type { ResultStore } from '../../store/types.js';
@@ -208,7 +209,7 @@ export const registerReportCommands = (program: Command): void => {
                                 `--last: expected a whole number of runs ≥ 2, got "${o.last}"`,
                             );
                         // a run that measured nothing itself (older stores hold such re-runs) is no baseline
-                        const done = (await store.listRuns({ campaignName: o.campaign }))
+                        const done = (await runsOfCampaign(store, o.campaign, o.db))
                             .filter((r) => (r.state === 'done' || r.state === 'failed') && r.jobs.done > 0)
                             .sort((x, y) => y.startedAt.localeCompare(x.startedAt));
                         const newest = done[0];
@@ -276,7 +277,11 @@ export const registerReportCommands = (program: Command): void => {
                 if (last !== undefined && (!Number.isInteger(last) || last < 1))
                     throw new SplitbenchError('USAGE', `--last: expected a whole number of runs ≥ 1, got "${o.last}"`);
                 await withStore(o.db, async (store) => {
-                    const listed = (await store.listRuns(o.campaign !== undefined ? { campaignName: o.campaign } : {}))
+                    const listed = (
+                        o.campaign !== undefined
+                            ? await runsOfCampaign(store, o.campaign, o.db)
+                            : await store.listRuns()
+                    )
                         .filter((r) => (r.state === 'done' || r.state === 'failed') && r.jobs.done > 0)
                         .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
                         .slice(-(last ?? 0));

@@ -61,7 +61,9 @@ export const registerRunCommands = (program: Command): void => {
             `
 Results already measured with the same runtime and device build are reused; when nothing is left to measure no
 run is recorded and the run holding the results is named. A device that cannot be reached fails its jobs; one that
-keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up.
+keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up. A device
+asked for more threads than it has CPUs (a simulated phone: its host's) is measured with a warning, here and with
+--dry-run, and the report's Measurement conditions list it.
 
 Each device is leased to one run at a time through the results database: a run waits for a device another run
 holds (naming that run, its user, host and start), or with --no-wait fails that device's jobs at once.

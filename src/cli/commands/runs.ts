@@ -1,5 +1,6 @@
 // `splitbench runs list` and `runs show RUN`: what the results store holds.
 import type { Command } from 'commander';
+import { runsOfCampaign } from '../campaign-runs.js';
 import { DB_HELP, openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
 import type { JOB_STATES, JobCounts, JobRecord, RunRecord, RunSummary } from '../../store/types.js';
 import { SplitbenchError } from '../../errors.js';
@@ -48,7 +49,10 @@ export const formatRunShow = (run: RunRecord, jobs: readonly JobRecord[], maxPer
         `ended      ${shortTime(run.endedAt)}`,
         `splitbench ${run.splitbenchVersion}${run.gitCommit === null ? '' : ` (git ${run.gitCommit})`}`,
     ];
-    if (Object.keys(run.options).length > 0) out.push(`options    ${JSON.stringify(run.options)}`);
+    // one option a line: the whole record on one line is a screenful no one reads (--json has it verbatim)
+    Object.entries(run.options).forEach(([k, v], i) =>
+        out.push(`${i === 0 ? 'options    ' : '           '}${k}: ${JSON.stringify(v)}`),
+    );
     out.push(
         `jobs       ${c.done} done, ${c.failed} failed, ${c.running} running, ${c.pending} pending, ${c.total} total`,
     );
@@ -93,6 +97,8 @@ export const registerRunsCommands = (program: Command): void => {
                 throw new SplitbenchError('USAGE', `--limit ${opts.limit}: expected a positive integer`);
             const store = await openResultStore(resolveStoreSpec(opts.db), { mustExist: true });
             try {
+                // a misspelt campaign says so rather than listing nothing
+                if (opts.campaign !== undefined) await runsOfCampaign(store, opts.campaign, opts.db);
                 const list = await store.listRuns({ campaignName: opts.campaign, limit });
                 process.stdout.write(opts.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatRunList(list));
             } finally {

@@ -89,4 +89,25 @@ describe('measurement conditions', () => {
         expect(html).toContain('<h2>Measurement conditions</h2>');
         expect(html).toContain('<td class="t">measure-head</td>');
     });
+
+    it('states each device that ran more threads than CPUs, with its results', () => {
+        const mc = measurementConditions(
+            [
+                job('u1', 'a01-sim', 0, 10, { threads: 4, cpus: 2 }),
+                job('u2', 'a01-sim', 10, 20, { threads: 2, cpus: 2 }), // at the CPU count: not above
+                job('u3', 'a01-sim', 20, 30, { threads: 3, cpus: 2 }),
+                job('s1', 'srv', 30, 40, { threads: 2, cpus: 2 }),
+                job('x1', 'old', 40, 50, { threads: 8 }), // CPUs unknown: no claim
+            ],
+            null,
+        );
+        expect(mc.oversubscribed).toEqual([{ device: 'a01-sim', threads: 4, cpus: 2, results: 2 }]);
+        expect(conditionLines(mc)).toContain(
+            'Threads above CPUs: a01-sim ran 4 threads on 2 CPU(s) (2 result(s)): the threads took turns on the ' +
+                'cores, so its times include waiting for one.',
+        );
+        expect(
+            conditionLines(measurementConditions([job('s1', 'srv', 0, 1, { threads: 2, cpus: 4 })], null)),
+        ).not.toContain(expect.stringMatching(/^Threads above CPUs/));
+    });
 });
