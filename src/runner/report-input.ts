@@ -12,7 +12,6 @@ import { modelBaseName } from '../model/split-files.js';
 import { measurementConditions, type SchedulingFacts } from '../report/measurement-conditions.js';
 import { deviceCpus } from './oversubscription.js';
 import { buildProvenance, type Provenance, type ProvenanceFailure } from '../report/provenance.js';
-import type { SplitCheckRecord } from '../report/split-checks.js';
 import type { ReportInput } from '../report/types.js';
 import type { JobResultRecord, ResultStore, RunRecord } from '../store/types.js';
 
@@ -30,8 +29,6 @@ export interface RunOptionsRecord {
     ue?: string[] | undefined;
     server?: string[] | undefined;
     fresh?: boolean | undefined;
-    /** Head→tail verdict of every split the run measured (split-check.ts recordSplitChecks). */
-    splitChecks?: SplitCheckRecord[] | undefined;
 }
 
 export const runOptions = (run: RunRecord): RunOptionsRecord => run.options;
@@ -148,7 +145,7 @@ export const buildReportInput = async (
             gitCommit: run.gitCommit,
         },
         analyses,
-        ...(opts.splitChecks !== undefined ? { splitChecks: opts.splitChecks } : {}),
+        splitChecks: await store.splitChecks(run.id),
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: resolvedSettings(opts.settings ?? {}, results),
         measurement: measurementConditions(

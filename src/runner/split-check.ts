@@ -47,17 +47,9 @@ export const gateOnSplitCheck = (job: Job, checks: readonly SplitCheckRecord[], 
     );
 };
 
-/**
- * Keeps the verdicts with the run (run options `splitChecks`, read back by report-input.ts), merged with those an
- * earlier part of the run recorded (resume): a split checked again replaces its old verdict.
- */
-export const recordSplitChecks = async (
+/** Keeps the verdicts with the run (table split_checks, read back by report-input.ts); a resumed run replaces them. */
+export const recordSplitChecks = (
     store: ResultStore,
     runId: string,
     checks: readonly SplitCheckRecord[],
-): Promise<void> => {
-    const before = ((await store.getRun(runId)).options['splitChecks'] as SplitCheckRecord[] | undefined) ?? [];
-    const key = (c: SplitCheckRecord): string => `${c.modelSha256}#${c.split}`;
-    const fresh = new Set(checks.map(key));
-    await store.mergeRunOptions(runId, { splitChecks: [...before.filter((c) => !fresh.has(key(c))), ...checks] });
-};
+): Promise<void> => store.recordSplitChecks(runId, checks);

@@ -156,6 +156,18 @@ report: { formats: [md, csv, json, html, xlsx], outDir: reports }
         expect(estimates.length).toBeGreaterThan(0);
         expect(estimates.every((j) => j.state === 'done')).toBe(true);
 
+        // the verdicts are in the store with the run
+        const d = new Database(db, { readonly: true });
+        try {
+            expect(
+                d.prepare('SELECT split, status FROM split_checks WHERE run_id = ? ORDER BY split').raw().all(runId),
+            ).toEqual([
+                [2, 'fail'],
+                [3, 'pass'],
+            ]);
+        } finally {
+            d.close();
+        }
         // the manifest now keeps the verdict
         const m2 = JSON.parse(readFileSync(f2.manifest, 'utf8')) as { check?: { status: string } };
         expect(m2.check?.status).toBe('fail');
