@@ -11,13 +11,14 @@ import type { TfliteModel } from '../model/types.js';
 import { newRunId } from '../store/sqlite-store.js';
 import { openResultStore, redactUrl, resolveStoreSpec } from '../store/store-spec.js';
 import type { RunRecord } from '../store/types.js';
+import { printRunTables } from './write-reports.js';
 import { VERSION } from '../version.js';
 import { closeDevices } from './device-connect.js';
 import { dryRun } from './dry-run.js';
 import { fetchMissing, loadInputs } from './campaign-inputs.js';
 import { gitCommit } from './git-commit.js';
 import { jobIdentities } from './job-identities.js';
-import { measure } from './measure-run.js';
+import { measure, runLeases } from './measure-run.js';
 import { runOptions, type RunOptionsRecord } from './report-input.js';
 import { resumeRun, runToResume } from './resume-run.js';
 import { decideReuse, latestCoveringRun, type RunCoverage } from './reuse.js';
@@ -108,7 +109,14 @@ const newRun = async (
         if (decision.todo.length === 0) {
             await runLog.close();
             unlinkSync(runLog.file);
-            opts.stderr.write(await nothingToMeasure(ctx, decision.reusedFrom));
+            const nothing = await nothingToMeasure(ctx, decision.reusedFrom);
+            opts.stderr.write(nothing.message);
+            // The user asked for the campaign's numbers: show the run that holds them, saying whose they are.
+            if (nothing.bestRunId !== undefined) {
+                const best = await store.getRun(nothing.bestRunId);
+                opts.stdout.write(`split tables of run ${best.id} (started ${best.startedAt}), not of a new run:\n`);
+                await printRunTables({ store, run: best, stdout: opts.stdout, stderr: opts.stderr });
+            }
             return { planned: jobs.length, skipped: decision.reusedFrom.size, reports: [] };
         }
         const splits: Record<string, number[]> = {};
@@ -139,15 +147,21 @@ const newRun = async (
             gitCommit: gitCommit(),
             options,
         });
-        const n = decision.reusedFrom.size;
-        opts.stderr.write(
-            `run ${run.id}: ${decision.todo.length} job(s) to run` +
-                (n > 0
-                    ? `, ${n} already done in earlier runs with the same runtime and device builds (--fresh measures them again)`
-                    : '') +
-                `; log ${runLog.file}\n`,
-        );
-        return await measure(ctx, run, decision.todo, { conn, ids, runLog });
+        const leases = runLeases(ctx, run.id);
+        try {
+            await leases.claimRun();
+            const n = decision.reusedFrom.size;
+            opts.stderr.write(
+                `run ${run.id}: ${decision.todo.length} job(s) to run` +
+                    (n > 0
+                        ? `, ${n} already done in earlier runs with the same runtime and device builds (--fresh measures them again)`
+                        : '') +
+                    `; log ${runLog.file}\n`,
+            );
+            return await measure(ctx, run, decision.todo, { conn, ids, runLog, leases });
+        } finally {
+            await leases.close();
+        }
     } finally {
         await closeDevices(conn.drivers, runLog.log);
         await runLog.close();
@@ -159,7 +173,10 @@ const newRun = async (
  * with nothing of its own would carry a new id and date on old numbers. Points at the newest run whose report
  * holds exactly those results instead.
  */
-const nothingToMeasure = async (ctx: RunContext, reusedFrom: ReadonlyMap<string, string>): Promise<string> => {
+const nothingToMeasure = async (
+    ctx: RunContext,
+    reusedFrom: ReadonlyMap<string, string>,
+): Promise<{ message: string; bestRunId: string | undefined }> => {
     const { store, loaded, opts } = ctx;
     const coverage: RunCoverage[] = [];
     for (const r of await store.listRuns({ campaignName: loaded.campaign.name })) {
@@ -170,12 +187,12 @@ const nothingToMeasure = async (ctx: RunContext, reusedFrom: ReadonlyMap<string,
     const best = latestCoveringRun(coverage, reusedFrom);
     const from = unique(reusedFrom.values());
     const db = ` --db ${redactUrl(opts.dbPath)}`;
-    return (
+    const message =
         `nothing to measure: all ${reusedFrom.size} job(s) of campaign ${loaded.campaign.name} were measured by ` +
         `earlier run(s) ${from.join(', ')} with the same runtime and device builds; no new run is recorded ` +
         `(--fresh measures them again)\n` +
         (best !== undefined
             ? `latest results: run ${best.runId} (started ${best.startedAt}); report: splitbench report ${best.runId}${db}\n`
-            : `no single run's report holds all of them; report each run: ${from.map((r) => `splitbench report ${r}${db}`).join('; ')}\n`)
-    );
+            : `no single run's report holds all of them; report each run: ${from.map((r) => `splitbench report ${r}${db}`).join('; ')}\n`);
+    return { message, bestRunId: best?.runId };
 };

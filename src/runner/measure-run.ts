@@ -2,7 +2,7 @@
 // could not be reached, run the rest under device leases, set the run's final state, write the reports.
 import type { DeviceProbe } from '../drivers/types.js';
 import type { Job } from '../plan/types.js';
-import { DeviceLeases, thisHolder } from '../store/leases.js';
+import { DeviceLeases, leaseLabel, thisHolder } from '../store/leases.js';
 import { redactUrl } from '../store/store-spec.js';
 import type { RunRecord } from '../store/types.js';
 import type { connectDevices } from './device-connect.js';
@@ -21,14 +21,30 @@ export interface MeasureDeps {
     conn: Awaited<ReturnType<typeof connectDevices>>;
     ids: ReturnType<typeof jobIdentities>;
     runLog: RunLog;
+    leases: DeviceLeases;
 }
+
+/**
+ * The run's leases (src/store/leases.ts): its own `run:<id>` record for the whole run, then each physical host's
+ * and device's before their first job. Renewed on a timer; the caller closes them.
+ */
+export const runLeases = (ctx: RunContext, runId: string): DeviceLeases =>
+    new DeviceLeases(ctx.store, thisHolder(runId), {
+        ttlMs: ctx.opts.leaseTtlMs,
+        noWait: ctx.opts.noWait,
+        onMessage: (m) => ctx.opts.stderr.write(`${m}\n`),
+        onLost: (d) =>
+            ctx.opts.stderr.write(
+                `warning: ${leaseLabel(d)}: this run's lease was lost (it expired and another run took it)\n`,
+            ),
+    });
 
 /** Records probes, jobs and identities, fails the jobs of unreachable devices, runs the rest, writes the reports. */
 export const measure = async (
     ctx: RunContext,
     run: RunRecord,
     todo: readonly Job[],
-    { conn, ids, runLog }: MeasureDeps,
+    { conn, ids, runLog, leases }: MeasureDeps,
 ): Promise<CampaignRunResult> => {
     const { opts, store, loaded } = ctx;
     const probes = new Map<string, { probe: DeviceProbe; id: number }>();
@@ -68,36 +84,24 @@ export const measure = async (
         runLog.log.info({ device: o.device, threads: o.threads, cpus: o.cpus }, 'threads above CPUs');
     }
 
-    // The run's device leases: taken before each device's first job, renewed while it runs, released after its
-    // last one (or here, at the end, whatever happened).
-    const leases = new DeviceLeases(store, thisHolder(run.id), {
-        ttlMs: opts.leaseTtlMs,
-        noWait: opts.noWait,
-        onMessage: (m) => opts.stderr.write(`${m}\n`),
-        onLost: (d) =>
-            opts.stderr.write(`warning: device ${d}: this run's lease was lost (it expired and another run took it)\n`),
+    // Device and host leases: taken before each device's first job, renewed while it runs, released after its
+    // last one; the run's own lease stays until its final state is stored (runs list: a live run).
+    const summary = await executeCampaignJobs({
+        runId: run.id,
+        leases,
+        store,
+        jobs: runnable,
+        drivers: conn.drivers,
+        probes,
+        specs: ctx.specs,
+        models: ctx.models,
+        log: runLog.log,
+        campaign: loaded,
+        baseDir: opts.baseDir,
+        keepWorkDir: opts.keepWorkDir,
+        signal: opts.signal,
+        stderr: opts.stderr,
     });
-    let summary: Awaited<ReturnType<typeof executeCampaignJobs>>;
-    try {
-        summary = await executeCampaignJobs({
-            runId: run.id,
-            leases,
-            store,
-            jobs: runnable,
-            drivers: conn.drivers,
-            probes,
-            specs: ctx.specs,
-            models: ctx.models,
-            log: runLog.log,
-            campaign: loaded,
-            baseDir: opts.baseDir,
-            keepWorkDir: opts.keepWorkDir,
-            signal: opts.signal,
-            stderr: opts.stderr,
-        });
-    } finally {
-        await leases.close();
-    }
     summary.failed += [...failedAtStart.values()].reduce((a, b) => a + b, 0);
     const counts = (await store.listRuns({ campaignName: run.campaignName })).find((r) => r.id === run.id)?.jobs;
     // Jobs cut short by the interrupt go back to pending, so `runs show` does not say they are still running.
@@ -107,6 +111,7 @@ export const measure = async (
         run.id,
         summary.aborted ? 'interrupted' : (counts?.failed ?? summary.failed) > 0 ? 'failed' : 'done',
     );
+    await leases.close();
     opts.stderr.write(
         `run ${run.id} ${summary.aborted ? 'interrupted' : 'finished'}: ${summary.done} done, ${summary.failed} failed` +
             (summary.notRun > 0

@@ -2,10 +2,11 @@
 import type { LoadedCampaign } from '../config/load.js';
 import { SplitbenchError } from '../errors.js';
 import type { Job } from '../plan/types.js';
+import type { DeviceLeases } from '../store/leases.js';
 import type { ResultStore, RunRecord } from '../store/types.js';
 import { closeDevices } from './device-connect.js';
 import { jobIdentities } from './job-identities.js';
-import { measure } from './measure-run.js';
+import { measure, runLeases } from './measure-run.js';
 import { connectFor, type CampaignRunOptions, type CampaignRunResult, type RunContext } from './run-context.js';
 import { openRunLog } from './run-log.js';
 
@@ -38,6 +39,17 @@ export const runToResume = async (
 };
 
 export const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<CampaignRunResult> => {
+    const leases = runLeases(ctx, run.id);
+    try {
+        // before touching its jobs: a run that another live process is measuring is refused here
+        await leases.claimRun();
+        return await resumeClaimed(ctx, run, leases);
+    } finally {
+        await leases.close();
+    }
+};
+
+const resumeClaimed = async (ctx: RunContext, run: RunRecord, leases: DeviceLeases): Promise<CampaignRunResult> => {
     const { opts, store, loaded, jobs } = ctx;
     await store.setRunState(run.id, 'running');
     const requeued = await store.requeueWithoutResult(run.id);
@@ -73,7 +85,7 @@ export const resumeRun = async (ctx: RunContext, run: RunRecord): Promise<Campai
             `run ${run.id} (resumed): ${todo.length} job(s) to run, ${all.length - todo.length} done or failed ` +
                 `before the interruption; log ${runLog.file}\n`,
         );
-        return await measure(ctx, run, todo, { conn, ids, runLog });
+        return await measure(ctx, run, todo, { conn, ids, runLog, leases });
     } finally {
         await closeDevices(conn.drivers, runLog.log);
         await runLog.close();

@@ -30,7 +30,7 @@ export const upsertJobs = async (db: PgDb, runId: string, jobs: readonly Job[]):
 
 export const requeueWithoutResult = (db: PgDb, runId: string): Promise<number> =>
     db.exec(
-        `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = $1 AND state IN ('running', 'failed')
+        `UPDATE jobs SET state = 'pending', error = NULL, started_at = NULL, ended_at = NULL WHERE run_id = $1 AND state IN ('running', 'failed')
          AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
         [runId],
     );
@@ -57,10 +57,10 @@ export const setJobIdentities = async (
 export const resetUnfinished = (db: PgDb, runId: string): Promise<number> =>
     db.exec("UPDATE jobs SET state = 'pending' WHERE run_id = $1 AND state = 'running'", [runId]);
 
-export const markJobRunning = async (db: PgDb, runId: string, jobId: string, attempt: number): Promise<void> => {
+export const markJobRunning = async (db: PgDb, runId: string, jobId: string, attempt = 1): Promise<void> => {
     const seq = await seqOf(db, runId, jobId);
     await db.exec(
-        "UPDATE jobs SET state = 'running', attempts = $1, started_at = COALESCE(started_at, $2), error = NULL WHERE seq = $3",
+        "UPDATE jobs SET state = 'running', attempts = GREATEST(attempts + 1, $1), started_at = COALESCE(started_at, $2), error = NULL WHERE seq = $3",
         [attempt, db.stamp(), seq],
     );
 };

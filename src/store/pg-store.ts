@@ -245,7 +245,7 @@ export class PgStore implements AsyncResultStore {
         return jobsQ.resetUnfinished(this.db, runId);
     }
 
-    markJobRunning(runId: string, jobId: string, attempt: number): Promise<void> {
+    markJobRunning(runId: string, jobId: string, attempt?: number): Promise<void> {
         return jobsQ.markJobRunning(this.db, runId, jobId, attempt);
     }
 

@@ -78,7 +78,7 @@ export class SqliteBackend implements AsyncResultStore {
     ): Promise<void> => settle(() => this.sync.setJobIdentities(runId, entries));
     measuredJobs = (scope: JobScope): Promise<MeasuredJob[]> => settle(() => this.sync.measuredJobs(scope));
     resetUnfinished = (runId: string): Promise<number> => settle(() => this.sync.resetUnfinished(runId));
-    markJobRunning = (runId: string, jobId: string, attempt: number): Promise<void> =>
+    markJobRunning = (runId: string, jobId: string, attempt?: number): Promise<void> =>
         settle(() => this.sync.markJobRunning(runId, jobId, attempt));
     recordAttempt = (runId: string, jobId: string, attempt: number, raw: RawOutput): Promise<void> =>
         settle(() => this.sync.recordAttempt(runId, jobId, attempt, raw));

@@ -32,7 +32,7 @@ export const resetUnfinished = (s: SqliteDb, runId: string): number =>
 export const requeueWithoutResult = (s: SqliteDb, runId: string): number =>
     s.db
         .prepare(
-            `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = ? AND state IN ('running', 'failed')
+            `UPDATE jobs SET state = 'pending', error = NULL, started_at = NULL, ended_at = NULL WHERE run_id = ? AND state IN ('running', 'failed')
              AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
         )
         .run(runId).changes;
@@ -48,11 +48,11 @@ export const setJobIdentities = (
     })();
 };
 
-export const markJobRunning = (s: SqliteDb, runId: string, jobId: string, attempt: number): void => {
+export const markJobRunning = (s: SqliteDb, runId: string, jobId: string, attempt = 1): void => {
     const seq = s.seqOf(runId, jobId);
     s.db
         .prepare(
-            "UPDATE jobs SET state = 'running', attempts = ?, started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
+            "UPDATE jobs SET state = 'running', attempts = MAX(attempts + 1, ?), started_at = COALESCE(started_at, ?), error = NULL WHERE seq = ?",
         )
         .run(attempt, s.stamp(), seq);
 };

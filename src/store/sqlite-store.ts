@@ -187,7 +187,7 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
         jobsQ.setJobIdentities(this, runId, entries);
     }
 
-    markJobRunning(runId: string, jobId: string, attempt: number): void {
+    markJobRunning(runId: string, jobId: string, attempt?: number): void {
         jobsQ.markJobRunning(this, runId, jobId, attempt);
     }
 

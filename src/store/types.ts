@@ -183,7 +183,8 @@ export interface SyncResultStore {
     resetUnfinished(runId: string): number;
     /**
      * Resume: every job of the run without a result (running when the run stopped, or failed before producing
-     * output: unreachable device, transport failure) goes back to pending. Returns how many.
+     * output: unreachable device, transport failure) goes back to pending, its started_at/ended_at cleared (the
+     * overlap check reads them: a killed attempt's start must not stand for the re-run). Returns how many.
      */
     requeueWithoutResult(runId: string): number;
     /** Replaces the options recorded with the run (reuse decisions are made after the devices are probed). */
@@ -192,7 +193,12 @@ export interface SyncResultStore {
     setJobIdentities(runId: string, entries: readonly { jobId: string; key: string; identity: JobIdentity }[]): void;
     /** Done jobs in scope with their run and reuse key, oldest run first. */
     measuredJobs(scope: JobScope): MeasuredJob[];
-    markJobRunning(runId: string, jobId: string, attempt: number): void;
+    /**
+     * The job's next attempt starts: state running, `attempts` the larger of stored + 1 and `attempt` (this
+     * process's 1-based attempt number, default 1), so attempts are counted across resumed processes (a job re-run
+     * after a kill shows 2); started_at set unless an earlier attempt of this process set it.
+     */
+    markJobRunning(runId: string, jobId: string, attempt?: number): void;
     /** Raw output of an attempt that produced no result (transport failure mid-run). */
     recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): void;
     /** One transaction: raw output, summary, op rows, samples, job state (done, or failed when the benchmark failed). */
