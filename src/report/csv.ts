@@ -1,6 +1,7 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
 import type { ImprovementStat, MetricStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
+import { splitCheckOf, splitCheckText } from './split-checks.js';
 import { rowFlags } from './table.js';
 import type { ReportInput } from './types.js';
 
@@ -67,6 +68,7 @@ const BASE = [
     'estimate_error_server_pct',
     'flags',
     'note',
+    'head_tail_check',
 ] as const;
 
 // true when the low bound is the t-interval's clipped at 0 (a time cannot be negative), false when it is the bound
@@ -90,6 +92,10 @@ export const renderCsv = (input: ReportInput): string => {
         ...profiles.flatMap((p) => [`transfer_ms[${p}]`, `e2e_ms[${p}]`, `breakeven_uplink_mbps[${p}]`]),
     ];
     const lines: string[] = [header.map(csvField).join(',')];
+    const checkText = (sha256: string, split: number): string => {
+        const c = splitCheckOf(input.splitChecks, sha256, split);
+        return c === undefined ? '' : splitCheckText(c);
+    };
     const line = (
         a: SplitAnalysis,
         r: SplitRow,
@@ -149,6 +155,8 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(method === 'measured' ? r.estimateError?.server.pct : null),
             csvField(method === 'measured' ? rowFlags(r) : ''),
             csvField(note),
+            // the verdict concerns the cut files, which only measured lines used
+            csvField(method === 'measured' ? checkText(a.model.sha256, r.splitAfter) : ''),
             ...net,
         ];
         lines.push(cells.join(','));

@@ -5,6 +5,7 @@ import { serializationMs } from '../analysis/network.js';
 import { FORMULAS } from './formulas.js';
 import { conditionsHtml } from './measurement-conditions.js';
 import { provenanceHtml } from './provenance.js';
+import { splitChecksHtml } from './split-checks.js';
 import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat, withCaveat } from './format.js';
 import { COLORS, logBarChart, logLogLineChart, logSpace, stackedBarChart } from './svg-charts.js';
 import type { LineSeries } from './svg-charts.js';
@@ -274,6 +275,7 @@ export const renderHtml = (input: ReportInput): string => {
         ),
         `<nav><ul>${input.analyses.map((a, i) => `<li><a href="#a${i}">${escapeXml(analysisTitle(a))}</a></li>`).join('')}</ul></nav>`,
         input.provenance === undefined ? '' : provenanceHtml(input.provenance),
+        splitChecksHtml(input.splitChecks ?? []),
         ...input.analyses.map(analysisSection),
         ...(input.measurement !== undefined ? [conditionsHtml(input.measurement)] : []),
         '<h2>Devices</h2>',

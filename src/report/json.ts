@@ -124,6 +124,7 @@ export const buildJsonReport = (input: ReportInput): Record<string, unknown> => 
     settings: input.settings,
     ...(input.measurement !== undefined ? { measurementConditions: input.measurement } : {}),
     provenance: input.provenance,
+    splitChecks: input.splitChecks ?? [],
 });
 
 /** Compact (reports reach tens of MB); JSON.stringify already writes non-finite numbers as null. */

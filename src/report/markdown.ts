@@ -3,6 +3,7 @@
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceMarkdown } from './provenance.js';
+import { splitChecksMarkdown } from './split-checks.js';
 import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat, withCaveat } from './format.js';
 import {
     analysisTitle,
@@ -161,6 +162,8 @@ export const renderMarkdown = (input: ReportInput): string => {
         `- splitbench ${r.splitbenchVersion}${r.gitCommit !== undefined && r.gitCommit !== null ? `, git ${r.gitCommit}` : ''}`,
     );
     if (input.provenance !== undefined) out.push('', ...provenanceMarkdown(input.provenance).slice(0, -1));
+    if (input.splitChecks !== undefined && input.splitChecks.length > 0)
+        out.push('', ...splitChecksMarkdown(input.splitChecks).slice(0, -1));
     out.push('', '## Formulas', '', ...FORMULAS.map((f) => `- **${f.name}**: ${f.text}`), '');
     for (const a of input.analyses) out.push(...analysisSection(a));
     if (input.measurement !== undefined) out.push(...conditionsMarkdown(input.measurement));

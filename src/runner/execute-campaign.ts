@@ -23,6 +23,7 @@ import { jobLoad, ownCoresOf, readLoadSnapshot } from './job-load.js';
 import { benchSettingsFor, binaryFor } from './job-settings.js';
 import { createProgress } from './progress.js';
 import { sleep } from './retry.js';
+import { gateOnSplitCheck, recordSplitChecks } from './split-check.js';
 import { localModelFor, prepareSubModels } from './sub-models.js';
 import { thermalGate } from './thermal-gate.js';
 
@@ -76,9 +77,13 @@ const hostLeasesOf = (
 export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
     const { store, runId, log } = a;
     const c = a.campaign.campaign;
-    const subModels = prepareSubModels(a.jobs, a.models, resolve(a.baseDir, 'results', 'submodels'), log, (l) =>
-        a.stderr.write(`${l}\n`),
-    );
+    const { paths: subModels, checks } = prepareSubModels(a.jobs, a.models, {
+        root: resolve(a.baseDir, 'results', 'submodels'),
+        log,
+        say: (l) => a.stderr.write(`${l}\n`),
+        mode: c.verify,
+    });
+    if (checks.length > 0) await recordSplitChecks(store, runId, checks);
     // Devices that share CPUs get one queue (host-queues.ts); the run records the layout for its reports.
     const devices = [...new Set(a.jobs.map((j) => j.device))];
     // every queue's running job listens on the run's signal: tens of phones are more than Node's default warning level
@@ -124,6 +129,8 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
             // the host before its device: every run that takes host leases takes them first, so no two runs can each
             // hold what the other waits for (a run's queue holds one host and only that host's devices)
             waitForDevice: async (job) => {
+                // before any lease: a split whose head→tail check FAILed is not measured, whatever the device
+                gateOnSplitCheck(job, checks, c.verify);
                 const host = hostOf.get(job.device);
                 if (host !== undefined) await a.leases?.acquire(hostLeaseKey(host), a.signal);
                 await a.leases?.acquire(job.device, a.signal);

@@ -150,6 +150,7 @@ export const buildReportInput = async (
             gitCommit: run.gitCommit,
         },
         analyses,
+        splitChecks: await store.splitChecks(run.id),
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: resolvedSettings(opts.settings ?? {}, results),
         measurement: await conditionsOf(store, run, results),

@@ -13,6 +13,8 @@ import { CONNECT_CODES, connectError, rootError } from './pg-errors.js';
 import { importRunBundle, type SqlRunner } from './pg-import.js';
 import * as jobsQ from './pg-jobs.js';
 import { acquireLeaseIn, listLeasesIn, releaseLeasesIn, renewLeasesIn } from './pg-leases.js';
+import { recordSplitChecksPg, splitChecksPg } from './split-checks.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 import * as resultsQ from './pg-results.js';
 import * as runsQ from './pg-runs.js';
 import type { PgDb, PgSql } from './pg-sql.js';
@@ -282,6 +284,15 @@ export class PgStore implements AsyncResultStore {
 
     lastAvgUs(jobIds: Iterable<string>): Promise<Map<string, number>> {
         return resultsQ.lastAvgUs(this.db, jobIds);
+    }
+
+    recordSplitChecks(runId: string, checks: readonly SplitCheckRecord[]): Promise<void> {
+        const at = this.db.stamp();
+        return this.db.tx((t) => recordSplitChecksPg(t, runId, checks, at));
+    }
+
+    splitChecks(runId: string): Promise<SplitCheckRecord[]> {
+        return splitChecksPg(this.db, runId);
     }
 
     async acquireLease(

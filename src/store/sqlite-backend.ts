@@ -7,6 +7,7 @@ import type { DeviceProbe } from '../drivers/types.js';
 import type { Job, JobIdentity } from '../plan/types.js';
 import { LEASE_COLUMNS, leaseIsTakeable, leaseValues, newLeaseRow, toLease, type LeaseRow } from './rows.js';
 import { SqliteStore, type OpenStoreOptions } from './sqlite-store.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 import type {
     AsyncResultStore,
     DeviceLease,
@@ -91,6 +92,9 @@ export class SqliteBackend implements AsyncResultStore {
     rawOutputs = (runId: string, jobId: string): Promise<(RawOutput & { attempt: number })[]> =>
         settle(() => this.sync.rawOutputs(runId, jobId));
     lastAvgUs = (jobIds: Iterable<string>): Promise<Map<string, number>> => settle(() => this.sync.lastAvgUs(jobIds));
+    recordSplitChecks = (runId: string, checks: readonly SplitCheckRecord[]): Promise<void> =>
+        settle(() => this.sync.recordSplitChecks(runId, checks));
+    splitChecks = (runId: string): Promise<SplitCheckRecord[]> => settle(() => this.sync.splitChecks(runId));
     close = (): Promise<void> => settle(() => this.sync.close());
 
     acquireLease = (

@@ -14,6 +14,8 @@ import type { SqliteDb } from './sqlite-db.js';
 import * as jobsQ from './sqlite-jobs.js';
 import * as resultsQ from './sqlite-results.js';
 import * as runsQ from './sqlite-runs.js';
+import { recordSplitChecksSqlite, splitChecksSqlite } from './split-checks.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 import type {
     JobRecord,
     JobResultRecord,
@@ -224,6 +226,14 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
 
     lastAvgUs(jobIds: Iterable<string>): Map<string, number> {
         return resultsQ.lastAvgUs(this, jobIds);
+    }
+
+    recordSplitChecks(runId: string, checks: readonly SplitCheckRecord[]): void {
+        recordSplitChecksSqlite(this, runId, checks);
+    }
+
+    splitChecks(runId: string): SplitCheckRecord[] {
+        return splitChecksSqlite(this, runId);
     }
 
     close(): void {

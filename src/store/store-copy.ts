@@ -1,5 +1,5 @@
 // `splitbench store copy`: moves the runs of an SQLite results file into a PostgreSQL lab database, table by table
-// (runs, models, probes, jobs, raw outputs, results, op rows), renumbering the surrogate keys (job seq, probe id)
+// (runs, models, probes, jobs, raw outputs, results, op rows, split checks), renumbering the surrogate keys (job seq, probe id)
 // on the way. Each run is one transaction in the target, and a run id already in the target is skipped, so a
 // copy that was interrupted or is run again adds exactly the missing runs and never duplicates one.
 import { SplitbenchError } from '../errors.js';
@@ -17,6 +17,7 @@ export interface RunBundle {
     rawOutputs: Row[];
     results: Row[];
     opRows: Row[];
+    splitChecks: Row[];
 }
 
 export interface CopyReport {
@@ -57,6 +58,7 @@ export const exportSqliteRun = (src: SqliteStore, runId: string): RunBundle => {
         rawOutputs: all(`SELECT * FROM raw_outputs WHERE ${inRun} ORDER BY job_seq, attempt`),
         results: all(`SELECT * FROM results WHERE ${inRun} ORDER BY job_seq`),
         opRows: all(`SELECT * FROM op_rows WHERE ${inRun} ORDER BY job_seq, idx`),
+        splitChecks: all('SELECT * FROM split_checks WHERE run_id = ? ORDER BY model_sha256, split'),
     };
 };
 

@@ -3,6 +3,7 @@ import type { DeviceProbe } from '../drivers/types.js';
 import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
 import type { Job, JobIdentity, JobKind } from '../plan/types.js';
 import type { Role, RoleSettings } from '../config/schema.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 
 export const RUN_STATES = ['running', 'done', 'interrupted', 'failed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -211,6 +212,10 @@ export interface SyncResultStore {
     rawOutputs(runId: string, jobId: string): (RawOutput & { attempt: number })[];
     /** Latest mean inference time (µs) per job id from any run, for duration estimates. */
     lastAvgUs(jobIds: Iterable<string>): Map<string, number>;
+    /** Stores the head→tail verdicts of the run's splits (table split_checks); a split already stored is replaced. */
+    recordSplitChecks(runId: string, checks: readonly SplitCheckRecord[]): void;
+    /** The run's head→tail verdicts, by model and split (empty for runs stored before schema version 5). */
+    splitChecks(runId: string): SplitCheckRecord[];
     close(): void;
 }
 
