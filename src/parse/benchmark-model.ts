@@ -8,9 +8,13 @@ import { parseHeader } from './op-table.js';
 import { onBannerlessHeader, onTableLine } from './profile-tables.js';
 import { onDelegate, onMessage, onParam, onUnsupportedOp } from './run-lines.js';
 import { recordFailure, RunState } from './run-state.js';
+
 import type { BenchmarkResult } from './types.js';
 
 export { PARSER_VERSION } from './run-state.js';
+
+const NODE_SIGN_OFF = /^Node\.js v\d+\.\d+\.\d+\s*$/;
+const STACK_FRAME = /^\s+at \S/;
 
 const LEVEL = /^(INFO|WARN|WARNING|ERROR|VERBOSE|FATAL|DEBUG): ?/;
 
@@ -38,7 +42,9 @@ const feedLine = (s: RunState, raw: string): void => {
         s.table = undefined;
         return;
     }
-    s.lastLine = raw;
+    // A Node runner's uncaught exception ends with stack frames and Node's sign-off, which say nothing about the
+    // failure: its `Error: …` line above them does.
+    if (!NODE_SIGN_OFF.test(msg) && !STACK_FRAME.test(msg)) s.lastLine = raw;
     s.lastRows = undefined;
     if (s.fullTf === false && isFullTfLine(msg)) s.fullTf = raw.trim();
     if (fatal) {

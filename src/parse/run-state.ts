@@ -5,7 +5,7 @@ import type { BenchmarkResult, DelegateInfo, Failure, ProfileBlock } from './typ
 import type { TableLayout } from './op-table.js';
 
 /** Bump when the meaning of a parsed field changes, so stored raw outputs can be re-parsed. */
-export const PARSER_VERSION = '1.1.1';
+export const PARSER_VERSION = '1.1.2';
 
 export type Phase = 'init' | 'regular';
 export type Table = 'run' | 'top' | 'type';
