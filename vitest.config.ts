@@ -5,7 +5,8 @@ export default defineConfig({
         include: ['test/**/*.test.ts'],
         // Tests share one adb server and one sshd; two cores make wide parallelism counter-productive.
         maxWorkers: 2,
-        testTimeout: 60_000,
+        // Campaign tests run the CLI end to end (20–40 s on a quiet 2-core host); a busy host doubles that.
+        testTimeout: 180_000,
         hookTimeout: 120_000,
         clearMocks: true,
         restoreMocks: true,

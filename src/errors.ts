@@ -18,6 +18,7 @@ export const ERROR_CODES = [
     'PARSE_FAILED',
     'STORE_FAILED',
     'NOT_FOUND', // a run, file or row that does not exist
+    'UNAVAILABLE', // this host cannot give what a valid request needs (a TCP port another process holds); not bad input
     'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

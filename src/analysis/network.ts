@@ -1,6 +1,7 @@
 // Analytical network model: what a cut costs to send, end-to-end time per split, the best option per link, and the
 // uplink rate at which a split starts to beat running everything on the UE.
 import { SplitbenchError } from '../errors.js';
+import { clipLowBound, unclippedLowMs } from './stats.js';
 import type {
     BreakEven,
     MetricStat,
@@ -90,7 +91,8 @@ export const splitNetwork = (
 /**
  * Options compared per profile: every split with known times and bytes, "all on UE" (E = T_UE(full), nothing sent),
  * and "all on server" (E = S_input·8/R_UL + F + T_srv(full)). Each option carries the interval of its time (the
- * transfer is a constant, so it shifts the interval). The best is the smallest point value (ties: all on UE, then the
+ * transfer is a constant, so it shifts the interval; the bounds come from the unclipped compute interval and are
+ * clipped at 0 only at the end, marked `lowClipped`). The best is the smallest point value (ties: all on UE, then the
  * earliest split); when the best and the runner-up intervals overlap the result is a tie: noise could swap them.
  */
 export const summarizeNetwork = (
@@ -106,16 +108,22 @@ export const summarizeNetwork = (
 ): NetworkSummary => {
     const options: NetworkOption[] = [];
     if (fullUe !== null)
-        options.push({ option: 'allOnUe', endToEndMs: fullUe.valueMs, lowMs: fullUe.lowMs, highMs: fullUe.highMs });
+        options.push({
+            option: 'allOnUe',
+            endToEndMs: fullUe.valueMs,
+            ...clipLowBound(unclippedLowMs(fullUe), true),
+            highMs: fullUe.highMs,
+        });
     for (const { splitAfter, net, total } of perSplit) {
         if (net.endToEndMs === null || net.transferMs === null) continue;
-        const half = total === null ? [0, 0] : [total.valueMs - total.lowMs, total.highMs - total.valueMs];
+        // the compute time's interval is symmetric before its clip at 0: the half-width above is the one below
+        const half = total === null ? 0 : total.highMs - total.valueMs;
         options.push({
             option: 'split',
             splitAfter,
             endToEndMs: net.endToEndMs,
-            lowMs: net.endToEndMs - (half[0] as number),
-            highMs: net.endToEndMs + (half[1] as number),
+            ...clipLowBound(net.endToEndMs - half, true),
+            highMs: net.endToEndMs + half,
         });
     }
     let allOnServer: NetworkSummary['allOnServer'] = null;
@@ -126,7 +134,7 @@ export const summarizeNetwork = (
         options.push({
             option: 'allOnServer',
             endToEndMs: tx + sf.valueMs,
-            lowMs: tx + sf.lowMs,
+            ...clipLowBound(tx + unclippedLowMs(sf), true),
             highMs: tx + sf.highMs,
         });
     }

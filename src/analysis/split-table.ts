@@ -3,7 +3,9 @@
 import { SplitbenchError } from '../errors.js';
 import { matchDevices, NOT_ESTIMABLE_HINT } from './match-ops.js';
 import type { DeviceMatching, DeviceOpTimes } from './match-ops.js';
+import { pairedImprovement, ratioImprovement } from './improvement.js';
 import { fixedNetworkMs, splitNetwork, summarizeNetwork, validateProfile } from './network.js';
+import { sanityFlags } from './sanity.js';
 import { median, statFromReps, statFromValues, sumStat } from './stats.js';
 import type {
     AnalysisOptions,
@@ -77,23 +79,19 @@ const profileScales = (profiles: readonly RepetitionProfile[]): { scale: number[
 
 const scaled = (vals: readonly number[], scale: readonly number[]): number[] => vals.map((v, r) => v * (scale[r] ?? 1));
 
-const timesOf = (
-    ue: MetricStat,
-    server: MetricStat,
-    base: SplitTimes['improvementBase'],
-    confidence: number,
-): SplitTimes => {
-    const total = sumStat(ue, server, confidence);
-    return {
-        ue,
-        server,
-        total,
-        totalMs: total.valueMs,
-        ueImprovementPct: base === null ? null : pct(base.ms - ue.valueMs, base.ms),
-        totalImprovementPct: base === null ? null : pct(base.ms - total.valueMs, base.ms),
-        improvementBase: base,
-    };
-};
+/** The improvements of one row, or null when its method's base is unknown. */
+type Improvements = { base: NonNullable<SplitTimes['improvementBase']> } & NonNullable<SplitTimes['improvement']>;
+
+const timesOf = (ue: MetricStat, server: MetricStat, total: MetricStat, imp: Improvements | null): SplitTimes => ({
+    ue,
+    server,
+    total,
+    totalMs: total.valueMs,
+    ueImprovementPct: imp?.ue.valuePct ?? null,
+    totalImprovementPct: imp?.total.valuePct ?? null,
+    improvementBase: imp?.base ?? null,
+    improvement: imp === null ? null : { ue: imp.ue, total: imp.total },
+});
 
 const partError = (est: MetricStat, meas: MetricStat): PartError => ({
     ms: est.valueMs - meas.valueMs,
@@ -108,28 +106,32 @@ const errorOf = (est: SplitTimes, meas: SplitTimes): EstimateError => ({
     total: partError(est.total, meas.total),
 });
 
-/** Strictly above, beyond noise: a's interval lies wholly above b's. */
-const above = (a: MetricStat, b: MetricStat): boolean => a.lowMs > b.highMs;
-
 /**
- * Sanity flags on measured rows, each only when intervals do not overlap: a head slower than the whole model on the
- * UE, a tail slower than the whole model on the server, and a head (tail) slower than a head (tail) that runs more
- * ops (the later split's head, the earlier split's tail).
+ * Improvements of an estimated row against the same profile's total (the study's base). %UE pairs each UE
+ * repetition with its own total; %total pairs UE repetition r with server repetition r when both devices have the
+ * same number of profiles (independent draws, so pairing by index is valid), otherwise it treats the total and the
+ * base as independent means (delta method; conservative, since T_UE and B share a run and are positively correlated).
  */
-const sanityFlags = (rows: readonly SplitRow[], fullUe: MetricStat | null, fullServer: MetricStat | null): void => {
-    const measured = rows.filter((r) => r.measured !== null);
-    for (const [i, r] of measured.entries()) {
-        const m = r.measured as SplitTimes;
-        if (fullUe !== null && above(m.ue, fullUe)) r.flags.push('measured head slower than the full model on the UE');
-        if (fullServer !== null && above(m.server, fullServer))
-            r.flags.push('measured tail slower than the full model on the server');
-        const later = measured[i + 1]?.measured ?? null;
-        if (later !== null && above(m.ue, later.ue))
-            r.flags.push(`measured head slower than the longer head of split ${measured[i + 1]?.splitAfter}`);
-        const earlier = measured[i - 1]?.measured ?? null;
-        if (earlier !== null && above(m.server, earlier.server))
-            r.flags.push(`measured tail slower than the longer tail of split ${measured[i - 1]?.splitAfter}`);
-    }
+const estImprovements = (
+    baseMs: readonly number[] | null,
+    ueVals: readonly number[],
+    srvVals: readonly number[],
+    stats: { ue: MetricStat; server: MetricStat; base: MetricStat | null },
+    confidence: number,
+): Improvements | null => {
+    if (baseMs === null || stats.base === null) return null;
+    return {
+        base: { ms: stats.base.valueMs, source: 'profile total' },
+        ue: pairedImprovement(baseMs, ueVals, confidence),
+        total:
+            ueVals.length === srvVals.length
+                ? pairedImprovement(
+                      baseMs,
+                      ueVals.map((v, r) => v + (srvVals[r] as number)),
+                      confidence,
+                  )
+                : ratioImprovement([stats.ue, stats.server], stats.base, confidence),
+    };
 };
 
 /** The study's layer numbers: layer[k] = count of non-constant ops in 0..k (1-based numbering of real ops). */
@@ -274,10 +276,7 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
               : null;
     // The study's improvement bases: an estimate against the same profile's total, a measurement against the
     // measured full model.
-    const estBase: SplitTimes['improvementBase'] =
-        estUeFull === null ? null : { ms: estUeFull.valueMs, source: 'profile total' };
-    const measBase: SplitTimes['improvementBase'] =
-        fullUe?.source === 'measured' ? { ms: fullUe.valueMs, source: 'measured full model' } : null;
+    const measBase = fullUe?.source === 'measured' ? fullUe : null;
     const fullUeMs = fullUe?.valueMs ?? null;
     const fixed = input.networks.map((p) => fixedNetworkMs(p, model));
     const layers = layerNumbers(model);
@@ -296,20 +295,35 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                 const ueVals = scaled(cumAt(ueCum, k), ueScale.scale);
                 const cs = scaled(cumAt(srvCum, k), srvScale.scale);
                 const srvVals = estSrvTotals.map((t, r) => t - (cs[r] as number));
+                const ue = statFromValues(ueVals, ueScale.perRep, confidence, ueLoaded);
+                const server = statFromValues(srvVals, srvScale.perRep, confidence, srvLoaded);
                 estimated = timesOf(
-                    statFromValues(ueVals, ueScale.perRep, confidence, ueLoaded),
-                    statFromValues(srvVals, srvScale.perRep, confidence, srvLoaded),
-                    estBase,
-                    confidence,
+                    ue,
+                    server,
+                    sumStat(ue, server, confidence),
+                    estImprovements(estUeTotals, ueVals, srvVals, { ue, server, base: estUeFull }, confidence),
                 );
             }
         }
         const head = input.measured.head.get(k) ?? [];
         const tail = input.measured.tail.get(k) ?? [];
         let measured: SplitTimes | null = null;
-        if (head.length > 0 && tail.length > 0)
-            measured = timesOf(statFromReps(head, confidence), statFromReps(tail, confidence), measBase, confidence);
-        else if (head.length > 0 || tail.length > 0)
+        if (head.length > 0 && tail.length > 0) {
+            const ue = statFromReps(head, confidence);
+            const server = statFromReps(tail, confidence);
+            measured = timesOf(
+                ue,
+                server,
+                sumStat(ue, server, confidence),
+                measBase === null
+                    ? null
+                    : {
+                          base: { ms: measBase.valueMs, source: 'measured full model' },
+                          ue: ratioImprovement([ue], measBase, confidence),
+                          total: ratioImprovement([ue, server], measBase, confidence),
+                      },
+            );
+        } else if (head.length > 0 || tail.length > 0)
             warnings.push(`split ${k}: ${head.length > 0 ? 'tail' : 'head'} not measured; measured columns left empty`);
         const primary = measured !== null ? 'measured' : estimated !== null ? 'estimated' : null;
         const times = measured ?? estimated;

@@ -42,10 +42,27 @@ export type PerRepStatistic = MetricStat['perRep'];
 const combinePerRep = (kinds: readonly ('median' | 'mean')[]): PerRepStatistic =>
     kinds.every((k) => k === 'median') ? 'median' : kinds.every((k) => k === 'mean') ? 'mean' : 'mixed';
 
-// A time is never negative: with two or three scattered repetitions the symmetric interval can reach below 0, and
-// its lower bound is then clipped at 0 (the interval's coverage only grows).
-const clipLow = (low: number, values: readonly number[]): number =>
-    values.every((v) => v >= 0) ? Math.max(0, low) : low;
+/**
+ * A time is never negative: with two or three scattered repetitions the symmetric interval can reach below 0, and
+ * its lower bound is then clipped at 0 (the interval's coverage only grows). The clip is carried as `lowClipped`
+ * so reports can say the bound is not the t-interval's; quantities that may be negative (`nonNegative` false) keep
+ * their bound.
+ */
+export const clipLowBound = (lowMs: number, nonNegative: boolean): Pick<MetricStat, 'lowMs'> & { lowClipped?: true } =>
+    nonNegative && lowMs < 0 ? { lowMs: 0, lowClipped: true } : { lowMs };
+
+/**
+ * The lower bound before any clip at 0 (ms). Every interval of a MetricStat is symmetric around its value before
+ * the clip (Student-t, Welch–Satterthwaite), so it is value − (high − value); without an interval, the value.
+ */
+export const unclippedLowMs = (s: Pick<MetricStat, 'valueMs' | 'highMs'>): number => 2 * s.valueMs - s.highMs;
+
+/**
+ * Whether the interval says little: its half-width exceeds the value itself (above 100 % of it), so the clipped
+ * bound hides how far the t-interval reached below 0. Null without an interval.
+ */
+export const halfWidthPct = (s: Pick<MetricStat, 'valueMs' | 'highMs' | 'interval'>): number | null =>
+    s.interval === 'none' || !(s.valueMs > 0) ? null : (100 * (s.highMs - s.valueMs)) / s.valueMs;
 
 /** `loadedReps` when any repetition was load-flagged; nothing otherwise (so unflagged stats keep their shape). */
 const loadedField = (loaded: readonly boolean[] | undefined): { loadedReps?: boolean[] } =>
@@ -53,7 +70,8 @@ const loadedField = (loaded: readonly boolean[] | undefined): { loadedReps?: boo
 
 /**
  * Mean and two-sided Student-t interval of per-repetition values (ms):
- * x̄ ± t_{1−α/2, n−1} · s/√n (e.g. NIST/SEMATECH e-Handbook §7.2.2.1), the lower bound clipped at 0 for times.
+ * x̄ ± t_{1−α/2, n−1} · s/√n (e.g. NIST/SEMATECH e-Handbook §7.2.2.1), the lower bound clipped at 0 for times
+ * (then `lowClipped: true`; {@link unclippedLowMs} gives the t-interval's bound back).
  * One value: no interval (low = high = x̄).
  * `perRep` says what each value is (see {@link PerRepStatistic}); `loaded` marks, index by index, the values whose
  * result was load-flagged (kept in the point value and interval: the reports show every repetition).
@@ -64,30 +82,41 @@ export const statFromValues = (
     confidence = 0.95,
     loaded?: readonly boolean[],
 ): MetricStat => {
-    const n = valuesMs.length;
-    const valueMs = mean(valuesMs);
-    if (n < 2)
-        return {
-            valueMs,
-            lowMs: valueMs,
-            highMs: valueMs,
-            interval: 'none',
-            n,
-            perRep,
-            repValuesMs: [...valuesMs],
-            ...loadedField(loaded),
-        };
-    const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(valuesMs) / n);
+    const t = meanInterval(valuesMs, confidence);
     return {
-        valueMs,
-        lowMs: clipLow(valueMs - half, valuesMs),
-        highMs: valueMs + half,
-        interval: 't',
-        n,
+        valueMs: t.value,
+        ...clipLowBound(t.low, t.interval === 't' && valuesMs.every((v) => v >= 0)),
+        highMs: t.high,
+        interval: t.interval,
+        n: t.n,
         perRep,
         repValuesMs: [...valuesMs],
         ...loadedField(loaded),
     };
+};
+
+/** A mean with its two-sided Student-t interval, in the unit of the values, unclipped. */
+export interface MeanInterval {
+    value: number;
+    low: number;
+    high: number;
+    interval: 't' | 'none';
+    n: number;
+    /** Degrees of freedom of the t quantile (n − 1); null without an interval. */
+    df: number | null;
+}
+
+/**
+ * Mean and two-sided Student-t interval x̄ ± t_{1−α/2, n−1} · s/√n of any values (NIST/SEMATECH e-Handbook
+ * §7.2.2.1), without the clipping at 0 that times get: for quantities that may be negative (improvements in %).
+ * Fewer than two values: interval 'none', low = high = x̄.
+ */
+export const meanInterval = (values: readonly number[], confidence = 0.95): MeanInterval => {
+    const n = values.length;
+    const value = mean(values);
+    if (n < 2) return { value, low: value, high: value, interval: 'none', n, df: null };
+    const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance(values) / n);
+    return { value, low: value - half, high: value + half, interval: 't', n, df: n - 1 };
 };
 
 /** One repetition's value (ms): the median of its raw samples when it has them, else its average. */
@@ -110,7 +139,8 @@ export const statFromReps = (reps: readonly Rep[], confidence = 0.95): MetricSta
 /**
  * Sum of two independent quantities (UE time + server time): point value a + b, standard error √(s_a²/n_a + s_b²/n_b)
  * with Welch–Satterthwaite degrees of freedom (Welch 1947). The two devices' repetitions are not paired, so the
- * variances add. No interval when either side has fewer than two repetitions.
+ * variances add. No interval when either side has fewer than two repetitions. The bound comes from the components'
+ * repetition values, never from their clipped bounds; the sum's own bound is clipped at 0 last (`lowClipped`).
  */
 export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): MetricStat => {
     const valueMs = a.valueMs + b.valueMs;
@@ -133,7 +163,10 @@ export const sumStat = (a: MetricStat, b: MetricStat, confidence = 0.95): Metric
     const half = se === 0 ? 0 : studentTQuantile(1 - (1 - confidence) / 2, df) * se;
     return {
         valueMs,
-        lowMs: clipLow(valueMs - half, [...a.repValuesMs, ...b.repValuesMs]),
+        ...clipLowBound(
+            valueMs - half,
+            [...a.repValuesMs, ...b.repValuesMs].every((v) => v >= 0),
+        ),
         highMs: valueMs + half,
         interval: 't',
         n,
@@ -150,14 +183,45 @@ export const welchDf = (va: number, na: number, vb: number, nb: number): number 
     return den === 0 ? Math.max(1, na + nb - 2) : num / den;
 };
 
-/** A stat moved by a constant (a transfer time added to an end-to-end time). */
-export const shiftStat = (s: MetricStat, byMs: number): MetricStat => ({
-    ...s,
-    valueMs: s.valueMs + byMs,
-    lowMs: s.lowMs + byMs,
-    highMs: s.highMs + byMs,
-    repValuesMs: s.repValuesMs.map((v) => v + byMs),
-});
+/**
+ * Welch–Satterthwaite degrees of freedom of a sum of independent variance components c_i, each from a mean of n_i
+ * values: ν = (Σ c_i)² / Σ c_i²/(n_i − 1) (Satterthwaite 1946). {@link welchDf} is the two-component case.
+ * All components zero: Σ(n_i − 1), at least 1.
+ */
+export const welchDfOf = (comps: readonly { c: number; n: number }[]): number => {
+    let num = 0;
+    let den = 0;
+    let dof = 0;
+    for (const { c, n } of comps) {
+        num += c;
+        if (n > 1) {
+            den += c ** 2 / (n - 1);
+            dof += n - 1;
+        }
+    }
+    return den === 0 ? Math.max(1, dof) : num ** 2 / den;
+};
+
+/**
+ * A time moved by a constant (ms; a transfer time added to an end-to-end time). The lower bound moves from the
+ * unclipped one ({@link unclippedLowMs}): a bound clipped to 0 before the shift would claim a 0 ms compute time.
+ * It is clipped at 0 again only if still below it.
+ */
+export const shiftStat = (s: MetricStat, byMs: number): MetricStat => {
+    const repValuesMs = s.repValuesMs.map((v) => v + byMs);
+    return {
+        valueMs: s.valueMs + byMs,
+        ...clipLowBound(
+            (s.interval === 't' ? unclippedLowMs(s) : s.lowMs) + byMs,
+            repValuesMs.every((v) => v >= 0),
+        ),
+        highMs: s.highMs + byMs,
+        interval: s.interval,
+        n: s.n,
+        perRep: s.perRep,
+        repValuesMs,
+    };
+};
 
 /** True when the two intervals share a point (a single value is an interval of width 0). */
 export const overlaps = (a: Pick<MetricStat, 'lowMs' | 'highMs'>, b: Pick<MetricStat, 'lowMs' | 'highMs'>): boolean =>

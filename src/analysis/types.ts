@@ -107,8 +107,14 @@ export interface AnalysisOptions {
  */
 export interface MetricStat {
     valueMs: number;
+    /** Lower bound (ms); 0 with `lowClipped` when the t-interval reached below 0 (a time cannot). */
     lowMs: number;
     highMs: number;
+    /**
+     * Set when the interval's lower bound fell below 0 and was clipped to 0 (docs/statistics.md "Clipped lower
+     * bounds"); the unclipped bound is 2·valueMs − highMs (the interval is symmetric before the clip).
+     */
+    lowClipped?: true | undefined;
     interval: 't' | 'none';
     /** Number of repetitions behind the value. */
     n: number;
@@ -141,6 +147,31 @@ export interface SplitTimes {
     totalImprovementPct: number | null;
     /** Base of the improvements (ms) and where it came from. */
     improvementBase: { ms: number; source: 'profile total' | 'measured full model' } | null;
+    /**
+     * The two improvements with their intervals (docs/statistics.md "Improvements"); their values are
+     * ueImprovementPct and totalImprovementPct. Null when the base is unknown.
+     */
+    improvement: { ue: ImprovementStat; total: ImprovementStat } | null;
+}
+
+/**
+ * An improvement against running the whole model on the UE, in percent, with its interval at the analysis'
+ * confidence (docs/statistics.md "Improvements").
+ * - method 'paired': time and base come from the same repetitions (an estimate: the profile's own total); value =
+ *   mean of the per-repetition improvements 100·(B_r − T_r)/B_r, interval = Student-t over them (df = n − 1).
+ * - method 'delta': time and base come from separate, independent jobs (a measurement); value = 100·(1 − T̄/B̄),
+ *   interval from the delta method's standard error of the ratio with Welch–Satterthwaite df.
+ * interval 'none' (low = high = value, df null) when a side has fewer than two repetitions.
+ */
+export interface ImprovementStat {
+    valuePct: number;
+    lowPct: number;
+    highPct: number;
+    interval: 't' | 'none';
+    method: 'paired' | 'delta';
+    /** Repetitions behind the value: the pairs, or the smaller side's count. */
+    n: number;
+    df: number | null;
 }
 
 /** One part's estimate error; `beyondInterval` = the estimate lies outside the measurement's own interval. */
@@ -224,8 +255,8 @@ export interface MatchSummary {
 
 /** One way to run the model over a link, with the interval of its end-to-end time (ms). */
 export type NetworkOption =
-    | { option: 'split'; splitAfter: number; endToEndMs: number; lowMs: number; highMs: number }
-    | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number; lowMs: number; highMs: number };
+    | { option: 'split'; splitAfter: number; endToEndMs: number; lowMs: number; highMs: number; lowClipped?: true }
+    | { option: 'allOnUe' | 'allOnServer'; endToEndMs: number; lowMs: number; highMs: number; lowClipped?: true };
 
 export interface NetworkSummary {
     profile: NetworkProfile;

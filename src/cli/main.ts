@@ -38,6 +38,7 @@ const exitCodeFor = (code: ErrorCode): number => {
         case 'TIMEOUT':
         case 'PARSE_FAILED':
         case 'STORE_FAILED':
+        case 'UNAVAILABLE':
             return 1;
     }
 };
@@ -47,8 +48,16 @@ export const buildProgram = (): Command => {
         .description('Split-inference benchmarking: cut TFLite models, run head and tail on UE and server, report.')
         .version(VERSION)
         .exitOverride()
-        // commander's own usage errors in splitbench's form (`splitbench: …`); subcommands inherit this
-        .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'splitbench: ')) });
+        // commander's own usage errors in splitbench's form (`splitbench: …`, a suggestion on the same line as
+        // campaign checks put it: `(did you mean "run"?)`); subcommands inherit this
+        .configureOutput({
+            outputError: (str, write) =>
+                write(
+                    str
+                        .replace(/^error: /, 'splitbench: ')
+                        .replace(/\n\(Did you mean (\S+)\?\)/, ' (did you mean "$1"?)'),
+                ),
+        });
     registerModelCommands(program);
     registerBenchCommand(program);
     registerParseCommand(program);
@@ -75,7 +84,32 @@ const commandPath = (cmd: Command): string => {
     return names.join(' ');
 };
 
+/**
+ * What `splitbench` alone prints (stderr, exit 2): what the tool is and where to start. The full command list
+ * (commander's help) is a screenful; someone who typed the bare name wants the first step, not all of it.
+ */
+export const SHORT_USAGE = `splitbench: split-inference benchmarking of TFLite models (3GPP TR 26.847): cut a model in two,
+run the head on the UE (a phone) and the tail on a server, and report every split point.
+
+Usage: splitbench <command> [options]
+
+Main commands:
+  run FILE             run a campaign (configs/*.yaml): benchmark, store the results, write the report
+  report [RUN]         the split-point report of a run (md, csv, xlsx, html, json)
+  compare RUN_A RUN_B  compare two runs metric by metric; exit 1 on a regression
+  devices add NAME     probe a phone or Linux host and write devices/NAME.yaml
+  model inspect FILE   the split points of a .tflite model with the bytes each cut sends
+  sim adbd             a simulated phone for trying splitbench without one
+
+'splitbench --help' lists every command; 'splitbench COMMAND --help' explains one.
+`;
+
 export const main = async (argv: readonly string[]): Promise<void> => {
+    if (argv.length === 0) {
+        process.stderr.write(SHORT_USAGE);
+        process.exitCode = 2;
+        return;
+    }
     // `splitbench report | head` closes stdout early; that is not an error worth a stack trace.
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -117,6 +117,13 @@ export type LocalDeviceSpec = z.output<typeof LocalDeviceSchema>;
 
 export const deviceFilePath = (dir: string, name: string): string => join(dir, `${name}.yaml`);
 
+// `file:line:col` of each parsed spec's pinned `ssh.fingerprint`, for the host-key-changed message (the spec
+// itself stays the schema's shape: it is written back to YAML by saveDevice).
+const fingerprintSources = new WeakMap<DeviceSpec, string>();
+
+/** Where `spec`'s `ssh.fingerprint` was read from, `devices/x.yaml:7:18`, when it came from a device file. */
+export const fingerprintSource = (spec: DeviceSpec): string | undefined => fingerprintSources.get(spec);
+
 /** Parses one device file's text. Every problem is reported at once as `file:line:col path: message`. */
 export const parseDeviceFile = (text: string, file: string, expectedName?: string): DeviceSpec => {
     const lc = new LineCounter();
@@ -160,6 +167,10 @@ export const parseDeviceFile = (text: string, file: string, expectedName?: strin
     if (issues.length > 0 || !parsed.success) {
         throw new SplitbenchError('CONFIG_INVALID', issues.join('\n'), { details: { file, issues } });
     }
+    if (parsed.data.kind === 'ssh' && parsed.data.ssh.fingerprint !== undefined) {
+        const pos = positionOf(doc, lc, ['ssh', 'fingerprint']);
+        fingerprintSources.set(parsed.data, `${file}:${pos.line}:${pos.col}`);
+    }
     return parsed.data;
 };
 
@@ -190,7 +201,11 @@ export const loadDevice = (dir: string, name: string): DeviceSpec => {
     }
     const spec = parseDeviceFile(text, file, name);
     const probe = cachedProbe(dir, spec);
-    return probe === undefined ? spec : ({ ...spec, probe } as DeviceSpec);
+    if (probe === undefined) return spec;
+    const withProbe = { ...spec, probe } as DeviceSpec;
+    const source = fingerprintSources.get(spec);
+    if (source !== undefined) fingerprintSources.set(withProbe, source);
+    return withProbe;
 };
 
 export interface ListedDevices {

@@ -17,6 +17,7 @@ import {
     type ModelLookup,
     type RuleContext,
     type RuleIssue,
+    noDevicesIn,
 } from './rules.js';
 import { CampaignSchema, type Campaign } from './schema.js';
 import { schemaIssues, valueAt } from './issues.js';
@@ -25,6 +26,8 @@ import { formatPath, positionOf, type DataPath } from './yaml-location.js';
 export interface LoadContext {
     /** Devices from devices/*.yaml: name → facts. */
     knownDevices: ReadonlyMap<string, DeviceFacts>;
+    /** The folder knownDevices came from, as messages show it; default `devices/`. */
+    devicesDir?: string | undefined;
     /**
      * Reads a model file (absolute path). May throw a SplitbenchError (e.g. MODEL_INVALID), which becomes an
      * issue on the model's path. Omit it to skip split-range checks.
@@ -128,7 +131,7 @@ const rawChecks = (
                 out.push({
                     severity: 'error',
                     path: ['roles', role, i],
-                    message: `unknown device "${name}" (${known === '' ? 'no devices in devices/; add one with "splitbench devices add"' : `known: ${known}`})`,
+                    message: `unknown device "${name}" (${known === '' ? noDevicesIn(ctx.devicesDir) : `known: ${known}`})`,
                 });
             }
         });
@@ -256,6 +259,7 @@ export const checkCampaignText = (
     };
     const ruleContext = (): RuleContext => ({
         knownDevices: ctx.knownDevices,
+        devicesDir: ctx.devicesDir,
         file: fileFacts,
         model,
         baseDir,

@@ -29,6 +29,8 @@ export type ModelLookup = { ok: true; facts: ModelFacts } | { ok: false; message
 
 export interface RuleContext {
     knownDevices: ReadonlyMap<string, DeviceFacts>;
+    /** The folder knownDevices came from, as messages show it; default `devices/`. */
+    devicesDir?: string | undefined;
     /** Facts about an absolute path (model files, benchmark binaries). */
     file: (absPath: string) => FileFacts;
     /** Model facts for an existing model file; undefined when nobody can read models (checks skipped). */
@@ -106,10 +108,12 @@ const splitRanges: Rule = (c, ctx) => {
     return out;
 };
 
-const listKnown = (known: ReadonlyMap<string, DeviceFacts>): string =>
-    known.size === 0
-        ? 'no devices in devices/; add one with "splitbench devices add"'
-        : `known: ${[...known.keys()].sort().join(', ')}`;
+/** What an unknown device name is told when the inventory is empty: which folder was read, and what to do. */
+export const noDevicesIn = (dir: string | undefined): string =>
+    `no devices in ${dir ?? 'devices/'}; add one with "splitbench devices add"`;
+
+const listKnown = (known: ReadonlyMap<string, DeviceFacts>, dir: string | undefined): string =>
+    known.size === 0 ? noDevicesIn(dir) : `known: ${[...known.keys()].sort().join(', ')}`;
 
 const devices: Rule = (c, ctx) => {
     const out: RuleIssue[] = [];
@@ -122,7 +126,9 @@ const devices: Rule = (c, ctx) => {
             if (seen.has(name)) out.push(error(path, `device "${name}" listed twice as ${ROLE_NAMES[role]}${via}`));
             seen.add(name);
             if (!ctx.knownDevices.has(name))
-                out.push(error(path, `unknown device "${name}"${via} (${listKnown(ctx.knownDevices)})`));
+                out.push(
+                    error(path, `unknown device "${name}"${via} (${listKnown(ctx.knownDevices, ctx.devicesDir)})`),
+                );
         });
     }
     return out;

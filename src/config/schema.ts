@@ -159,6 +159,14 @@ export const CampaignSchema = z.strictObject({
         })
         .prefault({})
         .describe('devices that share CPUs get one queue unless parallelOnSharedHost is true'),
+    verify: z
+        .enum(['gate', 'warn', 'off'])
+        .default('gate')
+        .describe(
+            "head→tail check of every measured split on this host's runtime before any device measures it: gate = a split " +
+                'that FAILs is not measured (its measure jobs fail with the cause); warn = measured anyway; off = not checked. ' +
+                'Every verdict is in the report',
+        ),
     jobTimeoutSecs: z.number().positive().default(600),
     retries: z
         .strictObject({

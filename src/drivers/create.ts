@@ -17,6 +17,8 @@ export interface CreateDriverOptions {
     keepWorkDir?: boolean | undefined;
     /** adb binary used to start a local adb server. @default 'adb' */
     adbBin?: string | undefined;
+    /** Where the device file pins `ssh.fingerprint` (`devices/x.yaml:7:18`), named when the host key changed. */
+    fingerprintSource?: string | undefined;
 }
 
 const expandHome = (p: string | undefined): string | undefined => {
@@ -51,6 +53,7 @@ export const createDriver = async (spec: DeviceSpec, opts: CreateDriverOptions =
                 identityFile: expandHome(spec.ssh.identity),
                 knownHostsFile: expandHome(spec.ssh.knownHosts),
                 hostKeyFingerprint: spec.ssh.fingerprint,
+                fingerprintSource: opts.fingerprintSource,
                 campaign,
                 workDir,
                 keepWorkDir: opts.keepWorkDir,

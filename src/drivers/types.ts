@@ -55,6 +55,11 @@ export interface HostIdentity {
     buildFingerprint?: string | undefined;
     /** True for a device simulator (it says so itself, as the Android emulator does with ro.kernel.qemu). */
     simulated?: boolean | undefined;
+    /**
+     * A simulated phone: how many CPUs of its host its code may run on. Threads beyond it wait for a core,
+     * whatever core count the phone's profile claims (`cores`).
+     */
+    cpus?: number | undefined;
     /** Why the identity is incomplete (an unreadable machine-id, say); the device then gets a queue of its own. */
     warning?: string | undefined;
 }

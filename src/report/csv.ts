@@ -1,6 +1,7 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
-import type { SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import type { ImprovementStat, MetricStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
+import { splitCheckOf, splitCheckText } from './split-checks.js';
 import { rowFlags } from './table.js';
 import type { ReportInput } from './types.js';
 
@@ -33,20 +34,31 @@ const BASE = [
     'ue_ms',
     'ue_low_ms',
     'ue_high_ms',
+    'ue_low_clipped',
     'ue_interval',
     'ue_n',
     'ue_per_rep',
     'server_ms',
     'server_low_ms',
     'server_high_ms',
+    'server_low_clipped',
     'server_interval',
     'server_n',
     'server_per_rep',
     'total_ms',
     'total_low_ms',
     'total_high_ms',
+    'total_low_clipped',
     'ue_improvement_pct',
+    'ue_improvement_low_pct',
+    'ue_improvement_high_pct',
+    'ue_improvement_n',
+    'ue_improvement_method',
     'total_improvement_pct',
+    'total_improvement_low_pct',
+    'total_improvement_high_pct',
+    'total_improvement_n',
+    'total_improvement_method',
     'improvement_base_ms',
     'improvement_base',
     'full_ue_ms',
@@ -56,7 +68,22 @@ const BASE = [
     'estimate_error_server_pct',
     'flags',
     'note',
+    'head_tail_check',
 ] as const;
+
+// true when the low bound is the t-interval's clipped at 0 (a time cannot be negative), false when it is the bound
+// itself, empty without an interval: the number stays for scripts, the flag says how far to trust it
+const clippedField = (s: MetricStat | undefined): string =>
+    s === undefined || s.interval === 'none' ? '' : String(s.lowClipped === true);
+
+// value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md)
+const improvementFields = (s: ImprovementStat | undefined): string[] => [
+    csvField(s?.valuePct),
+    csvField(s?.interval === 't' ? s.lowPct : null),
+    csvField(s?.interval === 't' ? s.highPct : null),
+    csvField(s?.n),
+    csvField(s?.method),
+];
 
 export const renderCsv = (input: ReportInput): string => {
     const profiles = [...new Set(input.analyses.flatMap((a) => a.networks.map((n) => n.profile.name)))];
@@ -65,6 +92,10 @@ export const renderCsv = (input: ReportInput): string => {
         ...profiles.flatMap((p) => [`transfer_ms[${p}]`, `e2e_ms[${p}]`, `breakeven_uplink_mbps[${p}]`]),
     ];
     const lines: string[] = [header.map(csvField).join(',')];
+    const checkText = (sha256: string, split: number): string => {
+        const c = splitCheckOf(input.splitChecks, sha256, split);
+        return c === undefined ? '' : splitCheckText(c);
+    };
     const line = (
         a: SplitAnalysis,
         r: SplitRow,
@@ -98,20 +129,23 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(t?.ue.valueMs),
             csvField(lowOf(t?.ue)),
             csvField(highOf(t?.ue)),
+            clippedField(t?.ue),
             csvField(t?.ue.interval),
             csvField(t?.ue.n),
             csvField(t?.ue.perRep),
             csvField(t?.server.valueMs),
             csvField(lowOf(t?.server)),
             csvField(highOf(t?.server)),
+            clippedField(t?.server),
             csvField(t?.server.interval),
             csvField(t?.server.n),
             csvField(t?.server.perRep),
             csvField(t?.totalMs),
             csvField(lowOf(t?.total)),
             csvField(highOf(t?.total)),
-            csvField(t?.ueImprovementPct),
-            csvField(t?.totalImprovementPct),
+            clippedField(t?.total),
+            ...improvementFields(t?.improvement?.ue),
+            ...improvementFields(t?.improvement?.total),
             csvField(t?.improvementBase?.ms),
             csvField(t?.improvementBase?.source),
             csvField(a.fullUe?.valueMs),
@@ -121,6 +155,8 @@ export const renderCsv = (input: ReportInput): string => {
             csvField(method === 'measured' ? r.estimateError?.server.pct : null),
             csvField(method === 'measured' ? rowFlags(r) : ''),
             csvField(note),
+            // the verdict concerns the cut files, which only measured lines used
+            csvField(method === 'measured' ? checkText(a.model.sha256, r.splitAfter) : ''),
             ...net,
         ];
         lines.push(cells.join(','));

@@ -1,4 +1,5 @@
 // Number and text formatting shared by the text renderers.
+import { halfWidthPct } from '../analysis/stats.js';
 import type { BreakEven, MetricStat } from '../analysis/types.js';
 
 export const fmtMs = (v: number | null | undefined): string =>
@@ -9,10 +10,39 @@ export const fmtPct = (v: number | null | undefined): string =>
 
 export const fmtInt = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
 
+/** A lower bound clipped at 0 (MetricStat.lowClipped), as text renderers print it; {@link CLIPPED_LEGEND} explains. */
+export const CLIPPED_LOW = '0 (clipped)';
+
+/** The legend line for {@link CLIPPED_LOW} (docs/statistics.md "Clipped lower bounds"). */
+export const CLIPPED_LEGEND =
+    '0 (clipped): the 95 % interval reached below 0 ms and its lower bound is shown as 0 because a time cannot be negative; the interval is that wide because the repetitions scatter, and end-to-end and total bounds are computed from the unclipped intervals.';
+
+/** A stat's lower bound as text: "0 (clipped)" when it was clipped at 0. */
+export const fmtLow = (s: Pick<MetricStat, 'lowMs'> & { lowClipped?: true | undefined }): string =>
+    s.lowClipped === true ? CLIPPED_LOW : fmtMs(s.lowMs);
+
 export const fmtStat = (s: MetricStat | null | undefined): string => {
     if (s === null || s === undefined) return '';
     if (s.interval === 'none') return fmtMs(s.valueMs);
-    return `${fmtMs(s.valueMs)} [${fmtMs(s.lowMs)}–${fmtMs(s.highMs)}]`;
+    return `${fmtMs(s.valueMs)} [${fmtLow(s)}–${fmtMs(s.highMs)}]`;
+};
+
+/**
+ * Words for a stat whose interval says little: "interval not meaningful (n=3, ±121.0 %)" when the half-width exceeds
+ * the value (its t-interval then reached below 0); "1 repetition: no interval" when n < 2; undefined otherwise.
+ */
+export const statCaveat = (s: MetricStat | null | undefined): string | undefined => {
+    if (s === null || s === undefined) return undefined;
+    if (s.interval === 'none') return `${s.n} repetition${s.n === 1 ? '' : 's'}: no interval`;
+    const half = halfWidthPct(s);
+    return half !== null && half > 100 ? `interval not meaningful (n=${s.n}, ±${fmtPct(half)} %)` : undefined;
+};
+
+/** "; interval not meaningful (…)" after a stat with an interval that says little; empty otherwise (n < 2 is said
+ * once per table by the repetition caveat). */
+export const withCaveat = (s: MetricStat): string => {
+    const c = s.interval === 'none' ? undefined : statCaveat(s);
+    return c === undefined ? '' : `; ${c}`;
 };
 
 /** Interval bounds (ms), or null when there is no interval (n = 1): a zero-width interval would read as certainty. */

@@ -55,6 +55,10 @@ export const FORMULAS: readonly Formula[] = [
         text: '%tot(k) = 100·(B − T_total(k)) / B (same bases); negative when splitting is slower.',
     },
     {
+        name: 'Improvement interval',
+        text: 'Estimated (paired): mean and Student-t interval of the per-repetition values 100·(B_r − T_r)/B_r, UE repetition r with server repetition r for the total (delta method below when the devices have different repetition counts). Measured (independent jobs): 100·(1 − R), R = T̄/B̄, delta method Var(R)/R² ≈ Σ v_i/T̄² + v_B/B̄² (v = s²/n; Casella & Berger §5.5.4), Welch–Satterthwaite df on those terms; n = the fewest repetitions. No interval when a side has n < 2.',
+    },
+    {
         name: 'Transfer',
         text: 'T_tx(k) = S(k)·8 / R_UL + RTT (+ S_result·8 / R_DL when the profile returns the result); R in Mbit/s, so bytes·8/(R·1000) is ms.',
     },

@@ -5,17 +5,20 @@ import { serializationMs } from '../analysis/network.js';
 import { FORMULAS } from './formulas.js';
 import { conditionsHtml } from './measurement-conditions.js';
 import { provenanceHtml } from './provenance.js';
-import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat } from './format.js';
+import { splitChecksHtml } from './split-checks.js';
+import { escapeXml, flattenSettings, fmtBreakEven, fmtMs, fmtStat, withCaveat } from './format.js';
 import { COLORS, logBarChart, logLogLineChart, logSpace, stackedBarChart } from './svg-charts.js';
 import type { LineSeries } from './svg-charts.js';
 import {
+    repetitionCaveat,
     analysisTitle,
     bestText,
+    cellText,
     detailColumns,
-    formatCell,
     networkColumns,
     statisticsLegend,
     studyColumns,
+    textColumns,
 } from './table.js';
 import type { Column } from './table.js';
 import type { ReportInput } from './types.js';
@@ -26,9 +29,9 @@ const CSS = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:36px}h3{font-size:15px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 5px;text-align:right}
 th{background:#f3f3f3;position:sticky;top:0;white-space:normal;vertical-align:bottom;max-width:9em;font-weight:600}
-td{white-space:nowrap}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
+td{white-space:nowrap}td.ci{white-space:normal;min-width:7.5em;max-width:11em}td.t,th.t{text-align:left}td.wrap{white-space:normal;min-width:16em}
 .prov td.t{overflow-wrap:anywhere;max-width:26em}.clip{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.scroll{overflow-x:auto;max-height:560px}
-.note{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
+.note,.caution{color:#a33}.meta{color:#555;font-size:13px}.legend-text{color:#444;font-size:12px;margin:2px 0 12px;max-width:110em}
 .legend-text li{margin:1px 0}svg.chart{display:block;margin:8px 0;background:#fff;width:100%;max-width:1400px;height:auto}
 code{font-size:12px}`;
 
@@ -42,13 +45,16 @@ const CLIPPED = new Set(['Layer name']);
 const WRAPPED = new Set(['Flags', 'Cut tensors', 'Note']);
 
 const cell = (c: Column, r: SplitRow): string => {
-    const text = escapeXml(formatCell(c.get(r), c.kind));
+    const text = escapeXml(cellText(c, r));
     if (CLIPPED.has(c.header)) return `<td class="t"><div class="clip" title="${text}">${text}</div></td>`;
     if (WRAPPED.has(c.header)) return `<td class="t wrap">${text}</td>`;
+    // an improvement with its interval, or words when that interval contains 0: wraps inside a narrow cell
+    if (c.text !== undefined) return `<td class="ci">${text}</td>`;
     return `<td class="${c.kind === 'text' ? 't' : ''}">${text}</td>`;
 };
 
-const table = (cols: readonly Column[], rows: readonly SplitRow[], cls: string): string => {
+const table = (all: readonly Column[], rows: readonly SplitRow[], cls: string): string => {
+    const cols = textColumns(all);
     const head = cols
         .map((c) => `<th class="${c.kind === 'text' ? 't' : ''}" data-kind="${c.kind}">${escapeXml(c.header)}</th>`)
         .join('');
@@ -148,7 +154,12 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
     const meta: [string, string][] = [
         ['Model sha256', a.model.sha256],
         ['Ops', String(a.model.opCount)],
-        ['T_UE(full)', a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`],
+        [
+            'T_UE(full)',
+            a.fullUe === null
+                ? 'unknown'
+                : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n}${withCaveat(a.fullUe)})`,
+        ],
         ...(a.estimatedFullUe !== null
             ? [
                   ['UE profile total (base of estimated improvements)', `${fmtStat(a.estimatedFullUe)} ms`] as [
@@ -157,9 +168,17 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
                   ],
               ]
             : []),
-        ['T_srv(full)', a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source})`],
+        [
+            'T_srv(full)',
+            a.fullServer === null
+                ? 'unknown'
+                : `${fmtStat(a.fullServer)} ms (${a.fullServer.source}, n=${a.fullServer.n}${withCaveat(a.fullServer)})`,
+        ],
         ...a.networks.map((n, i): [string, string] => [`Best for ${n.profile.name}`, bestText(a, i)]),
     ];
+    const reps = repetitionCaveat(a);
+    if (reps !== undefined)
+        out.push(`<p class="caution"><strong>Caution: ${escapeXml(reps)}; run 3 or more repetitions.</strong></p>`);
     out.push(kvTable(meta, 'meta-table'));
     out.push(
         stackedBarChart({
@@ -200,7 +219,7 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
         table(detailColumns, a.rows, 'detail-table'),
         legendList([
             'Error = estimated − measured, in ms and in % of the measured value. "outside the measured interval": the estimate lies outside the measurement\'s own 95 % interval (never flagged when the measurement has one repetition).',
-            'Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops.',
+            'Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops (never when either has one repetition: no interval).',
         ]),
     );
     if (a.networks.length > 0)
@@ -256,6 +275,7 @@ export const renderHtml = (input: ReportInput): string => {
         ),
         `<nav><ul>${input.analyses.map((a, i) => `<li><a href="#a${i}">${escapeXml(analysisTitle(a))}</a></li>`).join('')}</ul></nav>`,
         input.provenance === undefined ? '' : provenanceHtml(input.provenance),
+        splitChecksHtml(input.splitChecks ?? []),
         ...input.analyses.map(analysisSection),
         ...(input.measurement !== undefined ? [conditionsHtml(input.measurement)] : []),
         '<h2>Devices</h2>',

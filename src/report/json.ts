@@ -1,9 +1,10 @@
 // JSON for machines: flat `rows` (one per split point and method) plus the full analyses without raw samples.
-import type { MetricStat, SplitAnalysis } from '../analysis/types.js';
+import type { ImprovementStat, MetricStat, SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import type { ReportInput } from './types.js';
 
 // 2: MetricStat.medianMs → valueMs (mean of repetition values), perRep, Student-t intervals; study columns.
+// Later additions that keep every field of 2: rows[].ueImprovement / totalImprovement (intervals of the improvements).
 export const JSON_REPORT_SCHEMA = 'splitbench-report/2';
 
 export interface JsonReportRow {
@@ -24,15 +25,29 @@ export interface JsonReportRow {
     /** Base: the profile's total for estimated rows, the measured full model for measured rows. */
     ueImprovementPct: number | null;
     totalImprovementPct: number | null;
+    /** The improvements with their 95 % intervals, n and method (docs/statistics.md "Improvements"). */
+    ueImprovement: ImprovementStat | null;
+    totalImprovement: ImprovementStat | null;
     method: 'estimated' | 'measured';
     /** Set when method is 'estimated' and the split sits inside a delegate partition. */
     notEstimable?: string | undefined;
 }
 
 /** Stat without the per-sample and per-repetition arrays (kept in the store, too big for a report). */
-const lean = (s: MetricStat | null): Omit<MetricStat, 'repValuesMs'> | null => {
+const lean = (
+    s: MetricStat | null,
+): (Omit<MetricStat, 'repValuesMs' | 'lowClipped'> & { lowClipped: boolean }) | null => {
     if (s === null) return null;
-    return { valueMs: s.valueMs, lowMs: s.lowMs, highMs: s.highMs, interval: s.interval, n: s.n, perRep: s.perRep };
+    return {
+        valueMs: s.valueMs,
+        lowMs: s.lowMs,
+        highMs: s.highMs,
+        // always present: the number 0 alone does not say it is a clipped bound (docs/statistics.md)
+        lowClipped: s.lowClipped === true,
+        interval: s.interval,
+        n: s.n,
+        perRep: s.perRep,
+    };
 };
 
 const leanAnalysis = (a: SplitAnalysis): unknown => ({
@@ -87,6 +102,8 @@ export const jsonRows = (input: ReportInput): JsonReportRow[] => {
                     totalMs: t?.totalMs ?? null,
                     ueImprovementPct: t?.ueImprovementPct ?? null,
                     totalImprovementPct: t?.totalImprovementPct ?? null,
+                    ueImprovement: t?.improvement?.ue ?? null,
+                    totalImprovement: t?.improvement?.total ?? null,
                     method,
                     ...(t === null && r.notEstimable !== undefined
                         ? { notEstimable: `${r.notEstimable.reason}; ${r.notEstimable.hint}` }
@@ -107,6 +124,7 @@ export const buildJsonReport = (input: ReportInput): Record<string, unknown> => 
     settings: input.settings,
     ...(input.measurement !== undefined ? { measurementConditions: input.measurement } : {}),
     provenance: input.provenance,
+    splitChecks: input.splitChecks ?? [],
 });
 
 /** Compact (reports reach tens of MB); JSON.stringify already writes non-finite numbers as null. */

@@ -3,8 +3,18 @@
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceMarkdown } from './provenance.js';
-import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat } from './format.js';
-import { analysisTitle, bestText, detailColumns, formatCell, statisticsLegend, studyColumns } from './table.js';
+import { splitChecksMarkdown } from './split-checks.js';
+import { escapeMd, flattenSettings, fmtBreakEven, fmtInt, fmtMs, fmtStat, withCaveat } from './format.js';
+import {
+    analysisTitle,
+    bestText,
+    cellText,
+    detailColumns,
+    repetitionCaveat,
+    statisticsLegend,
+    studyColumns,
+    textColumns,
+} from './table.js';
 import type { Column } from './table.js';
 import { conditionsMarkdown } from './measurement-conditions.js';
 import type { ReportInput } from './types.js';
@@ -15,22 +25,26 @@ const mdTable = (headers: readonly string[], rows: readonly (readonly string[])[
     ...rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`),
 ];
 
-const columnsTable = (a: SplitAnalysis, cols: readonly Column[]): string[] =>
-    mdTable(
+const columnsTable = (a: SplitAnalysis, all: readonly Column[]): string[] => {
+    const cols = textColumns(all);
+    return mdTable(
         cols.map((c) => c.header),
-        a.rows.map((r) => cols.map((c) => formatCell(c.get(r), c.kind))),
+        a.rows.map((r) => cols.map((c) => cellText(c, r))),
     );
+};
 
 const analysisSection = (a: SplitAnalysis): string[] => {
     const out: string[] = [`## ${escapeMd(analysisTitle(a))}`, ''];
     out.push(`- Model sha256: \`${a.model.sha256}\`, ${a.model.opCount} ops`);
     out.push(
-        `- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n})`}`,
+        `- T_UE(full): ${a.fullUe === null ? 'unknown' : `${fmtStat(a.fullUe)} ms (${a.fullUe.source}, n=${a.fullUe.n}${withCaveat(a.fullUe)})`}`,
     );
+    const reps = repetitionCaveat(a);
+    if (reps !== undefined) out.push(`- **Caution: ${escapeMd(reps)}; run 3 or more repetitions.**`);
     if (a.estimatedFullUe !== null)
         out.push(`- UE profile total Σ t_UE(i) (base of estimated improvements): ${fmtStat(a.estimatedFullUe)} ms`);
     out.push(
-        `- T_srv(full): ${a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source})`}`,
+        `- T_srv(full): ${a.fullServer === null ? 'unknown' : `${fmtStat(a.fullServer)} ms (${a.fullServer.source}, n=${a.fullServer.n}${withCaveat(a.fullServer)})`}`,
     );
     if (a.matching !== null) {
         const m = a.matching;
@@ -45,7 +59,7 @@ const analysisSection = (a: SplitAnalysis): string[] => {
     out.push('### Estimated vs measured', '', ...columnsTable(a, detailColumns), '');
     out.push(
         "- Error = estimated − measured, in ms and in % of the measured value; flagged only when the estimate lies outside the measurement's own 95 % interval.",
-        '- Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops.',
+        '- Flags also mark measured heads or tails slower, beyond both intervals, than the full model or than a head or tail that runs more ops (never when either has one repetition: no interval).',
         '',
     );
     if (a.networks.length > 0) {
@@ -148,6 +162,8 @@ export const renderMarkdown = (input: ReportInput): string => {
         `- splitbench ${r.splitbenchVersion}${r.gitCommit !== undefined && r.gitCommit !== null ? `, git ${r.gitCommit}` : ''}`,
     );
     if (input.provenance !== undefined) out.push('', ...provenanceMarkdown(input.provenance).slice(0, -1));
+    if (input.splitChecks !== undefined && input.splitChecks.length > 0)
+        out.push('', ...splitChecksMarkdown(input.splitChecks).slice(0, -1));
     out.push('', '## Formulas', '', ...FORMULAS.map((f) => `- **${f.name}**: ${f.text}`), '');
     for (const a of input.analyses) out.push(...analysisSection(a));
     if (input.measurement !== undefined) out.push(...conditionsMarkdown(input.measurement));

@@ -1,6 +1,25 @@
 // One column model for the split table, shared by the Markdown, HTML and XLSX renderers so they cannot disagree.
-import type { MetricStat, NetworkOption, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
-import { fmtBreakEven, fmtInt, fmtMs, fmtPct, highOf, lowOf, tensorSummary } from './format.js';
+import { includesZero } from '../analysis/improvement.js';
+import type {
+    ImprovementStat,
+    MetricStat,
+    NetworkOption,
+    SplitAnalysis,
+    SplitRow,
+    SplitTimes,
+} from '../analysis/types.js';
+import {
+    CLIPPED_LEGEND,
+    CLIPPED_LOW,
+    fmtBreakEven,
+    fmtInt,
+    fmtLow,
+    fmtMs,
+    fmtPct,
+    highOf,
+    lowOf,
+    tensorSummary,
+} from './format.js';
 
 export type CellKind = 'int' | 'ms' | 'pct' | 'mbps' | 'text';
 export type Cell = number | string | null;
@@ -9,7 +28,64 @@ export interface Column {
     header: string;
     kind: CellKind;
     get: (r: SplitRow) => Cell;
+    /**
+     * What text renderers (md, html, terminal) print instead of the formatted value of `get`; `words` replaces
+     * {@link NOT_DISTINGUISHABLE} where a renderer has little room.
+     */
+    text?: ((r: SplitRow, words?: string) => string) | undefined;
+    /** A spreadsheet-only column (xlsx): text renderers show it inside the `text` of the column before it. */
+    sheetOnly?: boolean | undefined;
 }
+
+/** The columns text renderers show (sheet-only columns dropped). */
+export const textColumns = (cols: readonly Column[]): Column[] => cols.filter((c) => c.sheetOnly !== true);
+
+/** A column's cell as text renderers print it. */
+export const cellText = (c: Column, r: SplitRow, words?: string): string =>
+    c.text?.(r, words) ?? formatCell(c.get(r), c.kind);
+
+/** Words for an improvement whose interval contains 0 (docs/statistics.md "Improvements"). */
+export const NOT_DISTINGUISHABLE = 'not distinguishable from running everything on the UE';
+
+/**
+ * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods), "48.4 (n=1)" when there is
+ * no interval, and words instead of a signed number when the interval contains 0.
+ */
+export const improvementText = (s: ImprovementStat | null | undefined, words = NOT_DISTINGUISHABLE): string => {
+    if (s === null || s === undefined || !Number.isFinite(s.valuePct)) return '';
+    // "(n=1)" beside a bare figure: without it the cell reads as a result; the table's caveat line says why it is not
+    if (s.interval === 'none') return `${fmtPct(s.valuePct)} (n=${s.n})`;
+    const ci = `${fmtPct(s.valuePct)} ± ${fmtPct(improvementHalf(s))}`;
+    return includesZero(s) ? `${words} (${ci})` : ci;
+};
+
+/** Half-width of an improvement's interval (percentage points); null without an interval. */
+export const improvementHalf = (s: ImprovementStat | null | undefined): number | null =>
+    s === null || s === undefined || s.interval === 'none' ? null : (s.highPct - s.lowPct) / 2;
+
+/**
+ * The improvement columns of one method: the value (text renderers add its interval) and a sheet-only "±" column
+ * with the interval's half-width, beside it as the study's layout has one column per quantity.
+ */
+const improvementColumns = (
+    label: string,
+    times: (r: SplitRow) => SplitTimes | null,
+    which: 'ue' | 'total',
+    base?: string,
+): Column[] => [
+    {
+        header: base === undefined ? `${label} %` : `${label} % (base: ${base})`,
+        kind: 'pct',
+        get: (r) => times(r)?.improvement?.[which].valuePct ?? null,
+        text: (r, words) => improvementText(times(r)?.improvement?.[which], words),
+    },
+    {
+        header: `${label} ± (95 %)`,
+        kind: 'pct',
+        get: (r) => improvementHalf(times(r)?.improvement?.[which]),
+        sheetOnly: true,
+    },
+];
 
 const primaryTimes = (r: SplitRow): SplitTimes | null => (r.primary === 'measured' ? r.measured : r.estimated);
 
@@ -40,8 +116,8 @@ export const studyColumns: readonly Column[] = [
     { header: 'UE time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.ue.valueMs ?? null },
     { header: 'Server time (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.server.valueMs ?? null },
     { header: 'Total (ms)', kind: 'ms', get: (r) => primaryTimes(r)?.totalMs ?? null },
-    { header: 'UE improvement %', kind: 'pct', get: (r) => primaryTimes(r)?.ueImprovementPct ?? null },
-    { header: 'Total improvement %', kind: 'pct', get: (r) => primaryTimes(r)?.totalImprovementPct ?? null },
+    ...improvementColumns('UE improvement', primaryTimes, 'ue'),
+    ...improvementColumns('Total improvement', primaryTimes, 'total'),
     {
         header: 'n',
         kind: 'int',
@@ -58,36 +134,30 @@ export const detailColumns: readonly Column[] = [
     { header: 'Split (op index)', kind: 'int', get: (r) => r.splitAfter },
     { header: 'Est. UE (ms)', kind: 'ms', get: (r) => r.estimated?.ue.valueMs ?? null },
     { header: 'Meas. UE (ms)', kind: 'ms', get: (r) => r.measured?.ue.valueMs ?? null },
-    { header: 'Meas. UE low (ms)', kind: 'ms', get: (r) => lowOf(r.measured?.ue) },
+    {
+        header: 'Meas. UE low (ms)',
+        kind: 'ms',
+        get: (r) => lowOf(r.measured?.ue),
+        text: (r) => (r.measured === null || r.measured.ue.interval === 'none' ? '' : fmtLow(r.measured.ue)),
+    },
     { header: 'Meas. UE high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.ue) },
     { header: 'UE error (ms)', kind: 'ms', get: (r) => r.estimateError?.ue.ms ?? null },
     { header: 'UE error %', kind: 'pct', get: (r) => r.estimateError?.ue.pct ?? null },
     { header: 'Est. server (ms)', kind: 'ms', get: (r) => r.estimated?.server.valueMs ?? null },
     { header: 'Meas. server (ms)', kind: 'ms', get: (r) => r.measured?.server.valueMs ?? null },
-    { header: 'Meas. server low (ms)', kind: 'ms', get: (r) => lowOf(r.measured?.server) },
+    {
+        header: 'Meas. server low (ms)',
+        kind: 'ms',
+        get: (r) => lowOf(r.measured?.server),
+        text: (r) => (r.measured === null || r.measured.server.interval === 'none' ? '' : fmtLow(r.measured.server)),
+    },
     { header: 'Meas. server high (ms)', kind: 'ms', get: (r) => highOf(r.measured?.server) },
     { header: 'Server error (ms)', kind: 'ms', get: (r) => r.estimateError?.server.ms ?? null },
     { header: 'Server error %', kind: 'pct', get: (r) => r.estimateError?.server.pct ?? null },
-    {
-        header: 'Est. UE improvement % (base: profile total)',
-        kind: 'pct',
-        get: (r) => r.estimated?.ueImprovementPct ?? null,
-    },
-    {
-        header: 'Meas. UE improvement % (base: measured full model)',
-        kind: 'pct',
-        get: (r) => r.measured?.ueImprovementPct ?? null,
-    },
-    {
-        header: 'Est. total improvement % (base: profile total)',
-        kind: 'pct',
-        get: (r) => r.estimated?.totalImprovementPct ?? null,
-    },
-    {
-        header: 'Meas. total improvement % (base: measured full model)',
-        kind: 'pct',
-        get: (r) => r.measured?.totalImprovementPct ?? null,
-    },
+    ...improvementColumns('Est. UE improvement', (r) => r.estimated, 'ue', 'profile total'),
+    ...improvementColumns('Meas. UE improvement', (r) => r.measured, 'ue', 'measured full model'),
+    ...improvementColumns('Est. total improvement', (r) => r.estimated, 'total', 'profile total'),
+    ...improvementColumns('Meas. total improvement', (r) => r.measured, 'total', 'measured full model'),
     {
         header: 'n est. / meas.',
         kind: 'text',
@@ -101,6 +171,19 @@ export const detailColumns: readonly Column[] = [
         kind: 'text',
         get: (r) =>
             r.notEstimable !== undefined ? `not estimable: ${r.notEstimable.reason}; ${r.notEstimable.hint}` : '',
+    },
+    // last, so the columns above keep their places: 'yes' where the low column's 0 is a bound clipped at 0
+    {
+        header: 'Meas. UE low clipped at 0',
+        kind: 'text',
+        get: (r) => (r.measured?.ue.lowClipped === true ? 'yes' : ''),
+        sheetOnly: true,
+    },
+    {
+        header: 'Meas. server low clipped at 0',
+        kind: 'text',
+        get: (r) => (r.measured?.server.lowClipped === true ? 'yes' : ''),
+        sheetOnly: true,
     },
 ];
 
@@ -118,6 +201,16 @@ const statOf = (a: SplitAnalysis, method: 'estimated' | 'measured'): MetricStat[
     return kinds.size === 1 ? ([...kinds][0] as MetricStat['perRep']) : 'mixed';
 };
 
+/** Whether any time of the analysis has a lower bound clipped at 0 (then the legend explains "0 (clipped)"). */
+export const anyClipped = (a: SplitAnalysis): boolean =>
+    [a.fullUe, a.fullServer, a.estimatedFullUe].some((s) => s?.lowClipped === true) ||
+    a.rows.some((r) =>
+        [r.measured, r.estimated].some(
+            (t) => t !== null && [t.ue, t.server, t.total].some((s) => s.lowClipped === true),
+        ),
+    ) ||
+    a.networks.some((n) => n.best?.lowClipped === true || n.runnerUp?.lowClipped === true);
+
 /**
  * One sentence per statistic the tables of an analysis hold, for the legend under each table: what a repetition's
  * value is for each method, how the point value and interval are formed, and the bases of the improvements.
@@ -126,6 +219,7 @@ export const statisticsLegend = (a: SplitAnalysis): string[] => {
     const out = [
         'Times (ms) are the mean over n repetitions of one value per repetition; low/high is the 95 % Student-t interval of that mean (none when n = 1). Total = UE + server (intervals combined with Welch–Satterthwaite).',
     ];
+    if (anyClipped(a)) out.push(CLIPPED_LEGEND);
     const m = statOf(a, 'measured');
     if (m !== null) out.push(`Measured: each repetition's value is ${PER_REP[m]}.`);
     const e = statOf(a, 'estimated');
@@ -137,9 +231,39 @@ export const statisticsLegend = (a: SplitAnalysis): string[] => {
         );
     out.push(
         "Improvements: estimated rows against the same profile's total Σ t_UE(i) (the study's definition), measured rows against the measured full model T_UE(full).",
+        `Improvement intervals (± = half-width of the 95 % interval): estimated rows from one improvement per repetition (each repetition against its own total), measured rows from the ratio of two independent means (delta method, Welch–Satterthwaite df). Where the interval contains 0 the table says "${NOT_DISTINGUISHABLE}" instead of a signed number.`,
         "Split (op index) counts every op of the file; Layer # (study) counts only ops on activations (constant-folding ops such as fp16 DEQUANTIZE excluded). Cut bytes is every tensor crossing the cut; Layer output bytes is the split op's own output (the study's intermediate data size).",
     );
     return out;
+};
+
+/**
+ * The caveat of an analysis whose measured results rest on fewer than two repetitions (T_UE(full) or any measured
+ * head or tail): without an interval nothing tells an improvement from noise (one noisy baseline once showed
+ * +48 % where back-to-back runs gave 0–3 %), so reports say so in words. Undefined when every measured stat has n ≥ 2.
+ */
+export const repetitionCaveat = (a: SplitAnalysis): string | undefined => {
+    const ns = [
+        ...(a.fullUe?.source === 'measured' ? [a.fullUe.n] : []),
+        ...a.rows.flatMap((r) => (r.measured === null ? [] : [r.measured.ue.n, r.measured.server.n])),
+    ];
+    const n = Math.min(...ns);
+    if (ns.length === 0 || n >= 2) return undefined;
+    return `${n} repetition${n === 1 ? '' : 's'}: no interval; the improvements cannot be told from noise`;
+};
+
+/**
+ * Why the best split cannot be ranked, or undefined when it can: {@link repetitionCaveat}, or, for an analysis with
+ * only estimates, estimates of fewer than two repetitions.
+ */
+export const cannotRank = (a: SplitAnalysis): string | undefined => {
+    const r = repetitionCaveat(a);
+    if (r !== undefined) return r;
+    const est = a.rows.flatMap((x) => (x.primary === 'estimated' && x.estimated !== null ? [x.estimated] : []));
+    const n = Math.min(...est.map((t) => Math.min(t.ue.n, t.server.n)));
+    return est.length > 0 && n < 2
+        ? `${n} profiled repetition${n === 1 ? '' : 's'}: no interval; the estimated improvements cannot be told from noise`
+        : undefined;
 };
 
 /** Two columns per network profile: end-to-end time and break-even uplink rate. */
@@ -170,15 +294,23 @@ const optionText = (o: NetworkOption): string => {
             : o.option === 'allOnUe'
               ? 'all on UE'
               : 'all on server';
-    const ci = o.highMs > o.lowMs ? ` [${o.lowMs.toFixed(3)}–${o.highMs.toFixed(3)}]` : '';
+    const ci =
+        o.highMs > o.lowMs
+            ? ` [${o.lowClipped === true ? CLIPPED_LOW : o.lowMs.toFixed(3)}–${o.highMs.toFixed(3)}]`
+            : '';
     return `${what} (${o.endToEndMs.toFixed(3)} ms${ci})`;
 };
 
-/** The best option of network profile i; "tie: A or B" when the runner-up's interval overlaps the best's. */
+/**
+ * The best option of network profile i; "tie: A or B" when the runner-up's interval overlaps the best's; "cannot
+ * rank" with the reason and the smallest point value when the results have no intervals ({@link cannotRank}).
+ */
 export const bestText = (a: SplitAnalysis, i: number): string => {
     const n = a.networks[i];
     const b = n?.best ?? null;
     if (n === undefined || b === null) return 'unknown';
+    const why = cannotRank(a);
+    if (why !== undefined) return `cannot rank (${why}); smallest point value: ${optionText(b)}`;
     if (n.tie && n.runnerUp !== null) return `tie: ${optionText(b)} or ${optionText(n.runnerUp)}`;
     return optionText(b);
 };

@@ -2,6 +2,7 @@
 import type { ProbeInfo, SplitAnalysis } from '../analysis/types.js';
 import type { MeasurementConditions } from './measurement-conditions.js';
 import type { Provenance } from './provenance.js';
+import type { SplitCheckRecord } from './split-checks.js';
 
 export interface ReportRun {
     id: string;
@@ -30,6 +31,8 @@ export interface ReportInput {
     measurement?: MeasurementConditions | undefined;
     /** What measured the numbers and which run measured them (src/report/provenance.ts); absent in old fixtures. */
     provenance?: Provenance | undefined;
+    /** The head→tail check of every split the run measured (absent: runs before it was recorded, estimate-only). */
+    splitChecks?: SplitCheckRecord[] | undefined;
 }
 
 export type ReportFormat = 'md' | 'csv' | 'json' | 'xlsx' | 'html';

@@ -7,7 +7,9 @@ import ExcelJS from 'exceljs';
 import type { SplitAnalysis } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { provenanceRows } from './provenance.js';
-import { flattenSettings, highOf, lowOf } from './format.js';
+import { splitChecksRows, type SplitCheckRecord } from './split-checks.js';
+import { flattenSettings, highOf, lowOf, statCaveat } from './format.js';
+import { unclippedLowMs } from '../analysis/stats.js';
 import { conditionsRows } from './measurement-conditions.js';
 import { bestText, detailColumns, networkColumns, statisticsLegend, studyColumns } from './table.js';
 import type { Column } from './table.js';
@@ -15,6 +17,7 @@ import type { ReportInput } from './types.js';
 
 export const PER_OP_SHEET = 'Per-op times';
 export const DEVICES_SHEET = 'Devices & settings';
+export const SPLIT_CHECKS_SHEET = 'Head-tail check';
 
 type Wb = ExcelJS.stream.xlsx.WorkbookWriter;
 
@@ -74,6 +77,12 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
             ms(highOf(st)),
             txt('n'),
             [st?.n ?? null, '0'],
+            ...(st?.lowClipped === true
+                ? [txt(`lower bound clipped at 0 (95 % t-interval reached ${unclippedLowMs(st).toFixed(3)} ms)`)]
+                : []),
+            ...(st !== null && st.interval !== 'none' && statCaveat(st) !== undefined
+                ? [txt(statCaveat(st) ?? '')]
+                : []),
         ]);
     if (a.estimatedFullUe !== null)
         footer([txt('UE profile total (ms)'), ms(a.estimatedFullUe.valueMs), txt('base of estimated improvements')]);
@@ -185,8 +194,22 @@ const addDevicesSheet = (wb: Wb, input: ReportInput): void => {
     ws.commit();
 };
 
+const addSplitChecksSheet = (wb: Wb, checks: readonly SplitCheckRecord[]): void => {
+    const ws = wb.addWorksheet(SPLIT_CHECKS_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = [{ width: 24 }, { width: 66 }, { width: 14 }, { width: 24 }, { width: 90 }];
+    for (const [i, row] of splitChecksRows(checks).entries()) {
+        const added = ws.addRow(row);
+        if (i === 0) added.font = { bold: true };
+    }
+    ws.commit();
+};
+
 export const splitSheetNames = (analyses: readonly SplitAnalysis[]): string[] => {
-    const taken = new Set<string>([PER_OP_SHEET.toLowerCase(), DEVICES_SHEET.toLowerCase()]);
+    const taken = new Set<string>([
+        PER_OP_SHEET.toLowerCase(),
+        DEVICES_SHEET.toLowerCase(),
+        SPLIT_CHECKS_SHEET.toLowerCase(),
+    ]);
     return analyses.map((a) => sheetName(`${a.model.name} ${a.ueDevice}-${a.serverDevice}`, taken));
 };
 
@@ -214,6 +237,7 @@ export const renderXlsx = async (input: ReportInput): Promise<Buffer> => {
     for (const [i, a] of input.analyses.entries()) addSplitSheet(wb, a, names[i] as string);
     addPerOpSheet(wb, input.analyses);
     addDevicesSheet(wb, input);
+    if (input.splitChecks !== undefined && input.splitChecks.length > 0) addSplitChecksSheet(wb, input.splitChecks);
     await wb.commit();
     await done;
     return Buffer.concat(chunks);

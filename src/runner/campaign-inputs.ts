@@ -1,6 +1,7 @@
 // What a run reads before planning: the device inventory, the campaign file (checked against the devices and the
 // model files), and models or benchmark binaries given by URL (downloaded once, checked by sha256).
 import { existsSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import type { Writable } from 'node:stream';
 import { deviceFacts, listDevices, type DeviceSpec } from '../config/device-file.js';
 import { loadCampaign, type LoadedCampaign } from '../config/load.js';
@@ -47,6 +48,12 @@ const modelFactsFor =
         };
     };
 
+/** The devices folder as a message shows it: relative to the working directory when inside it, with a slash. */
+const shownDir = (dir: string): string => {
+    const rel = relative(process.cwd(), dir);
+    return `${rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? dir : rel}/`;
+};
+
 export const loadInputs = (
     opts: InputOptions,
     models: Map<string, TfliteModel>,
@@ -56,6 +63,7 @@ export const loadInputs = (
     const specs = new Map(listed.devices.map((d) => [d.name, d]));
     const loaded = loadCampaign(opts.file, {
         knownDevices: new Map(listed.devices.map((d) => [d.name, deviceFacts(d)])),
+        devicesDir: shownDir(opts.devicesDir),
         modelInfo: modelFactsFor(models),
         projectDir: opts.baseDir,
         roleOverrides: { ue: opts.ue, server: opts.server },

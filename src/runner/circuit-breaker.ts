@@ -61,11 +61,12 @@ export const createCircuitBreaker = (
             if (gc !== undefined) throw new SplitbenchError('DEVICE_UNUSABLE', `${device} given up: ${gc}`);
         },
         record(device, outcome, attempts) {
-            if (open.has(device)) return;
+            // a job refused by check() comes back here as DEVICE_UNUSABLE: the device is given up already
+            const g = groupOf(device);
+            if (open.has(device) || (g !== undefined && groupOpen.has(g))) return;
             if (outcome.state === 'done') {
                 streak.set(device, 0);
-                const g = groupOf(device);
-                if (g !== undefined && !groupOpen.has(g)) downInGroup.set(g, []);
+                if (g !== undefined) downInGroup.set(g, []);
                 return;
             }
             if (outcome.code === 'DEVICE_UNUSABLE') {

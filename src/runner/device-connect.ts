@@ -1,6 +1,6 @@
 // Connects and probes a run's devices before any job starts, in parallel, retrying transport failures like jobs do.
 // A device that stays unreachable is reported with its cause; the caller fails its jobs with it.
-import { saveProbe, type DeviceSpec } from '../config/device-file.js';
+import { fingerprintSource, saveProbe, type DeviceSpec } from '../config/device-file.js';
 import { createDriver } from '../drivers/create.js';
 import type { DeviceDriver, DeviceProbe } from '../drivers/types.js';
 import { messageOf } from '../errors.js';
@@ -54,6 +54,7 @@ export const connectDevices = async (a: ConnectArgs): Promise<ConnectedDevices> 
                             campaign: a.campaign,
                             keepWorkDir: a.keepWorkDir,
                             logger: a.log.child({ device: name }),
+                            fingerprintSource: fingerprintSource(spec),
                         }));
                     out.drivers.set(name, driver);
                     const probe = await driver.probe({ signal: a.signal, timeoutMs: 60_000 });

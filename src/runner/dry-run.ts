@@ -1,5 +1,7 @@
 // `run --dry-run`: the plan with what earlier runs already measured (judged on the device files' last probes, since
-// nothing is contacted), and a warning for every device whose last probe is already above its thermal gate.
+// nothing is contacted), and a warning for every device whose last probe is already above its thermal gate or
+// whose jobs ask for more threads than it has CPUs.
+import { availableParallelism } from 'node:os';
 import type { DeviceSpec } from '../config/device-file.js';
 import type { LoadedCampaign } from '../config/load.js';
 import type { DeviceProbe } from '../drivers/types.js';
@@ -8,6 +10,7 @@ import type { Job } from '../plan/types.js';
 import type { ResultStore } from '../store/types.js';
 import { dryRunQueues } from './host-queues.js';
 import { jobIdentities } from './job-identities.js';
+import { oversubscribed, oversubscribedText } from './oversubscription.js';
 import { decideReuse } from './reuse.js';
 
 export interface DryRunArgs {
@@ -61,6 +64,13 @@ export const dryRun = async (a: DryRunArgs): Promise<{ text: string; skipped: nu
     const skip = new Set(decision.reusedFrom.keys());
     for (const j of decision.missing) skip.add(j.id);
     for (const w of thermalWarnings(a.jobs, a.specs)) a.warn(w);
+    // a `kind: local` device is this host, probed or not: its CPUs are the ones this process may use
+    for (const o of oversubscribed(
+        a.jobs.filter((j) => a.only === undefined || a.only.has(j.device)),
+        (d) => probes.get(d),
+        (d) => (a.specs.get(d)?.kind === 'local' ? availableParallelism() : undefined),
+    ))
+        a.warn(oversubscribedText(o));
     const queues = dryRunQueues(
         [...new Set(a.jobs.map((j) => j.device))].map((name) => ({
             name,

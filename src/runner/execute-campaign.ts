@@ -13,16 +13,17 @@ import type { Logger } from '../log.js';
 import type { TfliteModel } from '../model/types.js';
 import { PARSER_VERSION } from '../parse/benchmark-model.js';
 import type { Job } from '../plan/types.js';
-import type { DeviceLeases } from '../store/leases.js';
+import { hostLeaseKey, type DeviceLeases } from '../store/leases.js';
 import type { ResultStore } from '../store/types.js';
 import { runBenchmarkOnDevice } from './benchmark-step.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { executeJobs, type ExecutorSummary } from './executor.js';
-import { scheduleDevices } from './host-queues.js';
+import { scheduleDevices, type HostQueue } from './host-queues.js';
 import { jobLoad, ownCoresOf, readLoadSnapshot } from './job-load.js';
 import { benchSettingsFor, binaryFor } from './job-settings.js';
 import { createProgress } from './progress.js';
 import { sleep } from './retry.js';
+import { gateOnSplitCheck, recordSplitChecks } from './split-check.js';
 import { localModelFor, prepareSubModels } from './sub-models.js';
 import { thermalGate } from './thermal-gate.js';
 
@@ -48,12 +49,41 @@ export interface ExecuteArgs {
 const remoteNameOf = (job: Job): string =>
     `${job.modelSha256.slice(0, 12)}-${job.kind === 'measure-head' ? `split${job.split}.head` : job.kind === 'measure-tail' ? `split${job.split}.tail` : 'full'}.tflite`;
 
+/**
+ * Device → physical host (`cpuHost`) whose lease the device's queue takes before its first job, so that two runs
+ * never measure on one machine's CPUs at the same time (review item 2: device leases alone let two campaigns with
+ * different device files share a host). Devices whose identity is unknown (`device:<name>` queues) get none.
+ * `parallelOnSharedHost` opts out: no host lease, and one line says so.
+ */
+const hostLeasesOf = (
+    queues: readonly HostQueue[],
+    parallelOnSharedHost: boolean,
+    say: (line: string) => void,
+): Map<string, string> => {
+    const known = queues.filter((q) => !q.cpuHost.startsWith('device:'));
+    const hostOf = new Map<string, string>();
+    if (parallelOnSharedHost) {
+        if (known.length > 0)
+            say(
+                `scheduling.parallelOnSharedHost: no lease on the physical host(s) of ${known.map((q) => q.devices.join(', ')).join('; ')}: ` +
+                    'other runs may measure on the same CPUs at the same time',
+            );
+        return hostOf;
+    }
+    for (const q of known) for (const d of q.devices) hostOf.set(d, q.cpuHost);
+    return hostOf;
+};
+
 export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSummary> => {
     const { store, runId, log } = a;
     const c = a.campaign.campaign;
-    const subModels = prepareSubModels(a.jobs, a.models, resolve(a.baseDir, 'results', 'submodels'), log, (l) =>
-        a.stderr.write(`${l}\n`),
-    );
+    const { paths: subModels, checks } = prepareSubModels(a.jobs, a.models, {
+        root: resolve(a.baseDir, 'results', 'submodels'),
+        log,
+        say: (l) => a.stderr.write(`${l}\n`),
+        mode: c.verify,
+    });
+    if (checks.length > 0) await recordSplitChecks(store, runId, checks);
     // Devices that share CPUs get one queue (host-queues.ts); the run records the layout for its reports.
     const devices = [...new Set(a.jobs.map((j) => j.device))];
     // every queue's running job listens on the run's signal: tens of phones are more than Node's default warning level
@@ -64,6 +94,9 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
     );
     for (const l of schedule.lines) a.stderr.write(`${l}\n`);
     await store.mergeRunOptions(runId, { scheduling: schedule.record });
+    const hostOf = hostLeasesOf(schedule.record.queues, c.scheduling.parallelOnSharedHost, (l) =>
+        a.stderr.write(`${l}\n`),
+    );
     // per run and private (mkdtemp), never a folder another checkout or user shares
     const scratch = mkdtempSync(join(tmpdir(), 'splitbench-run-'));
     const recorded = new Set<string>();
@@ -93,7 +126,13 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
             progress: createProgress(a.stderr),
             queues: schedule.groups,
             // outside the job's timeout: waiting for another run to finish with a device is not the job being slow
+            // the host before its device: every run that takes host leases takes them first, so no two runs can each
+            // hold what the other waits for (a run's queue holds one host and only that host's devices)
             waitForDevice: async (job) => {
+                // before any lease: a split whose head→tail check FAILed is not measured, whatever the device
+                gateOnSplitCheck(job, checks, c.verify);
+                const host = hostOf.get(job.device);
+                if (host !== undefined) await a.leases?.acquire(hostLeaseKey(host), a.signal);
                 await a.leases?.acquire(job.device, a.signal);
             },
             onAttempt: (job, attempt) => store.markJobRunning(runId, job.id, attempt),
@@ -151,16 +190,27 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
                 return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
             },
             onOutcome: async (job, outcome, attempts) => {
-                const wasOpen = breaker.openCause(job.device) !== undefined;
+                // every device this outcome gave up on: the job's own, and the other phones of an adb server
+                // given up with it
+                const wasOpen = new Set(devices.filter((d) => breaker.openCause(d) !== undefined));
                 breaker.record(job.device, outcome, attempts);
-                const cause = breaker.openCause(job.device);
-                if (!wasOpen && cause !== undefined)
-                    a.stderr.write(`device ${job.device}: given up, its remaining jobs fail at once: ${cause}\n`);
+                for (const d of devices) {
+                    const cause = breaker.openCause(d);
+                    if (!wasOpen.has(d) && cause !== undefined)
+                        a.stderr.write(`device ${d}: given up, its remaining jobs fail at once: ${cause}\n`);
+                }
                 if (outcome.state === 'failed' && !recorded.has(job.id))
                     await store.markJobFailed(runId, job.id, outcome.error);
                 const left = (remaining.get(job.device) ?? 1) - 1;
                 remaining.set(job.device, left);
                 if (left === 0) await a.leases?.release(job.device);
+                const host = hostOf.get(job.device);
+                if (
+                    left === 0 &&
+                    host !== undefined &&
+                    [...hostOf].every(([d, h]) => h !== host || (remaining.get(d) ?? 0) === 0)
+                )
+                    await a.leases?.release(hostLeaseKey(host));
             },
         });
     } finally {

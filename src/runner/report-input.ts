@@ -9,10 +9,16 @@ import type { NetworkProfile } from '../analysis/types.js';
 import type { DeviceProbe } from '../drivers/types.js';
 import { loadModel } from '../model/load.js';
 import { modelBaseName } from '../model/split-files.js';
-import { measurementConditions, type SchedulingFacts } from '../report/measurement-conditions.js';
+import {
+    measurementConditions,
+    mergeScheduling,
+    type MeasurementConditions,
+    type SchedulingFacts,
+} from '../report/measurement-conditions.js';
+import { deviceCpus } from './oversubscription.js';
 import { buildProvenance, type Provenance, type ProvenanceFailure } from '../report/provenance.js';
 import type { ReportInput } from '../report/types.js';
-import type { JobResultRecord, ResultStore, RunRecord } from '../store/types.js';
+import type { JobRecord, JobResultRecord, ResultStore, RunRecord, RunSummary } from '../store/types.js';
 
 /** What a run keeps in its options so reports can be rebuilt later (see campaign-run.ts). */
 export interface RunOptionsRecord {
@@ -144,13 +150,57 @@ export const buildReportInput = async (
             gitCommit: run.gitCommit,
         },
         analyses,
+        splitChecks: await store.splitChecks(run.id),
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: resolvedSettings(opts.settings ?? {}, results),
-        measurement: measurementConditions(
-            results.map((r) => ({ ...r, cpuHost: r.probe?.host?.cpuHost })),
-            (run.options['scheduling'] as SchedulingFacts | undefined) ?? null,
-        ),
+        measurement: await conditionsOf(store, run, results),
     };
+};
+
+const schedulingOf = (options: Record<string, unknown>): SchedulingFacts | null =>
+    (options['scheduling'] as SchedulingFacts | undefined) ?? null;
+
+/**
+ * Measurement conditions of every result the report uses, whichever run measured it: the queues of all those
+ * runs (the report's own first), and overlaps against every stored job of those runs and of any run (of any
+ * campaign) that was open while the results were measured: a reused result keeps the contention of the run that
+ * measured it, and another run on the same host shows up.
+ */
+const conditionsOf = async (
+    store: ResultStore,
+    run: RunRecord,
+    results: readonly JobResultRecord[],
+): Promise<MeasurementConditions> => {
+    const sources = new Set([run.id, ...results.map((r) => r.runId)]);
+    const spans = results.flatMap((r) =>
+        r.startedAt === null || r.endedAt === null ? [] : [{ from: r.startedAt, to: r.endedAt }],
+    );
+    const runs = await store.listRuns();
+    // per result, not over the span of all results: a result reused from last week must not pull in every run since.
+    // ISO 8601 strings of one format compare as times; a run without an end counts as open until now.
+    const meanwhile = (r: RunSummary): boolean =>
+        spans.some((x) => r.startedAt <= x.to && (r.endedAt === null || r.endedAt >= x.from));
+    const others: (JobRecord & { cpuHost?: string | undefined })[] = [];
+    for (const r of runs) {
+        if (!sources.has(r.id) && !meanwhile(r)) continue;
+        // a job without a result has no probe: its host is the one its run queued the device on
+        const hostOf = new Map(schedulingOf(r.options)?.queues.flatMap((q) => q.devices.map((d) => [d, q.cpuHost])));
+        for (const j of await store.jobs(r.id)) others.push({ ...j, cpuHost: hostOf.get(j.device) });
+    }
+    const scheduling = mergeScheduling([
+        schedulingOf(run.options),
+        ...runs.filter((r) => r.id !== run.id && sources.has(r.id)).map((r) => schedulingOf(r.options)),
+    ]);
+    return measurementConditions(
+        results.map((r) => ({
+            ...r,
+            cpuHost: r.probe?.host?.cpuHost,
+            threads: r.identity?.threads,
+            cpus: deviceCpus(r.probe),
+        })),
+        scheduling,
+        others,
+    );
 };
 
 /**

@@ -30,12 +30,23 @@ export interface WriteReportsArgs {
     stderr: Writable;
 }
 
+type Input = Awaited<ReturnType<typeof buildReportInput>>;
+
+/** Prints a run's split tables and measurement caveats (what the terminal shows at the end of a run). */
+export const printRunTables = async (
+    a: Pick<WriteReportsArgs, 'store' | 'run' | 'stdout' | 'stderr'>,
+    input?: Input,
+): Promise<Input> => {
+    const inp = input ?? (await buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`)));
+    for (const an of inp.analyses) a.stdout.write(`\n${renderConsoleTable(an)}\n`);
+    const caveats = renderConsoleCaveats(inp.measurement);
+    if (caveats !== '') a.stdout.write(`\n${caveats}`);
+    return inp;
+};
+
 /** Returns the paths written; a format that fails to render is a warning, not an error (the results are stored). */
 export const writeReports = async (a: WriteReportsArgs): Promise<string[]> => {
-    const input = await buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`));
-    for (const an of input.analyses) a.stdout.write(`\n${renderConsoleTable(an)}\n`);
-    const caveats = renderConsoleCaveats(input.measurement);
-    if (caveats !== '') a.stdout.write(`\n${caveats}`);
+    const input = await printRunTables(a);
     const formats = a.formats ?? a.loaded.campaign.report.formats.map((f) => CAMPAIGN_TO_REPORT[f] ?? 'md');
     const outDir = a.loaded.campaign.report.outDir ?? resolve(a.baseDir, 'results', 'reports');
     mkdirSync(outDir, { recursive: true });

@@ -459,9 +459,14 @@ export const startAdbdSimulator = async (opts: SimulatorOptions): Promise<AdbdSi
         });
     } catch (e) {
         env.dispose();
-        throw new SplitbenchError('USAGE', `sim adbd: cannot listen on ${host}:${opts.port ?? 0}: ${messageOf(e)}`, {
-            cause: e,
-        });
+        // a port another process holds is no usage mistake: the flags were right, the host said no
+        const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        throw new SplitbenchError(
+            busy ? 'UNAVAILABLE' : 'USAGE',
+            `sim adbd: cannot listen on ${host}:${opts.port ?? 0}: ${messageOf(e)}` +
+                (busy ? ' (another process holds it; --port 0 picks a free one)' : ''),
+            { cause: e },
+        );
     }
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 0);

@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SIM_HOST_MACHINE_ID_PROP } from '../drivers/adb/android-probe.js';
+import { SIM_HOST_CPUS_PROP, SIM_HOST_MACHINE_ID_PROP } from '../drivers/adb/android-probe.js';
 import { parseMachineId } from '../drivers/linux-probe.js';
 import { quoteArg } from '../drivers/shell-quote.js';
 import { SplitbenchError } from '../errors.js';
@@ -257,12 +257,14 @@ export const createDeviceEnv = (profile: DeviceProfile, rootDir: string): Device
             writeFileSync(f, content);
         }
         const propsFile = join(dir, 'props');
-        // Declared simulated the way the Android emulator is (ro.kernel.qemu), plus whose CPUs run the code.
+        // Declared simulated the way the Android emulator is (ro.kernel.qemu), plus whose CPUs run the code and
+        // how many of them it may use.
         const machineId = hostMachineId();
         // A profile may override both (an empty host id stands for an emulator that does not say where it runs).
         const allProps: Record<string, string> = {
             'ro.kernel.qemu': '1',
             ...(machineId !== undefined ? { [SIM_HOST_MACHINE_ID_PROP]: machineId } : {}),
+            [SIM_HOST_CPUS_PROP]: String(allowedHostCpus().length),
             ...profile.props,
         };
         const props = Object.entries(allProps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -2,6 +2,9 @@
 // it, or failing at once with --no-wait), renew every held lease on a timer, release them at the end. A lease
 // whose holder crashed expires after its time to live; a holder on this host whose process is gone is taken over
 // at once. The storage is the results database (LeaseStore): PostgreSQL for a lab, the SQLite file on one machine.
+// Besides devices, the same table holds two other kinds of key: `run:<id>`, held by the process measuring the run
+// for the whole run (so `--resume` of a live run is refused and `runs list` tells a live run from a dead one), and
+// `host:<cpuHost>`, held while a run measures on that physical host (so two runs never share one machine's CPUs).
 import { hostname, userInfo } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SplitbenchError } from '../errors.js';
@@ -40,6 +43,20 @@ const safeUser = (): string => {
 };
 
 const shortTime = (iso: string): string => `${iso.slice(0, 19).replace('T', ' ')}Z`;
+
+/** Lease key of a run's own liveness record. */
+export const runLeaseKey = (runId: string): string => `run:${runId}`;
+
+/** Lease key of a physical host (`probe.host.cpuHost`, src/drivers/types.ts). */
+export const hostLeaseKey = (cpuHost: string): string => `host:${cpuHost}`;
+
+/** A lease key as messages name it: `device a01`, `run 2026…`, `physical host 3f2a…`. */
+export const leaseLabel = (key: string): string =>
+    key.startsWith('run:')
+        ? `run ${key.slice(4)}`
+        : key.startsWith('host:')
+          ? `physical host ${key.slice(5)}`
+          : `device ${key}`;
 
 /** "run R (user U on host H, pid P) since T": the holder as every lease message names it. */
 export const describeHolder = (l: DeviceLease): string =>
@@ -95,11 +112,38 @@ export class DeviceLeases {
     }
 
     /**
-     * Takes `device`'s lease, waiting while another live run holds it. Throws DEVICE_BUSY naming the holder with
-     * `noWait`, ABORTED when `signal` fires while waiting, STORE_FAILED when the database fails.
+     * Takes the lease `device` (a device name, or a `host:` key from hostLeaseKey), waiting while another live run
+     * holds it. Throws DEVICE_BUSY naming the holder with `noWait`, ABORTED when `signal` fires while waiting,
+     * STORE_FAILED when the database fails.
      */
     async acquire(device: string, signal?: AbortSignal): Promise<void> {
+        await this.take(device, this.noWait, signal);
+    }
+
+    /**
+     * Takes the run's own liveness lease (`run:<id>`) for the whole run; never waits. Throws DEVICE_BUSY ("run X
+     * is being measured by pid N on host H (user U) since T; wait for it or stop it") when a live process holds it:
+     * same host and its pid exists, or another host and its lease has not expired.
+     */
+    async claimRun(): Promise<void> {
+        const key = runLeaseKey(this.holder.runId);
+        try {
+            await this.take(key, true);
+        } catch (e) {
+            const h = (e as SplitbenchError).details['holder'] as DeviceLease | undefined;
+            if (h === undefined) throw e;
+            throw new SplitbenchError(
+                'DEVICE_BUSY',
+                `run ${h.runId} is being measured by pid ${h.pid} on host ${h.host} (user ${h.user}) since ` +
+                    `${shortTime(h.since)}, lease renewed ${shortTime(h.renewedAt)}; wait for it or stop it`,
+                { details: { run: h.runId, holder: h } },
+            );
+        }
+    }
+
+    private async take(device: string, noWait: boolean, signal?: AbortSignal): Promise<void> {
         if (this.held.has(device)) return;
+        const what = leaseLabel(device);
         let told = '';
         for (;;) {
             const got = await this.store.acquireLease(device, this.holder, this.ttlMs);
@@ -109,14 +153,14 @@ export class DeviceLeases {
                 const taken = await this.store.acquireLease(device, this.holder, this.ttlMs, h);
                 if (taken.acquired) {
                     this.onMessage(
-                        `device ${device}: took over the lease of ${describeHolder(h)}: that process no longer exists`,
+                        `${what}: took over the lease of ${describeHolder(h)}: that process no longer exists`,
                     );
                     break;
                 }
                 continue;
             }
-            const msg = `device ${device} is held by ${describeHolder(h)}, lease expires ${shortTime(h.expiresAt)} unless renewed`;
-            if (this.noWait) throw new SplitbenchError('DEVICE_BUSY', msg, { details: { device, holder: h } });
+            const msg = `${what} is held by ${describeHolder(h)}, lease expires ${shortTime(h.expiresAt)} unless renewed`;
+            if (noWait) throw new SplitbenchError('DEVICE_BUSY', msg, { details: { device, holder: h } });
             const key = `${h.runId}/${h.pid}/${h.host}`;
             if (key !== told) {
                 told = key;

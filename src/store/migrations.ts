@@ -148,6 +148,21 @@ CREATE TABLE device_leases (
 );
 `;
 
+// The head→tail check of every split a run measured (src/runner/split-check.ts): one row per run, model and split;
+// a resumed run that checks a split again replaces its row. Same text in both dialects (no REAL, no surrogate key).
+const SPLIT_CHECKS = `
+CREATE TABLE split_checks (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    model_sha256 TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    split INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'cannot-verify', 'not-checked')),
+    detail TEXT,
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, model_sha256, split)
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
     {
         version: 1,
@@ -281,6 +296,7 @@ CREATE TABLE op_rows (
         postgres: IDENTITY,
     },
     { version: 4, sql: LEASES('REAL'), postgres: LEASES('DOUBLE PRECISION') },
+    { version: 5, sql: SPLIT_CHECKS, postgres: SPLIT_CHECKS },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

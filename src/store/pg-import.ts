@@ -61,5 +61,6 @@ export const importRunBundle = async (q: SqlRunner, bundle: RunBundle): Promise<
     await insertRows(q, 'raw_outputs', columnsOf(bundle.rawOutputs), remap(bundle.rawOutputs));
     await insertRows(q, 'results', columnsOf(bundle.results), remap(bundle.results));
     await insertRows(q, 'op_rows', columnsOf(bundle.opRows), remap(bundle.opRows));
+    await insertRows(q, 'split_checks', columnsOf(bundle.splitChecks), bundle.splitChecks);
     return true;
 };

@@ -1,41 +1,29 @@
 // The results store on PostgreSQL (node-postgres), for labs where several people and hosts share one database.
-// The only module that imports `pg`. Same schema and semantics as the SQLite backend (src/store/migrations.ts
-// `postgres` dialect): each job's result is one transaction, so a killed orchestrator leaves whole jobs or nothing.
-// Messages name the database by its URL without the password (redactUrl).
+// The only module that imports `pg`: it owns the pool, the schema migrations and the transactions, and hands the
+// queries (pg-runs.ts, pg-jobs.ts, pg-results.ts, pg-leases.ts, pg-import.ts) a connection without pg's types.
+// Same schema and semantics as the SQLite backend (src/store/migrations.ts `postgres` dialect). Messages name the
+// database by its URL without the password (redactUrl).
 import pg from 'pg';
-import type { PoolClient, QueryResultRow } from 'pg';
+import type { PoolClient } from 'pg';
 import type { DeviceProbe } from '../drivers/types.js';
 import { SplitbenchError, messageOf } from '../errors.js';
 import type { Job, JobIdentity } from '../plan/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { CONNECT_CODES, connectError, rootError } from './pg-errors.js';
 import { importRunBundle, type SqlRunner } from './pg-import.js';
+import * as jobsQ from './pg-jobs.js';
 import { acquireLeaseIn, listLeasesIn, releaseLeasesIn, renewLeasesIn } from './pg-leases.js';
-import {
-    OP_COLUMNS,
-    RESULT_COLUMNS,
-    opValues,
-    resultValues,
-    newRunId,
-    stateAfterResult,
-    toJob,
-    toJobResult,
-    toOp,
-    toRawOutput,
-    toRun,
-    type JobRow,
-    type OpRowRow,
-    type RawOutputRow,
-    type ResultRow,
-    type RunRow,
-} from './rows.js';
+import { recordSplitChecksPg, splitChecksPg } from './split-checks.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
+import * as resultsQ from './pg-results.js';
+import * as runsQ from './pg-runs.js';
+import type { PgDb, PgSql } from './pg-sql.js';
 import type { OpenStoreOptions } from './sqlite-store.js';
 import type { Row, RunBundle } from './store-copy.js';
 import { redactUrl } from './store-spec.js';
 import type {
     AsyncResultStore,
     DeviceLease,
-    JobCounts,
     JobRecord,
     JobResultRecord,
     JobScope,
@@ -56,30 +44,24 @@ const MIGRATION_LOCK = 0x5b1e_7b3e;
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-const placeholders = (rows: number, cols: number, from = 1): string =>
-    Array.from(
-        { length: rows },
-        (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${from + r * cols + c}`).join(', ')})`,
-    ).join(', ');
-
-const scopeSql = (scope: JobScope): { where: string; arg: string } =>
-    'runId' in scope
-        ? { where: 'j.run_id = $1', arg: scope.runId }
-        : 'campaignName' in scope
-          ? { where: 'ru.campaign_name = $1', arg: scope.campaignName }
-          : { where: 'ru.campaign_sha256 = $1', arg: scope.campaignSha256 };
-
 export class PgStore implements AsyncResultStore {
     readonly backend = 'postgres';
     /** The URL without its password. */
     readonly path: string;
     private readonly pool: pg.Pool;
-    private readonly now: () => Date;
+    /** The pool as the query modules see it. */
+    private readonly db: PgDb;
 
     private constructor(pool: pg.Pool, url: string, now: () => Date) {
         this.pool = pool;
         this.path = redactUrl(url);
-        this.now = now;
+        this.db = {
+            path: this.path,
+            now,
+            stamp: () => now().toISOString(),
+            ...this.sqlOn(pool),
+            tx: (f) => this.tx((c) => f(this.sqlOn(c))),
+        };
     }
 
     /**
@@ -154,32 +136,28 @@ export class PgStore implements AsyncResultStore {
 
     /** Schema version recorded in the database. */
     async schemaVersion(): Promise<number> {
-        const r = await this.q<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM splitbench_schema');
+        const r = await this.db.q<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM splitbench_schema');
         return r[0]?.v ?? 0;
     }
 
-    private stamp(): string {
-        return this.now().toISOString();
-    }
-
-    private async q<R extends QueryResultRow>(
-        sql: string,
-        args: readonly unknown[] = [],
-        on?: Queryable,
-    ): Promise<R[]> {
-        try {
-            return (await (on ?? this.pool).query<R>(sql, args as unknown[])).rows;
-        } catch (e) {
-            throw this.wrap(e);
-        }
-    }
-
-    private async exec(sql: string, args: readonly unknown[] = [], on?: Queryable): Promise<number> {
-        try {
-            return (await (on ?? this.pool).query(sql, args as unknown[])).rowCount ?? 0;
-        } catch (e) {
-            throw this.wrap(e);
-        }
+    /** Statements on the pool or on one client, with errors as SplitbenchErrors naming the database. */
+    private sqlOn(on: Queryable): PgSql {
+        return {
+            q: async <R>(sql: string, args: readonly unknown[] = []): Promise<R[]> => {
+                try {
+                    return (await on.query(sql, args as unknown[])).rows as R[];
+                } catch (e) {
+                    throw this.wrap(e);
+                }
+            },
+            exec: async (sql, args = []) => {
+                try {
+                    return (await on.query(sql, args as unknown[])).rowCount ?? 0;
+                } catch (e) {
+                    throw this.wrap(e);
+                }
+            },
+        };
     }
 
     private wrap(e: unknown): SplitbenchError {
@@ -212,375 +190,109 @@ export class PgStore implements AsyncResultStore {
         }
     }
 
-    private async seqOf(runId: string, jobId: string, on?: Queryable): Promise<number> {
-        const rows = await this.q<{ seq: number }>(
-            'SELECT seq FROM jobs WHERE run_id = $1 AND id = $2',
-            [runId, jobId],
-            on,
-        );
-        const row = rows[0];
-        if (row === undefined) throw new SplitbenchError('NOT_FOUND', `job ${jobId} is not part of run ${runId}`);
-        return row.seq;
+    createRun(run: NewRun): Promise<RunRecord> {
+        return runsQ.createRun(this.db, run);
     }
 
-    async createRun(run: NewRun): Promise<RunRecord> {
-        const started = run.startedAt ?? this.now();
-        const id = run.id ?? newRunId(started);
-        await this.exec(
-            `INSERT INTO runs (id, campaign_name, campaign_path, campaign_sha256, campaign_yaml, splitbench_version,
-             git_commit, options_json, started_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running')`,
-            [
-                id,
-                run.campaignName,
-                run.campaignPath,
-                run.campaignSha256,
-                run.campaignYaml,
-                run.splitbenchVersion,
-                run.gitCommit ?? null,
-                JSON.stringify(run.options ?? {}),
-                started.toISOString(),
-            ],
-        );
-        return this.getRun(id);
+    setRunState(runId: string, state: RunState): Promise<void> {
+        return runsQ.setRunState(this.db, runId, state);
     }
 
-    async setRunState(runId: string, state: RunState): Promise<void> {
-        const n = await this.exec('UPDATE runs SET state = $1, ended_at = $2 WHERE id = $3', [
-            state,
-            state === 'running' ? null : this.stamp(),
-            runId,
-        ]);
-        if (n === 0) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${this.path}`);
+    findResumableRun(campaignSha256: string): Promise<RunRecord | undefined> {
+        return runsQ.findResumableRun(this.db, campaignSha256);
     }
 
-    async findResumableRun(campaignSha256: string): Promise<RunRecord | undefined> {
-        const rows = await this.q<RunRow>(
-            `SELECT * FROM runs WHERE campaign_sha256 = $1 AND state IN ('running', 'interrupted', 'failed')
-             ORDER BY started_at DESC, rowid DESC LIMIT 1`,
-            [campaignSha256],
-        );
-        return rows[0] === undefined ? undefined : toRun(rows[0]);
+    getRun(ref: string): Promise<RunRecord> {
+        return runsQ.getRun(this.db, ref);
     }
 
-    async getRun(ref: string): Promise<RunRecord> {
-        const exact =
-            ref === 'latest'
-                ? await this.q<RunRow>('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1')
-                : await this.q<RunRow>('SELECT * FROM runs WHERE id = $1', [ref]);
-        if (exact[0] !== undefined) return toRun(exact[0]);
-        const like = ref.replace(/[\\%_]/g, (c) => `\\${c}`);
-        const rows = await this.q<RunRow>(
-            "SELECT * FROM runs WHERE id LIKE $1 ESCAPE '\\' ORDER BY started_at, rowid LIMIT 6",
-            [`${like}%`],
-        );
-        const [first, ...rest] = rows;
-        if (first !== undefined && rest.length === 0) return toRun(first);
-        if (first !== undefined)
-            throw new SplitbenchError(
-                'USAGE',
-                `run "${ref}" is ambiguous: ${rows
-                    .slice(0, 5)
-                    .map((r) => r.id)
-                    .join(', ')}${rows.length > 5 ? ', …' : ''}`,
-            );
-        throw new SplitbenchError('NOT_FOUND', `no run "${ref}" in ${this.path} (see "splitbench runs list")`);
+    listRuns(opts: { campaignName?: string | undefined; limit?: number | undefined } = {}): Promise<RunSummary[]> {
+        return runsQ.listRuns(this.db, opts);
     }
 
-    async listRuns(
-        opts: { campaignName?: string | undefined; limit?: number | undefined } = {},
-    ): Promise<RunSummary[]> {
-        const where = opts.campaignName === undefined ? '' : 'WHERE ru.campaign_name = $2';
-        const args: unknown[] = [opts.limit ?? null];
-        if (opts.campaignName !== undefined) args.push(opts.campaignName);
-        const rows = await this.q<RunRow & JobCounts>(
-            `SELECT ru.*, COUNT(j.seq)::int AS total,
-                COUNT(*) FILTER (WHERE j.state = 'pending')::int AS pending,
-                COUNT(*) FILTER (WHERE j.state = 'running')::int AS running,
-                COUNT(*) FILTER (WHERE j.state = 'done')::int AS done,
-                COUNT(*) FILTER (WHERE j.state = 'failed')::int AS failed
-             FROM runs ru LEFT JOIN jobs j ON j.run_id = ru.id ${where}
-             GROUP BY ru.id ORDER BY ru.started_at DESC, ru.rowid DESC LIMIT $1`,
-            args,
-        );
-        return rows.map((r) => {
-            const run: Partial<RunRecord> = toRun(r);
-            delete run.campaignYaml;
-            const jobs: JobCounts = {
-                total: r.total,
-                pending: r.pending,
-                running: r.running,
-                done: r.done,
-                failed: r.failed,
-            };
-            return { ...(run as Omit<RunRecord, 'campaignYaml'>), jobs };
-        });
+    recordProbe(runId: string, device: string, probe: DeviceProbe): Promise<number> {
+        return runsQ.recordProbe(this.db, runId, device, probe);
     }
 
-    async recordProbe(runId: string, device: string, probe: DeviceProbe): Promise<number> {
-        const rows = await this.q<{ id: number }>(
-            'INSERT INTO probes (run_id, device, probe_json, taken_at) VALUES ($1, $2, $3, $4) RETURNING id',
-            [runId, device, JSON.stringify(probe), probe.probedAt || this.stamp()],
-        );
-        return rows[0]?.id ?? 0;
+    upsertModel(m: ModelRecord): Promise<void> {
+        return runsQ.upsertModel(this.db, m);
     }
 
-    async upsertModel(m: ModelRecord): Promise<void> {
-        await this.exec(
-            `INSERT INTO models (sha256, path, size_bytes, op_count) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, size_bytes = excluded.size_bytes,
-             op_count = COALESCE(excluded.op_count, models.op_count)`,
-            [m.sha256, m.path, m.sizeBytes, m.opCount ?? null],
-        );
+    mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): Promise<void> {
+        return runsQ.mergeRunOptions(this.db, runId, patch);
     }
 
-    async upsertJobs(runId: string, jobs: readonly Job[]): Promise<void> {
-        const cols = 10;
-        try {
-            await this.tx(async (c) => {
-                for (let i = 0; i < jobs.length; i += 500) {
-                    const chunk = jobs.slice(i, i + 500);
-                    await c.query(
-                        `INSERT INTO jobs (run_id, id, kind, model_id, model_sha256, split, device, role, repetition,
-                         settings_json) VALUES ${placeholders(chunk.length, cols)} ON CONFLICT (run_id, id) DO NOTHING`,
-                        chunk.flatMap((j) => [
-                            runId,
-                            j.id,
-                            j.kind,
-                            j.modelId,
-                            j.modelSha256,
-                            j.split,
-                            j.device,
-                            j.role,
-                            j.repetition,
-                            JSON.stringify(j.settings),
-                        ]),
-                    );
-                }
-            });
-        } catch (e) {
-            throw new SplitbenchError(
-                'STORE_FAILED',
-                `cannot add jobs to run ${runId}: ${messageOf(e)} (models recorded with upsertModel first?)`,
-                { cause: e },
-            );
-        }
+    setRunOptions(runId: string, options: Readonly<Record<string, unknown>>): Promise<void> {
+        return runsQ.setRunOptions(this.db, runId, options);
     }
 
-    async mergeRunOptions(runId: string, patch: Readonly<Record<string, unknown>>): Promise<void> {
-        await this.tx(async (c) => {
-            const rows = await this.q<{ options_json: string }>(
-                'SELECT options_json FROM runs WHERE id = $1 FOR UPDATE',
-                [runId],
-                c,
-            );
-            const row = rows[0];
-            if (row === undefined) throw new SplitbenchError('NOT_FOUND', `no run ${runId}`);
-            const next = { ...(JSON.parse(row.options_json) as Record<string, unknown>), ...patch };
-            await c.query('UPDATE runs SET options_json = $1 WHERE id = $2', [JSON.stringify(next), runId]);
-        });
+    upsertJobs(runId: string, jobs: readonly Job[]): Promise<void> {
+        return jobsQ.upsertJobs(this.db, runId, jobs);
     }
 
-    async requeueWithoutResult(runId: string): Promise<number> {
-        return this.exec(
-            `UPDATE jobs SET state = 'pending', error = NULL WHERE run_id = $1 AND state IN ('running', 'failed')
-             AND NOT EXISTS (SELECT 1 FROM results r WHERE r.job_seq = jobs.seq)`,
-            [runId],
-        );
+    requeueWithoutResult(runId: string): Promise<number> {
+        return jobsQ.requeueWithoutResult(this.db, runId);
     }
 
-    async setRunOptions(runId: string, options: Readonly<Record<string, unknown>>): Promise<void> {
-        const n = await this.exec('UPDATE runs SET options_json = $1 WHERE id = $2', [JSON.stringify(options), runId]);
-        if (n === 0) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${this.path}`);
-    }
-
-    async setJobIdentities(
+    setJobIdentities(
         runId: string,
         entries: readonly { jobId: string; key: string; identity: JobIdentity }[],
     ): Promise<void> {
-        if (entries.length === 0) return;
-        await this.tx(async (c) => {
-            // one statement per chunk: UPDATE … FROM a VALUES list of (job id, key, identity)
-            for (let i = 0; i < entries.length; i += 1000) {
-                const chunk = entries.slice(i, i + 1000);
-                await c.query(
-                    `UPDATE jobs SET identity_key = v.k, identity_json = v.j FROM (VALUES ${placeholders(chunk.length, 3, 2)})
-                     AS v(id, k, j) WHERE jobs.run_id = $1 AND jobs.id = v.id`,
-                    [runId, ...chunk.flatMap((e) => [e.jobId, e.key, JSON.stringify(e.identity)])],
-                );
-            }
-        });
+        return jobsQ.setJobIdentities(this.db, runId, entries);
     }
 
-    async measuredJobs(scope: JobScope): Promise<MeasuredJob[]> {
-        const { where, arg } = scopeSql(scope);
-        const rows = await this.q<{ id: string; run_id: string; started_at: string; identity_key: string | null }>(
-            `SELECT j.id, j.run_id, ru.started_at, j.identity_key FROM jobs j JOIN runs ru ON ru.id = j.run_id
-             WHERE ${where} AND j.state = 'done' ORDER BY ru.started_at, j.seq`,
-            [arg],
-        );
-        return rows.map((r) => ({
-            id: r.id,
-            runId: r.run_id,
-            runStartedAt: r.started_at,
-            identityKey: r.identity_key,
-        }));
+    resetUnfinished(runId: string): Promise<number> {
+        return jobsQ.resetUnfinished(this.db, runId);
     }
 
-    async resetUnfinished(runId: string): Promise<number> {
-        return this.exec("UPDATE jobs SET state = 'pending' WHERE run_id = $1 AND state = 'running'", [runId]);
+    markJobRunning(runId: string, jobId: string, attempt?: number): Promise<void> {
+        return jobsQ.markJobRunning(this.db, runId, jobId, attempt);
     }
 
-    async markJobRunning(runId: string, jobId: string, attempt: number): Promise<void> {
-        const seq = await this.seqOf(runId, jobId);
-        await this.exec(
-            "UPDATE jobs SET state = 'running', attempts = $1, started_at = COALESCE(started_at, $2), error = NULL WHERE seq = $3",
-            [attempt, this.stamp(), seq],
-        );
+    recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): Promise<void> {
+        return jobsQ.recordAttempt(this.db, runId, jobId, attempt, raw);
     }
 
-    private async insertRaw(seq: number, attempt: number, raw: RawOutput, on?: Queryable): Promise<void> {
-        await this.exec(
-            `INSERT INTO raw_outputs (job_seq, attempt, argv_json, stdout, stderr, exit_code, duration_ms, parser_version, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (job_seq, attempt) DO UPDATE SET argv_json = excluded.argv_json, stdout = excluded.stdout,
-             stderr = excluded.stderr, exit_code = excluded.exit_code, duration_ms = excluded.duration_ms,
-             parser_version = excluded.parser_version, recorded_at = excluded.recorded_at`,
-            [
-                seq,
-                attempt,
-                raw.argv === undefined ? null : JSON.stringify(raw.argv),
-                raw.stdout,
-                raw.stderr,
-                raw.exitCode,
-                raw.durationMs ?? null,
-                raw.parserVersion ?? null,
-                this.stamp(),
-            ],
-            on,
-        );
+    recordResult(runId: string, jobId: string, r: ResultInput): Promise<void> {
+        return jobsQ.recordResult(this.db, runId, jobId, r);
     }
 
-    async recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): Promise<void> {
-        await this.insertRaw(await this.seqOf(runId, jobId), attempt, raw);
+    markJobFailed(runId: string, jobId: string, error: string): Promise<void> {
+        return jobsQ.markJobFailed(this.db, runId, jobId, error);
     }
 
-    async recordResult(runId: string, jobId: string, r: ResultInput): Promise<void> {
-        const p = r.parsed;
-        try {
-            await this.tx(async (c) => {
-                const seq = await this.seqOf(runId, jobId, c);
-                await this.insertRaw(
-                    seq,
-                    r.attempt,
-                    { ...r.raw, parserVersion: r.raw.parserVersion ?? p.parserVersion },
-                    c,
-                );
-                await c.query('DELETE FROM op_rows WHERE job_seq = $1', [seq]);
-                await c.query(
-                    `INSERT INTO results (${RESULT_COLUMNS.join(', ')}) VALUES ${placeholders(1, RESULT_COLUMNS.length)}
-                     ON CONFLICT (job_seq) DO UPDATE SET ${RESULT_COLUMNS.slice(1)
-                         .map((col) => `${col} = excluded.${col}`)
-                         .join(', ')}`,
-                    resultValues(seq, r),
-                );
-                // multi-row inserts, under PostgreSQL's 65535-parameter limit
-                for (let i = 0; i < p.ops.length; i += 1000) {
-                    const chunk = p.ops.slice(i, i + 1000);
-                    await c.query(
-                        `INSERT INTO op_rows (${OP_COLUMNS.join(', ')}) VALUES ${placeholders(chunk.length, OP_COLUMNS.length)}`,
-                        chunk.flatMap((o, k) => opValues(seq, i + k, o)),
-                    );
-                }
-                const { state, error } = stateAfterResult(p);
-                await c.query(
-                    'UPDATE jobs SET state = $1, error = $2, attempts = GREATEST(attempts, $3), ended_at = $4 WHERE seq = $5',
-                    [state, error, r.attempt, this.stamp(), seq],
-                );
-            });
-        } catch (e) {
-            if (e instanceof SplitbenchError && e.code !== 'STORE_FAILED') throw e;
-            throw new SplitbenchError('STORE_FAILED', `cannot record result of job ${jobId}: ${messageOf(e)}`, {
-                cause: e,
-            });
-        }
+    measuredJobs(scope: JobScope): Promise<MeasuredJob[]> {
+        return resultsQ.measuredJobs(this.db, scope);
     }
 
-    async markJobFailed(runId: string, jobId: string, error: string): Promise<void> {
-        const seq = await this.seqOf(runId, jobId);
-        await this.exec("UPDATE jobs SET state = 'failed', error = $1, ended_at = $2 WHERE seq = $3", [
-            error,
-            this.stamp(),
-            seq,
-        ]);
+    doneJobIds(scope: JobScope): Promise<Set<string>> {
+        return resultsQ.doneJobIds(this.db, scope);
     }
 
-    async doneJobIds(scope: JobScope): Promise<Set<string>> {
-        const { where, arg } = scopeSql(scope);
-        const rows = await this.q<{ id: string }>(
-            `SELECT DISTINCT j.id FROM jobs j JOIN runs ru ON ru.id = j.run_id WHERE ${where} AND j.state = 'done'`,
-            [arg],
-        );
-        return new Set(rows.map((r) => r.id));
+    jobs(runId: string): Promise<JobRecord[]> {
+        return resultsQ.jobs(this.db, runId);
     }
 
-    async jobs(runId: string): Promise<JobRecord[]> {
-        return (await this.q<JobRow>('SELECT * FROM jobs WHERE run_id = $1 ORDER BY seq', [runId])).map(toJob);
-    }
-
-    async jobResults(scope: JobScope): Promise<JobResultRecord[]> {
-        const { where, arg } = scopeSql(scope);
-        // Campaign scopes: the latest result per job id supersedes earlier ones (as in the SQLite backend).
-        const rows = await this.q<ResultRow>(
-            `WITH ranked AS (
-                SELECT j.seq, ROW_NUMBER() OVER (PARTITION BY j.id ORDER BY ru.started_at DESC, j.seq DESC) AS rn
-                FROM jobs j JOIN runs ru ON ru.id = j.run_id JOIN results r ON r.job_seq = j.seq WHERE ${where})
-             SELECT j.*, r.*, m.path AS model_path FROM ranked k JOIN jobs j ON j.seq = k.seq
-             JOIN results r ON r.job_seq = j.seq LEFT JOIN models m ON m.sha256 = j.model_sha256
-             WHERE k.rn = 1 ORDER BY j.seq`,
-            [arg],
-        );
-        // One round trip for all op rows and one for all probes: per-job queries cost a network round trip each.
-        const seqs = rows.map((r) => r.seq);
-        const ops = new Map<number, OpRowRow[]>();
-        for (const o of await this.q<OpRowRow>(
-            'SELECT * FROM op_rows WHERE job_seq = ANY($1::int[]) ORDER BY job_seq, idx',
-            [seqs],
-        )) {
-            const list = ops.get(o.job_seq);
-            if (list === undefined) ops.set(o.job_seq, [o]);
-            else list.push(o);
-        }
-        const probeIds = [...new Set(rows.map((r) => r.probe_id).filter((id): id is number => id !== null))];
-        const probes = new Map<number, DeviceProbe>();
-        for (const p of await this.q<{ id: number; probe_json: string }>(
-            'SELECT id, probe_json FROM probes WHERE id = ANY($1::int[])',
-            [probeIds],
-        ))
-            probes.set(p.id, JSON.parse(p.probe_json) as DeviceProbe);
-        return rows.map((r): JobResultRecord =>
-            toJobResult(
-                r,
-                (ops.get(r.seq) ?? []).map(toOp),
-                r.probe_id === null ? null : (probes.get(r.probe_id) ?? null),
-            ),
-        );
+    jobResults(scope: JobScope): Promise<JobResultRecord[]> {
+        return resultsQ.jobResults(this.db, scope);
     }
 
     /** Raw outputs of one job (all attempts), for re-parsing and `runs show`. */
-    async rawOutputs(runId: string, jobId: string): Promise<(RawOutput & { attempt: number })[]> {
-        const seq = await this.seqOf(runId, jobId);
-        return (await this.q<RawOutputRow>('SELECT * FROM raw_outputs WHERE job_seq = $1 ORDER BY attempt', [seq])).map(
-            toRawOutput,
-        );
+    rawOutputs(runId: string, jobId: string): Promise<(RawOutput & { attempt: number })[]> {
+        return resultsQ.rawOutputs(this.db, runId, jobId);
     }
 
-    async lastAvgUs(jobIds: Iterable<string>): Promise<Map<string, number>> {
-        const rows = await this.q<{ id: string; avg_us: number }>(
-            `SELECT j.id, r.avg_us FROM jobs j JOIN results r ON r.job_seq = j.seq
-             WHERE j.id = ANY($1::text[]) AND r.avg_us IS NOT NULL ORDER BY j.seq`,
-            [[...new Set(jobIds)]],
-        );
-        return new Map(rows.map((r) => [r.id, r.avg_us]));
+    lastAvgUs(jobIds: Iterable<string>): Promise<Map<string, number>> {
+        return resultsQ.lastAvgUs(this.db, jobIds);
+    }
+
+    recordSplitChecks(runId: string, checks: readonly SplitCheckRecord[]): Promise<void> {
+        const at = this.db.stamp();
+        return this.db.tx((t) => recordSplitChecksPg(t, runId, checks, at));
+    }
+
+    splitChecks(runId: string): Promise<SplitCheckRecord[]> {
+        return splitChecksPg(this.db, runId);
     }
 
     async acquireLease(
@@ -606,12 +318,13 @@ export class PgStore implements AsyncResultStore {
 
     /** Statements on one transaction's connection, or on the pool. */
     private runner(c?: PoolClient): SqlRunner {
-        return (sql, args) => this.q<Row>(sql, args, c);
+        const on = this.sqlOn(c ?? this.pool);
+        return (sql, args) => on.q<Row>(sql, args);
     }
 
     /** Whether a run with this id exists (store copy). */
-    async hasRun(runId: string): Promise<boolean> {
-        return (await this.q('SELECT 1 FROM runs WHERE id = $1', [runId])).length > 0;
+    hasRun(runId: string): Promise<boolean> {
+        return runsQ.hasRun(this.db, runId);
     }
 
     /** Adds a run exported from another store in one transaction; false when its id is already here (store copy). */

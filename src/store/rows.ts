@@ -342,8 +342,10 @@ export const toLease = (r: LeaseRow, nowMs: number): DeviceLease => ({
 });
 
 /**
- * Whether `holder` may take a device whose lease row is `row` at `nowMs`: free, expired, its own run's (a resumed
- * run takes back what its killed process held), or exactly the dead holder the caller names in `takeOver`.
+ * Whether `holder` may take a lease whose row is `row` at `nowMs`: free, expired, already held by this very process
+ * (same run, host and pid), or exactly the dead holder the caller names in `takeOver`. Another process of the same
+ * run is not enough: a `--resume` of a run that is still being measured must not take its leases (review item 1),
+ * so a resumed run takes back its killed process's leases through `takeOver` or expiry like any other run.
  */
 export const leaseIsTakeable = (
     row: LeaseRow | undefined,
@@ -353,7 +355,7 @@ export const leaseIsTakeable = (
 ): boolean =>
     row === undefined ||
     Number(row.expires_ms) <= nowMs ||
-    row.run_id === holder.runId ||
+    (row.run_id === holder.runId && Number(row.holder_pid) === holder.pid && row.holder_host === holder.host) ||
     (takeOver !== undefined &&
         row.run_id === takeOver.runId &&
         Number(row.holder_pid) === takeOver.pid &&

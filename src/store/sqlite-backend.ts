@@ -7,6 +7,7 @@ import type { DeviceProbe } from '../drivers/types.js';
 import type { Job, JobIdentity } from '../plan/types.js';
 import { LEASE_COLUMNS, leaseIsTakeable, leaseValues, newLeaseRow, toLease, type LeaseRow } from './rows.js';
 import { SqliteStore, type OpenStoreOptions } from './sqlite-store.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 import type {
     AsyncResultStore,
     DeviceLease,
@@ -50,7 +51,7 @@ export class SqliteBackend implements AsyncResultStore {
     constructor(path: string, opts: OpenStoreOptions = {}) {
         this.sync = new SqliteStore(path, opts);
         this.path = this.sync.path;
-        this.db = this.sync.database;
+        this.db = this.sync.db;
         const now = opts.now;
         this.nowMs = now === undefined ? Date.now : (): number => now().getTime();
     }
@@ -77,7 +78,7 @@ export class SqliteBackend implements AsyncResultStore {
     ): Promise<void> => settle(() => this.sync.setJobIdentities(runId, entries));
     measuredJobs = (scope: JobScope): Promise<MeasuredJob[]> => settle(() => this.sync.measuredJobs(scope));
     resetUnfinished = (runId: string): Promise<number> => settle(() => this.sync.resetUnfinished(runId));
-    markJobRunning = (runId: string, jobId: string, attempt: number): Promise<void> =>
+    markJobRunning = (runId: string, jobId: string, attempt?: number): Promise<void> =>
         settle(() => this.sync.markJobRunning(runId, jobId, attempt));
     recordAttempt = (runId: string, jobId: string, attempt: number, raw: RawOutput): Promise<void> =>
         settle(() => this.sync.recordAttempt(runId, jobId, attempt, raw));
@@ -91,6 +92,9 @@ export class SqliteBackend implements AsyncResultStore {
     rawOutputs = (runId: string, jobId: string): Promise<(RawOutput & { attempt: number })[]> =>
         settle(() => this.sync.rawOutputs(runId, jobId));
     lastAvgUs = (jobIds: Iterable<string>): Promise<Map<string, number>> => settle(() => this.sync.lastAvgUs(jobIds));
+    recordSplitChecks = (runId: string, checks: readonly SplitCheckRecord[]): Promise<void> =>
+        settle(() => this.sync.recordSplitChecks(runId, checks));
+    splitChecks = (runId: string): Promise<SplitCheckRecord[]> => settle(() => this.sync.splitChecks(runId));
     close = (): Promise<void> => settle(() => this.sync.close());
 
     acquireLease = (

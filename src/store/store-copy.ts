@@ -1,5 +1,5 @@
 // `splitbench store copy`: moves the runs of an SQLite results file into a PostgreSQL lab database, table by table
-// (runs, models, probes, jobs, raw outputs, results, op rows), renumbering the surrogate keys (job seq, probe id)
+// (runs, models, probes, jobs, raw outputs, results, op rows, split checks), renumbering the surrogate keys (job seq, probe id)
 // on the way. Each run is one transaction in the target, and a run id already in the target is skipped, so a
 // copy that was interrupted or is run again adds exactly the missing runs and never duplicates one.
 import { SplitbenchError } from '../errors.js';
@@ -17,6 +17,7 @@ export interface RunBundle {
     rawOutputs: Row[];
     results: Row[];
     opRows: Row[];
+    splitChecks: Row[];
 }
 
 export interface CopyReport {
@@ -37,14 +38,14 @@ export interface RunImporter {
 
 /** Run ids of an SQLite store, oldest first (insertion order breaks ties, as `runs list` does). */
 export const sqliteRunIds = (src: SqliteStore): string[] =>
-    src.database
+    src.db
         .prepare<[], { id: string }>('SELECT id FROM runs ORDER BY started_at, rowid')
         .all()
         .map((r) => r.id);
 
 /** Reads one run and the rows that hang off it from an SQLite store. */
 export const exportSqliteRun = (src: SqliteStore, runId: string): RunBundle => {
-    const db = src.database;
+    const db = src.db;
     const all = (sql: string): Row[] => db.prepare<[string], Row>(sql).all(runId);
     const run = db.prepare<[string], Row>('SELECT * FROM runs WHERE id = ?').get(runId);
     if (run === undefined) throw new SplitbenchError('NOT_FOUND', `no run ${runId} in ${src.path}`);
@@ -57,6 +58,7 @@ export const exportSqliteRun = (src: SqliteStore, runId: string): RunBundle => {
         rawOutputs: all(`SELECT * FROM raw_outputs WHERE ${inRun} ORDER BY job_seq, attempt`),
         results: all(`SELECT * FROM results WHERE ${inRun} ORDER BY job_seq`),
         opRows: all(`SELECT * FROM op_rows WHERE ${inRun} ORDER BY job_seq, idx`),
+        splitChecks: all('SELECT * FROM split_checks WHERE run_id = ? ORDER BY model_sha256, split'),
     };
 };
 

@@ -3,6 +3,7 @@ import type { DeviceProbe } from '../drivers/types.js';
 import type { BenchmarkResult, FailureKind, OpRow } from '../parse/types.js';
 import type { Job, JobIdentity, JobKind } from '../plan/types.js';
 import type { Role, RoleSettings } from '../config/schema.js';
+import type { SplitCheckRecord } from '../report/split-checks.js';
 
 export const RUN_STATES = ['running', 'done', 'interrupted', 'failed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -182,7 +183,8 @@ export interface SyncResultStore {
     resetUnfinished(runId: string): number;
     /**
      * Resume: every job of the run without a result (running when the run stopped, or failed before producing
-     * output: unreachable device, transport failure) goes back to pending. Returns how many.
+     * output: unreachable device, transport failure) goes back to pending, its started_at/ended_at cleared (the
+     * overlap check reads them: a killed attempt's start must not stand for the re-run). Returns how many.
      */
     requeueWithoutResult(runId: string): number;
     /** Replaces the options recorded with the run (reuse decisions are made after the devices are probed). */
@@ -191,7 +193,12 @@ export interface SyncResultStore {
     setJobIdentities(runId: string, entries: readonly { jobId: string; key: string; identity: JobIdentity }[]): void;
     /** Done jobs in scope with their run and reuse key, oldest run first. */
     measuredJobs(scope: JobScope): MeasuredJob[];
-    markJobRunning(runId: string, jobId: string, attempt: number): void;
+    /**
+     * The job's next attempt starts: state running, `attempts` the larger of stored + 1 and `attempt` (this
+     * process's 1-based attempt number, default 1), so attempts are counted across resumed processes (a job re-run
+     * after a kill shows 2); started_at set unless an earlier attempt of this process set it.
+     */
+    markJobRunning(runId: string, jobId: string, attempt?: number): void;
     /** Raw output of an attempt that produced no result (transport failure mid-run). */
     recordAttempt(runId: string, jobId: string, attempt: number, raw: RawOutput): void;
     /** One transaction: raw output, summary, op rows, samples, job state (done, or failed when the benchmark failed). */
@@ -205,6 +212,10 @@ export interface SyncResultStore {
     rawOutputs(runId: string, jobId: string): (RawOutput & { attempt: number })[];
     /** Latest mean inference time (µs) per job id from any run, for duration estimates. */
     lastAvgUs(jobIds: Iterable<string>): Map<string, number>;
+    /** Stores the head→tail verdicts of the run's splits (table split_checks); a split already stored is replaced. */
+    recordSplitChecks(runId: string, checks: readonly SplitCheckRecord[]): void;
+    /** The run's head→tail verdicts, by model and split (empty for runs stored before schema version 5). */
+    splitChecks(runId: string): SplitCheckRecord[];
     close(): void;
 }
 

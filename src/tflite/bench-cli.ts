@@ -76,8 +76,9 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
     help: { kind: 'bool', help: 'print this list' },
 };
 
-export const benchmarkUsage = (): string => {
-    const lines = ['usage: splitbench-benchmark-model --graph=model.tflite [--flag=value ...]', 'Flags:'];
+/** The flag list `--help` prints; `program` is the command the user typed (`splitbench bench` or the drop-in). */
+export const benchmarkUsage = (program = 'splitbench-benchmark-model'): string => {
+    const lines = [`usage: ${program} --graph=model.tflite [--flag=value ...]`, 'Flags:'];
     const names = Object.entries(FLAGS).map(([name, spec]) => `--${name}=${spec.kind}`);
     const width = Math.max(...names.map((n) => n.length)) + 2;
     Object.values(FLAGS).forEach((spec, i) => lines.push(`  ${(names[i] ?? '').padEnd(width)}${spec.help}`));
@@ -170,6 +171,8 @@ export interface BenchExitCodes {
      * convention, README "Exit codes"). @default 1
      */
     badInput?: 1 | 2 | undefined;
+    /** The command `--help`'s usage line names. @default 'splitbench-benchmark-model' */
+    program?: string | undefined;
 }
 
 // Codes that mean the command line or the model file is wrong, not that the benchmark failed.
@@ -183,14 +186,15 @@ export const benchmarkModelMain = (
     argv: readonly string[],
     io: BenchCliIo = defaultIo,
     exits: BenchExitCodes = {},
-): Promise<number> => Promise.resolve(benchmarkModelSync(argv, io, exits.badInput ?? 1));
+): Promise<number> => Promise.resolve(benchmarkModelSync(argv, io, exits));
 
-const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo, badInputExit: number): number => {
+const benchmarkModelSync = (argv: readonly string[], io: BenchCliIo, exits: BenchExitCodes): number => {
+    const badInputExit = exits.badInput ?? 1;
     const startRss = process.memoryUsage.rss();
     try {
         const { values } = parseArgv(argv);
         if (values.has('help') && parseBool('help', values.get('help') ?? 'true')) {
-            io.stdout(benchmarkUsage());
+            io.stdout(benchmarkUsage(exits.program));
             return 0;
         }
         const graph = values.get('graph');

@@ -1,6 +1,6 @@
 // Errors of the native TFLite runtime as one-line SplitbenchErrors: the runtime's own messages (captured through
 // its error reporter) condensed, the op they name, and the model-file checks done before the runtime sees a file.
-// No koffi here: native.ts passes the collected messages in.
+// No koffi here: native.ts passes the messages native-binding.ts collected in.
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { SplitbenchError } from '../errors.js';
 import { loadModel } from '../model/load.js';

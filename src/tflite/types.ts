@@ -1,4 +1,4 @@
-// What the rest of splitbench sees of the native TFLite runtime. Only src/tflite/native.ts imports koffi.
+// What the rest of splitbench sees of the native TFLite runtime. Only src/tflite/native-binding.ts imports koffi.
 import type { DType } from '../model/dtype.js';
 
 export interface RuntimeTensor {

@@ -13,9 +13,13 @@ export interface CliRun {
     stderr: string;
 }
 
-/** Starts `splitbench ARGS` in cwd; `done` resolves when it exits (by code or signal). */
-export const startCli = (args: readonly string[], cwd: string): { child: ChildProcess; done: Promise<CliRun> } => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+/** Starts `splitbench ARGS` in cwd (`env` on top of this process's); `done` resolves when it exits. */
+export const startCli = (
+    args: readonly string[],
+    cwd: string,
+    env: Readonly<Record<string, string>> = {},
+): { child: ChildProcess; done: Promise<CliRun> } => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -27,4 +31,8 @@ export const startCli = (args: readonly string[], cwd: string): { child: ChildPr
     return { child, done };
 };
 
-export const runCli = (args: readonly string[], cwd: string): Promise<CliRun> => startCli(args, cwd).done;
+export const runCli = (
+    args: readonly string[],
+    cwd: string,
+    env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> => startCli(args, cwd, env).done;

@@ -15,6 +15,9 @@ export const registerBenchCommand = (program: Command): void => {
         .action(async (_flags: string[], _opts: unknown, cmd: Command) => {
             // Flags go through untouched: benchmark_model's parser, not commander's, decides what they mean. Bad
             // input exits 2 as everywhere in splitbench; the splitbench-benchmark-model drop-in keeps benchmark_model's 1.
-            process.exitCode = await benchmarkModelMain(cmd.args, undefined, { badInput: 2 });
+            process.exitCode = await benchmarkModelMain(cmd.args, undefined, {
+                badInput: 2,
+                program: 'splitbench bench',
+            });
         });
 };

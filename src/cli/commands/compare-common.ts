@@ -2,6 +2,7 @@
 import { SplitbenchError } from '../../errors.js';
 import type { RunData } from '../../analysis/compare.js';
 import { buildReportInput } from '../../runner/report-input.js';
+import { runsOfCampaign } from '../campaign-runs.js';
 import { openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
 import type { ResultStore, RunSummary } from '../../store/types.js';
 
@@ -32,9 +33,16 @@ export const numberArg =
         return n;
     };
 
-/** Runs that measured something (older stores hold re-runs that measured nothing: no baseline). */
-export const finishedRuns = async (store: ResultStore, campaign: string | undefined): Promise<RunSummary[]> =>
-    (await store.listRuns(campaign !== undefined ? { campaignName: campaign } : {})).filter(
+/**
+ * Runs that measured something (older stores hold re-runs that measured nothing: no baseline), of one campaign
+ * (NOT_FOUND naming the campaigns there when it has none, see runsOfCampaign) or of all. `db` only names the store.
+ */
+export const finishedRuns = async (
+    store: ResultStore,
+    campaign: string | undefined,
+    db: string | undefined,
+): Promise<RunSummary[]> =>
+    (campaign !== undefined ? await runsOfCampaign(store, campaign, db) : await store.listRuns()).filter(
         (r) => (r.state === 'done' || r.state === 'failed') && r.jobs.done > 0,
     );
 

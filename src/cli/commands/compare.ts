@@ -86,7 +86,7 @@ export const registerCompareCommand = (program: Command): void => {
                             'USAGE',
                             `--last: expected a whole number of runs ≥ 2, got "${o.last}"`,
                         );
-                    const done = (await finishedRuns(store, o.campaign)).sort((x, y) =>
+                    const done = (await finishedRuns(store, o.campaign, o.db)).sort((x, y) =>
                         y.startedAt.localeCompare(x.startedAt),
                     );
                     const newest = done[0];

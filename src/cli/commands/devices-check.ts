@@ -63,7 +63,7 @@ export const checkDevices = async (dir: string, names: string[], o: CheckOptions
         if (specs.length === 0 && listed.errors.length === 0) {
             throw new SplitbenchError(
                 'DEVICE_UNKNOWN',
-                `no devices in ${shown(dir)} — add one with splitbench devices add`,
+                `no devices in ${shown(dir) || '.'}/ — add one with splitbench devices add`,
             );
         }
     }

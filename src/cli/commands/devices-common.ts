@@ -1,7 +1,7 @@
 // Helpers shared by the `splitbench devices …` commands: output, flag values, probe formatting, one-shot probes.
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { defaultDevicesDir, type DeviceSpec } from '../../config/device-file.js';
+import { defaultDevicesDir, fingerprintSource, type DeviceSpec } from '../../config/device-file.js';
 import { createDriver } from '../../drivers/create.js';
 import type { DeviceProbe } from '../../drivers/types.js';
 import { SplitbenchError } from '../../errors.js';
@@ -87,7 +87,7 @@ export const table = (rows: string[][]): string => {
 // ---- driver helpers ------------------------------------------------------------------------------------
 
 export const probeDevice = async (spec: DeviceSpec, timeoutMs: number): Promise<DeviceProbe> => {
-    const driver = await createDriver(spec);
+    const driver = await createDriver(spec, { fingerprintSource: fingerprintSource(spec) });
     try {
         return await driver.probe({ timeoutMs });
     } finally {

@@ -243,7 +243,8 @@ export const registerDevicesCommands = (program: Command): void => {
                 return;
             }
             if (list.length === 0) {
-                if (errors.length === 0) note(`no devices in ${shown(dir)} — add one with splitbench devices add`);
+                if (errors.length === 0)
+                    note(`no devices in ${shown(dir) || '.'}/ — add one with splitbench devices add`);
                 return;
             }
             const rows = [['NAME', 'KIND', 'ADDRESS', 'MODEL/CPU', 'ABI', 'CORES', 'LAST PROBED']];

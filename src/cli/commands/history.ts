@@ -97,7 +97,7 @@ export const registerHistoryCommand = (program: Command): void => {
             const format = parseTextOrMd('--format', o.format);
             const includeLoaded = o.includeLoaded === true;
             await withStore(o.db, async (store) => {
-                const listed = (await finishedRuns(store, o.campaign))
+                const listed = (await finishedRuns(store, o.campaign, o.db))
                     .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
                     .slice(-(last ?? 0));
                 const runs: RunData[] = [];

@@ -9,6 +9,7 @@ import { graphFacts, splitAt } from '../../model/split-points.js';
 import { parseSplitSpec, SPLIT_SPEC_HELP } from '../../model/split-spec.js';
 import type { TfliteModel } from '../../model/types.js';
 import { verifySplits, type VerifyResult } from '../../model/verify.js';
+import { readVerifyInputs } from '../../model/verify-inputs.js';
 import type { GraphFacts } from '../../model/split-points.js';
 
 interface SplitOpts {
@@ -22,6 +23,7 @@ interface VerifyOpts {
     xnnpack?: boolean | undefined;
     threads: string;
     seed: string;
+    input?: string[] | undefined;
     json?: boolean | undefined;
     strict?: boolean | undefined;
 }
@@ -117,7 +119,7 @@ export const registerModelCommands = (program: Command): void => {
     model
         .command('verify')
         .description(
-            'Run the full model and head→tail on the same seeded random inputs and compare the outputs (native TFLite 2.9). ' +
+            'Run the full model and head→tail on the same inputs (seeded random, or --input files) and compare the outputs (native TFLite 2.9). ' +
                 'Exit 1 if any split point fails.',
         )
         .argument('<file>', '.tflite model')
@@ -125,6 +127,11 @@ export const registerModelCommands = (program: Command): void => {
         .option('--xnnpack', 'apply XNNPACK (float outputs then compared with a tolerance; off: must be identical)')
         .option('--threads <n>', 'interpreter threads', '1')
         .option('--seed <n>', 'seed of the random inputs', '1')
+        .option(
+            '--input <name=file>',
+            "data for input NAME instead of random data: the tensor's raw bytes (little-endian, C order) or a .npy array of its dtype; repeat for each input (a bare FILE for a one-input model)",
+            (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
+        )
         .option('--strict', 'also exit 1 when a split point cannot be verified')
         .option('--json', 'print results as JSON')
         .action((file: string, opts: VerifyOpts) => {
@@ -133,7 +140,15 @@ export const registerModelCommands = (program: Command): void => {
             const m = loadModel(file);
             const facts = graphFacts(m);
             const ks = parseSplitSpec(opts.at, m, facts);
-            const results = verifySplits(file, ks, { model: m, facts, threads, seed, xnnpack: opts.xnnpack === true });
+            const inputs = opts.input !== undefined ? readVerifyInputs(m, opts.input) : undefined;
+            const results = verifySplits(file, ks, {
+                model: m,
+                facts,
+                threads,
+                seed,
+                inputs,
+                xnnpack: opts.xnnpack === true,
+            });
             if (opts.json === true) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
             else for (const r of results) process.stdout.write(`${verifyLine(r)}\n`);
             const failed = results.some((r) => r.status === 'fail');

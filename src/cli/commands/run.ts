@@ -43,7 +43,7 @@ export const registerRunCommands = (program: Command): void => {
         .option('--db <file|url>', DB_HELP)
         .option(
             '--no-wait',
-            "fail a device's jobs at once when another run holds the device's lease, instead of waiting for it",
+            "fail a device's jobs at once when another run holds the device's (or its physical host's) lease, instead of waiting",
         )
         .option('--devices <dir>', 'device inventory folder (default $SPLITBENCH_DEVICES or devices/)')
         .option(
@@ -61,10 +61,15 @@ export const registerRunCommands = (program: Command): void => {
             `
 Results already measured with the same runtime and device build are reused; when nothing is left to measure no
 run is recorded and the run holding the results is named. A device that cannot be reached fails its jobs; one that
-keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up.
+keeps failing (circuitBreaker.transportFailures, default 3) or stays above its thermal gate is given up. A device
+asked for more threads than it has CPUs (a simulated phone: its host's) is measured with a warning, here and with
+--dry-run, and the report's Measurement conditions list it.
 
-Each device is leased to one run at a time through the results database: a run waits for a device another run
-holds (naming that run, its user, host and start), or with --no-wait fails that device's jobs at once.
+Each device, and each physical host (devices with the same machine-id), is leased to one run at a time through
+the results database: a run waits for a device or host another run holds (naming that run, its user, host and
+start), or with --no-wait fails those jobs at once (scheduling.parallelOnSharedHost: true skips the host lease).
+--resume RUN refuses a run that a live process is still measuring, naming its pid and host; it takes over when that
+process is gone (this host) or its lease expired (another host).
 
 Exit codes: 0 all jobs done (or nothing left to measure); 1 some job failed (an unreachable device's too) or did not
 run; 2 the campaign has errors (every one is listed as file:line:col path: message; nothing runs); 130 interrupted

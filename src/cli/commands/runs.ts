@@ -1,7 +1,9 @@
 // `splitbench runs list` and `runs show RUN`: what the results store holds.
 import type { Command } from 'commander';
+import { holderIsDeadHere, runLeaseKey } from '../../store/leases.js';
+import { runsOfCampaign } from '../campaign-runs.js';
 import { DB_HELP, openResultStore, resolveStoreSpec } from '../../store/store-spec.js';
-import type { JOB_STATES, JobCounts, JobRecord, RunRecord, RunSummary } from '../../store/types.js';
+import type { DeviceLease, JOB_STATES, JobCounts, JobRecord, RunRecord, RunSummary } from '../../store/types.js';
 import { SplitbenchError } from '../../errors.js';
 
 const shortTime = (iso: string | null): string => (iso === null ? '-' : iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
@@ -16,12 +18,56 @@ const table = (header: readonly string[], rows: readonly (readonly string[])[]):
     return [line(header), ...rows.map(line)].join('\n');
 };
 
-export const formatRunList = (runs: readonly RunSummary[]): string => {
+/** Whether a `running` run's process is alive, from its `run:<id>` lease (src/store/leases.ts). */
+export type RunHolder =
+    { status: 'live'; lease: DeviceLease } | { status: 'gone' | 'expired'; lease: DeviceLease } | { status: 'none' };
+
+/**
+ * The state column: a stored `running` says only that the run never stored an end, so it is qualified by its
+ * holder: `running (pid N on H)` while the holder lives, `interrupted (holder gone: pid N on H)` when that process
+ * no longer exists on this host, `interrupted (lease expired T: pid N on H)` when another host's holder stopped
+ * renewing, `running? (no holder recorded)` when no process holds it (started by an older splitbench, or ended on an
+ * error without storing a final state).
+ */
+export const stateLabel = (state: string, holder: RunHolder | undefined): string => {
+    if (state !== 'running' || holder === undefined) return state;
+    if (holder.status === 'none') return 'running? (no holder recorded)';
+    const who = `pid ${holder.lease.pid} on ${holder.lease.host}`;
+    if (holder.status === 'live') return `running (${who})`;
+    if (holder.status === 'gone') return `interrupted (holder gone: ${who})`;
+    return `interrupted (lease expired ${shortTime(holder.lease.expiresAt)}: ${who})`;
+};
+
+/** The holder of each `running` run in `runs`, from the store's leases; pids on this host are checked. */
+export const runHolders = (
+    runs: readonly Pick<RunSummary, 'id' | 'state'>[],
+    leases: readonly DeviceLease[],
+): Map<string, RunHolder> => {
+    const byKey = new Map(leases.map((l) => [l.device, l]));
+    const out = new Map<string, RunHolder>();
+    for (const r of runs) {
+        if (r.state !== 'running') continue;
+        const lease = byKey.get(runLeaseKey(r.id));
+        out.set(
+            r.id,
+            lease === undefined
+                ? { status: 'none' }
+                : holderIsDeadHere(lease)
+                  ? { status: 'gone', lease }
+                  : lease.expired
+                    ? { status: 'expired', lease }
+                    : { status: 'live', lease },
+        );
+    }
+    return out;
+};
+
+export const formatRunList = (runs: readonly RunSummary[], holders?: ReadonlyMap<string, RunHolder>): string => {
     if (runs.length === 0) return 'no runs\n';
     const rows = runs.map((r) => [
         r.id,
         r.campaignName,
-        r.state,
+        stateLabel(r.state, holders?.get(r.id)),
         shortTime(r.startedAt),
         `${r.jobs.done}/${r.jobs.failed}/${r.jobs.total}`,
     ]);
@@ -38,17 +84,25 @@ const countJobs = (jobs: readonly JobRecord[]): JobCounts => {
 };
 
 /** Jobs listed per state; long lists of pending/done are cut, failed ones always show with their error. */
-export const formatRunShow = (run: RunRecord, jobs: readonly JobRecord[], maxPerState = 20): string => {
+export const formatRunShow = (
+    run: RunRecord,
+    jobs: readonly JobRecord[],
+    maxPerState = 20,
+    holder?: RunHolder,
+): string => {
     const c = countJobs(jobs);
     const out: string[] = [
         `run        ${run.id}`,
         `campaign   ${run.campaignName} (${run.campaignPath}, sha256 ${run.campaignSha256.slice(0, 12)})`,
-        `state      ${run.state}`,
+        `state      ${stateLabel(run.state, holder)}`,
         `started    ${shortTime(run.startedAt)}`,
         `ended      ${shortTime(run.endedAt)}`,
         `splitbench ${run.splitbenchVersion}${run.gitCommit === null ? '' : ` (git ${run.gitCommit})`}`,
     ];
-    if (Object.keys(run.options).length > 0) out.push(`options    ${JSON.stringify(run.options)}`);
+    // one option a line: the whole record on one line is a screenful no one reads (--json has it verbatim)
+    Object.entries(run.options).forEach(([k, v], i) =>
+        out.push(`${i === 0 ? 'options    ' : '           '}${k}: ${JSON.stringify(v)}`),
+    );
     out.push(
         `jobs       ${c.done} done, ${c.failed} failed, ${c.running} running, ${c.pending} pending, ${c.total} total`,
     );
@@ -82,7 +136,10 @@ export const registerRunsCommands = (program: Command): void => {
     const runs = program.command('runs').description('List and inspect runs in the results database');
 
     runs.command('list')
-        .description('Runs, newest first: id, campaign, state, start time, jobs done/failed/total')
+        .description(
+            'Runs, newest first: id, campaign, state, start time, jobs done/failed/total. A running run shows its ' +
+                'process (pid on host), or "interrupted (holder gone …)" when that process is dead or its lease expired',
+        )
         .option('--db <file|url>', DB_HELP)
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--limit <n>', 'at most this many runs')
@@ -93,8 +150,19 @@ export const registerRunsCommands = (program: Command): void => {
                 throw new SplitbenchError('USAGE', `--limit ${opts.limit}: expected a positive integer`);
             const store = await openResultStore(resolveStoreSpec(opts.db), { mustExist: true });
             try {
+                // a misspelt campaign says so rather than listing nothing
+                if (opts.campaign !== undefined) await runsOfCampaign(store, opts.campaign, opts.db);
                 const list = await store.listRuns({ campaignName: opts.campaign, limit });
-                process.stdout.write(opts.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatRunList(list));
+                const holders = runHolders(list, await store.listLeases());
+                process.stdout.write(
+                    opts.json === true
+                        ? `${JSON.stringify(
+                              list.map((r) => ({ ...r, holder: holders.get(r.id) })),
+                              null,
+                              2,
+                          )}\n`
+                        : formatRunList(list, holders),
+                );
             } finally {
                 await store.close();
             }
@@ -110,9 +178,12 @@ export const registerRunsCommands = (program: Command): void => {
             try {
                 const run = await store.getRun(ref);
                 const jobs = await store.jobs(run.id);
+                const holder = runHolders([run], await store.listLeases()).get(run.id);
                 if (opts.json === true)
-                    process.stdout.write(`${JSON.stringify({ run, counts: countJobs(jobs), jobs }, null, 2)}\n`);
-                else process.stdout.write(formatRunShow(run, jobs));
+                    process.stdout.write(
+                        `${JSON.stringify({ run, holder, counts: countJobs(jobs), jobs }, null, 2)}\n`,
+                    );
+                else process.stdout.write(formatRunShow(run, jobs, 20, holder));
             } finally {
                 await store.close();
             }

@@ -6,11 +6,11 @@ import { copyRuns } from '../../store/store-copy.js';
 import { describeSpec, resolveStoreSpec } from '../../store/store-spec.js';
 
 export const registerStoreCommands = (program: Command): void => {
-    const store = program.command('store').description('results databases: copy an SQLite history into PostgreSQL');
+    const store = program.command('store').description('Results databases: copy an SQLite history into PostgreSQL');
     store
         .command('copy')
         .description(
-            'copy every run of an SQLite results file into a PostgreSQL database; runs already there are skipped, so a second copy adds nothing',
+            'Copy every run of an SQLite results file into a PostgreSQL database; runs already there are skipped, so a second copy adds nothing',
         )
         .requiredOption('--from <file>', 'SQLite results file (e.g. results/splitbench.db)')
         .requiredOption('--to <url>', 'PostgreSQL URL, postgres://user[:password]@host[:port]/database')

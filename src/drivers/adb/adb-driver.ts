@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, posix, resolve } from 'node:path';
-import { SplitbenchError, isSplitbenchError, messageOf, type ErrorCode } from '../../errors.js';
+import { SplitbenchError, isSplitbenchError, messageOf } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { parseSha256sum, sha256File, tempSiblingPath } from '../hash-skip.js';
 import { quoteArg, quoteArgv } from '../shell-quote.js';
@@ -17,9 +17,15 @@ import type {
     PushOptions,
     PushResult,
 } from '../types.js';
+import { adbFailureError, parseHostPort, type AdbOp } from './adb-failure.js';
 import { AdbPortError, createAdbkitPort, type AdbDeviceEntry, type AdbFailure, type AdbPort } from './adbkit-port.js';
 import { ANDROID_PROBE_SCRIPT, parseAndroidProbe } from './android-probe.js';
-import { isEnvName, newMarker, parsePid, parseWrappedOutput, wrapCommand } from './exit-marker.js';
+import { createDeadline, race, sleep, withTimeout, type Deadline } from './deadline.js';
+import { isEnvName, newMarker, parseWrappedOutput, wrapCommand } from './exit-marker.js';
+import { readWrappedStream } from './shell-stream.js';
+
+/** host:port parsing, shared with `devices add --adb-server`. */
+export { parseHostPort } from './adb-failure.js';
 
 export const DEFAULT_ADB_SERVER = '127.0.0.1:5037';
 /** Every Android device lets the shell user write here; campaign directories live below it. */
@@ -54,32 +60,12 @@ export interface AdbDriverOptions {
     port?: AdbPort | undefined;
 }
 
-const HOST_PORT = /^(\[[^\]]+\]|[^\s:]+):(\d{1,5})$/;
-
-/** Parses `host:port`; undefined when it is not one. */
-export const parseHostPort = (s: string): { host: string; port: number } | undefined => {
-    const m = HOST_PORT.exec(s.trim());
-    if (m?.[1] === undefined || m[2] === undefined) return undefined;
-    const port = Number(m[2]);
-    if (port < 1 || port > 65535) return undefined;
-    return { host: m[1].replace(/^\[|\]$/g, ''), port };
-};
-
 const defaultServer = (): string => {
     const p = process.env['ANDROID_ADB_SERVER_PORT'];
     return p !== undefined && /^\d+$/.test(p) ? `127.0.0.1:${p}` : DEFAULT_ADB_SERVER;
 };
 
 export const createAdbDriver = (opts: AdbDriverOptions): AdbDriver => new AdbDriver(opts);
-
-type Op = 'connect' | 'exec' | 'push' | 'pull' | 'probe';
-
-interface Deadline {
-    signal: AbortSignal;
-    /** The SplitbenchError (TIMEOUT or ABORTED) when the deadline fired, else undefined. */
-    reason(): SplitbenchError | undefined;
-    done(): void;
-}
 
 export class AdbDriver implements DeviceDriver {
     readonly name: string;
@@ -184,107 +170,18 @@ export class AdbDriver implements DeviceDriver {
         }
     }
 
-    /** Turns a port failure into the one error type, with what the user should do. */
-    #fail(e: unknown, op: Op, what: string, deadline?: Deadline): SplitbenchError {
+    /** Turns a port failure into the one error type, with what the user should do (adb-failure.ts). */
+    #fail(e: unknown, op: AdbOp, what: string, deadline?: Deadline): SplitbenchError {
         const fired = deadline?.reason();
         if (fired !== undefined) return fired;
         if (isSplitbenchError(e)) return e;
         const failure: AdbFailure = e instanceof AdbPortError ? e.failure : 'other';
-        const detail = messageOf(e);
-        const details = { device: this.name, serial: this.serial, server: this.server, op, failure };
-        const transfer = op === 'push' || op === 'pull';
         if (failure !== 'remote-fail' && failure !== 'aborted') this.#ready = undefined;
-        let code: ErrorCode = transfer ? 'TRANSFER_FAILED' : 'DEVICE_UNREACHABLE';
-        let msg: string;
-        switch (failure) {
-            case 'unauthorized':
-                code = 'DEVICE_UNREACHABLE';
-                msg =
-                    `device ${this.name} (${this.serial}) is unauthorized: accept the USB debugging prompt on the phone ` +
-                    `(tick "Always allow from this computer"), then run splitbench devices check`;
-                break;
-            case 'offline':
-                code = 'DEVICE_UNREACHABLE';
-                msg =
-                    `device ${this.name} (${this.serial}) is offline: ` +
-                    (parseHostPort(this.serial) !== undefined
-                        ? `check it is on the network and adbd listens, run "adb disconnect ${this.serial}"`
-                        : 'replug the USB cable or run "adb reconnect offline"') +
-                    ', then run splitbench devices check';
-                break;
-            case 'server-unreachable':
-                code = 'DEVICE_UNREACHABLE';
-                msg = `device ${this.name}: adb server at ${this.server} is not reachable (${detail})${
-                    isLoopbackServer(this.server)
-                        ? ' — is adb installed (apt-get install adb)?'
-                        : ' — start the adb server on that host or fix the device file'
-                }`;
-                break;
-            case 'not-found':
-                code = 'DEVICE_UNREACHABLE';
-                msg = detail.startsWith(`device ${this.name}:`)
-                    ? detail
-                    : `device ${this.name}: serial ${this.serial} not found on the adb server at ${this.server} (${detail})`;
-                break;
-            case 'connect-failed':
-                code = 'DEVICE_UNREACHABLE';
-                msg = `device ${this.name}: adb connect ${this.serial} failed: ${detail}`;
-                break;
-            case 'dropped':
-                msg = `device ${this.name}: link lost during ${what} (${detail})`;
-                break;
-            case 'aborted':
-                code = 'ABORTED';
-                msg = `device ${this.name}: ${what} aborted`;
-                break;
-            case 'remote-fail':
-            case 'other':
-                msg = `device ${this.name}: ${what} failed: ${detail}`;
-                break;
-        }
-        return new SplitbenchError(code, msg, { cause: e, details });
+        return adbFailureError(e, failure, { op, what, device: this.name, serial: this.serial, server: this.server });
     }
 
     #deadline(opts: CallOptions, what: string): Deadline {
-        const ctl = new AbortController();
-        let fired: SplitbenchError | undefined;
-        const fire = (err: SplitbenchError): void => {
-            if (fired !== undefined) return;
-            fired = err;
-            ctl.abort(err);
-        };
-        const onAbort = (): void =>
-            fire(
-                new SplitbenchError('ABORTED', `device ${this.name}: ${what} aborted`, {
-                    details: { device: this.name },
-                }),
-            );
-        if (opts.signal?.aborted) onAbort();
-        else opts.signal?.addEventListener('abort', onAbort, { once: true });
-        const timer =
-            opts.timeoutMs !== undefined
-                ? setTimeout(
-                      () =>
-                          fire(
-                              new SplitbenchError(
-                                  'TIMEOUT',
-                                  `device ${this.name}: ${what} timed out after ${opts.timeoutMs} ms`,
-                                  {
-                                      details: { device: this.name, timeoutMs: opts.timeoutMs },
-                                  },
-                              ),
-                          ),
-                      Math.max(0, opts.timeoutMs),
-                  )
-                : undefined;
-        return {
-            signal: ctl.signal,
-            reason: () => fired,
-            done: () => {
-                if (timer !== undefined) clearTimeout(timer);
-                opts.signal?.removeEventListener('abort', onAbort);
-            },
-        };
+        return createDeadline(opts, this.name, what);
     }
 
     // ---- exec ------------------------------------------------------------------------------------------
@@ -299,6 +196,7 @@ export class AdbDriver implements DeviceDriver {
             await this.#ensureReady(deadline);
             const r = await this.#execRaw(argv, opts, deadline);
             this.#log.debug({ argv, exitCode: r.exitCode, durationMs: r.durationMs }, 'exec');
+            if (r.exitCode !== 0 && r.stdout.trim() === '' && r.stderr.trim() === '') await this.#confirmLink(r);
             return r;
         } catch (e) {
             throw this.#fail(e, 'exec', what, deadline);
@@ -327,59 +225,8 @@ export class AdbDriver implements DeviceDriver {
         const started = performance.now();
         const stream = await race(this.#port.shell(this.serial, command), deadline);
         this.#open.add(stream);
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let pid: number | undefined;
-        let pidWaiters: ((pid: number | undefined) => void)[] = [];
-        const settlePid = (p: number | undefined): void => {
-            pid ??= p;
-            for (const w of pidWaiters) w(p);
-            pidWaiters = [];
-        };
         try {
-            const all = await new Promise<Buffer>((resolvePromise, reject) => {
-                let finished = false;
-                const finish = (failure: Error | undefined, out?: Buffer): void => {
-                    if (finished) return;
-                    finished = true;
-                    // Killing the command on abort also ends the stream normally; the call still failed.
-                    const err = deadline.reason() ?? failure;
-                    deadline.signal.removeEventListener('abort', onAbort);
-                    settlePid(undefined);
-                    if (err !== undefined) reject(err);
-                    else resolvePromise(out ?? Buffer.alloc(0));
-                };
-                stream.on('data', (chunk: Buffer) => {
-                    chunks.push(chunk);
-                    size += chunk.length;
-                    if (pid === undefined && size < 4096) {
-                        const p = parsePid(Buffer.concat(chunks), marker);
-                        if (p !== undefined) settlePid(p.pid);
-                    }
-                });
-                stream.on('end', () => finish(undefined, Buffer.concat(chunks, size)));
-                stream.on('close', () => finish(undefined, Buffer.concat(chunks, size)));
-                stream.on('error', (e: Error) => finish(new AdbPortError('dropped', e.message, e)));
-                const onAbort = (): void => {
-                    // Stop the command on the device first (closing the stream alone does not kill it on every adbd),
-                    // then drop the stream and report why.
-                    const waitPid =
-                        pid !== undefined
-                            ? Promise.resolve(pid)
-                            : new Promise<number | undefined>((r) => {
-                                  pidWaiters.push(r);
-                                  setTimeout(() => r(undefined), 2000).unref();
-                              });
-                    void waitPid
-                        .then((p) => (p !== undefined ? this.#killRemote(p, errFile) : undefined))
-                        .finally(() => {
-                            stream.destroy();
-                            finish(deadline.reason() ?? new AdbPortError('aborted', 'aborted'));
-                        });
-                };
-                if (deadline.signal.aborted) onAbort();
-                else deadline.signal.addEventListener('abort', onAbort, { once: true });
-            });
+            const all = await readWrappedStream(stream, marker, deadline, (pid) => this.#killRemote(pid, errFile));
             const durationMs = performance.now() - started;
             const parsed = parseWrappedOutput(all, marker);
             if (parsed === undefined) {
@@ -402,6 +249,27 @@ export class AdbDriver implements DeviceDriver {
             this.#open.delete(stream);
             stream.destroy();
         }
+    }
+
+    /**
+     * A command that failed without a word may have died with its link (the phone's host dropped, its adb server
+     * was killed): the wrapper's exit status can reach us before the stream ends, and the empty output would then
+     * be stored as a benchmark that printed nothing. Asks the adb server whether the device is still there; throws
+     * AdbPortError('dropped') with what it found when it is not. Bounded to 10 s.
+     */
+    async #confirmLink(r: ExecResult): Promise<void> {
+        let found: string;
+        try {
+            const entry = (await withTimeout(this.#port.listDevices(), 10_000)).find((d) => d.serial === this.serial);
+            if (entry?.state === 'device' || entry?.state === 'emulator') return;
+            found =
+                entry === undefined
+                    ? `the adb server at ${this.server} no longer lists ${this.serial}`
+                    : `${this.serial} is ${entry.state} on the adb server at ${this.server}`;
+        } catch (e) {
+            found = `the adb server at ${this.server} is gone: ${messageOf(e)}`;
+        }
+        throw new AdbPortError('dropped', `exit ${r.exitCode} with no output; ${found}`);
     }
 
     /** Kills the command and everything it started, from a second shell; best effort, bounded in time. */
@@ -597,65 +465,3 @@ export class AdbDriver implements DeviceDriver {
         return Promise.resolve();
     }
 }
-
-const isLoopbackServer = (server: string): boolean => {
-    const h = parseHostPort(server)?.host ?? '';
-    return h === 'localhost' || h === '::1' || h.startsWith('127.');
-};
-
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
-
-/** Rejects with the deadline's error as soon as it fires, whatever `p` is doing. */
-const race = <T>(p: Promise<T>, deadline: Deadline): Promise<T> => {
-    const fired = deadline.reason();
-    if (fired !== undefined) {
-        p.catch(() => undefined);
-        return Promise.reject(fired);
-    }
-    return new Promise<T>((res, rej) => {
-        const onAbort = (): void => rej(deadline.reason() ?? new SplitbenchError('ABORTED', 'aborted'));
-        deadline.signal.addEventListener('abort', onAbort, { once: true });
-        p.then(
-            (v) => {
-                deadline.signal.removeEventListener('abort', onAbort);
-                res(v);
-            },
-            (e: unknown) => {
-                deadline.signal.removeEventListener('abort', onAbort);
-                rej(asError(e));
-            },
-        );
-    });
-};
-
-const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-    new Promise<T>((res, rej) => {
-        const t = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms);
-        p.then(
-            (v) => {
-                clearTimeout(t);
-                res(v);
-            },
-            (e: unknown) => {
-                clearTimeout(t);
-                rej(asError(e));
-            },
-        );
-    });
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-    new Promise((res, rej) => {
-        if (signal.aborted) {
-            rej(asError(signal.reason));
-            return;
-        }
-        const t = setTimeout(() => {
-            signal.removeEventListener('abort', onAbort);
-            res();
-        }, ms);
-        const onAbort = (): void => {
-            clearTimeout(t);
-            rej(asError(signal.reason));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-    });

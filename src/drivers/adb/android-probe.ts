@@ -101,6 +101,12 @@ const firstNonEmpty = (...xs: (string | undefined)[]): string | undefined =>
 export const SIM_HOST_MACHINE_ID_PROP = 'ro.splitbench.host.machine_id';
 
 /**
+ * Property a device simulator sets to the number of host CPUs its code may run on: the phone's own core count
+ * (from its profile) says nothing about how many threads can really run at once.
+ */
+export const SIM_HOST_CPUS_PROP = 'ro.splitbench.host.cpus';
+
+/**
  * Host identity of an Android device from its properties. A simulated device says so the way the Android
  * emulator does (`ro.kernel.qemu=1`, or `ro.boot.qemu=1` from Android 12): its CPUs are those of the host named
  * by SIM_HOST_MACHINE_ID_PROP (`linux:<machine-id>`). A real phone is its own CPUs: `android:<ro.serialno>`,
@@ -124,11 +130,15 @@ export const androidHostIdentity = (
     const simulated = prop('ro.kernel.qemu') === '1' || prop('ro.boot.qemu') === '1';
     if (simulated) {
         const machineId = parseMachineId(prop(SIM_HOST_MACHINE_ID_PROP) ?? '');
-        if (machineId !== undefined) return { cpuHost: `linux:${machineId}`, machineId, ...known, simulated: true };
+        const cpus = Number(prop(SIM_HOST_CPUS_PROP));
+        const onHost = Number.isInteger(cpus) && cpus > 0 ? { cpus } : {};
+        if (machineId !== undefined)
+            return { cpuHost: `linux:${machineId}`, machineId, ...known, simulated: true, ...onHost };
         return {
             cpuHost: 'unknown',
             ...known,
             simulated: true,
+            ...onHost,
             warning:
                 `host identity unknown: the device is simulated (ro.kernel.qemu=1) but does not say which host runs ` +
                 `it (no ${SIM_HOST_MACHINE_ID_PROP}), so it runs in a queue of its own`,

@@ -57,6 +57,8 @@ export interface SshDriverOptions {
     knownHostsFile?: string | undefined;
     /** Pinned host key fingerprint (`SHA256:...`, as printed by `ssh-keygen -lf`); when set, known_hosts is not read. */
     hostKeyFingerprint?: string | undefined;
+    /** Where the pin comes from (`devices/x.yaml:7:18`): the host-key-changed message names the file's field there. */
+    fingerprintSource?: string | undefined;
     /** @default 10000 */
     connectTimeoutMs?: number | undefined;
     /** Keepalive probe interval; 3 missed probes count as a dropped link. @default 5000 */
@@ -234,7 +236,7 @@ class SshDriver implements DeviceDriver {
                 break;
             case 'changed':
                 msg = pinned
-                    ? `${this.#where}: host key CHANGED: server presented ${fp} but the device file pins ${verdict.expected.join(', ')}; if the change is expected, update hostKeyFingerprint (splitbench devices trust ${this.name})`
+                    ? `${this.#where}: host key CHANGED: server presented ${fp} but the device file pins ${verdict.expected.join(', ')}; if the change is expected, update ssh.fingerprint in ${this.#opts.fingerprintSource ?? `the device file of ${this.name}`} (splitbench devices trust ${this.name} pins the key it presents now)`
                     : `${this.#where}: host key CHANGED: server presented ${fp} but ${file} line ${verdict.lines.join(',')} has ${verdict.expected.join(', ')}; if the change is expected, run: ssh-keygen -R '${token}' -f ${file} && splitbench devices trust ${this.name}`;
                 break;
             case 'revoked':

@@ -10,23 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../../src/sim/profile.js';
 import { startAdbServer, startSimPhone, type AdbServer, type SimPhone } from '../../support/adb.js';
 import { runCli, startCli } from '../../support/cli.js';
+import { jobRows } from '../../support/job-rows.js';
 import { writeTestModels, type TestModelSet } from '../../support/models.js';
-
-interface JobRow {
-    device: string;
-    state: string;
-    attempts: number;
-    error: string | null;
-}
-
-const jobRows = (db: string): JobRow[] => {
-    const d = new Database(db, { readonly: true });
-    try {
-        return d.prepare('SELECT device, state, attempts, error FROM jobs ORDER BY seq').all() as JobRow[];
-    } finally {
-        d.close();
-    }
-};
 
 /** estimate + baseline + one head per split on the phone. */
 const PHONE_JOBS = 2 + 2;

@@ -133,6 +133,11 @@ report: { formats: [markdown, json], outDir: reports }
         expect(warnings).toEqual([
             `warning: scheduling.parallelOnSharedHost: a + b share CPUs (linux:${MACHINE_ID}) and run at the same time; their timings include each other's load`,
         ]);
+        // the opt-out also skips the lease on the physical host that would keep other runs off these CPUs
+        expect(r.stderr).toContain(
+            'scheduling.parallelOnSharedHost: no lease on the physical host(s) of a, b: other runs may measure on the same CPUs at the same time\n',
+        );
+        expect(r.stderr).not.toContain('physical host linux:');
         const db = join(work, 'par.db');
         const [run] = query<{ id: string; options_json: string }>(db, 'SELECT id, options_json FROM runs');
         expect(JSON.parse(run?.options_json ?? '{}')).toMatchObject({ scheduling: { parallelOnSharedHost: true } });

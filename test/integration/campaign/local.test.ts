@@ -70,6 +70,8 @@ report: { formats: [json], outDir: reports }
         expect(r.stderr).toMatch(/interrupted: \d+ done, 0 failed, \d+ not run/);
         const [run] = query<{ id: string; state: string }>(db, 'SELECT id, state FROM runs');
         expect(run?.state).toBe('interrupted');
+        // the command to continue is one that can be pasted: the run id and --db apart
+        expect(r.stderr).toContain(`not run (splitbench run int.yaml --resume ${run?.id} --db ${db})`);
         // no benchmark process outlives the run
         const ps = await new Promise<string>((res) => {
             const p = spawn('ps', ['-eo', 'args']);

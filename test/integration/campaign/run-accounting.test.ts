@@ -183,6 +183,9 @@ retries: { count: 0, backoffMs: 100 }
             `nothing to measure: all ${JOBS} job(s) of campaign again were measured by earlier run(s) ${firstId}`,
         );
         expect(again.stderr).toContain(`splitbench report ${firstId} --db ${db}`);
+        // the numbers the user asked for are shown, labelled as the earlier run's
+        expect(again.stdout).toContain(`split tables of run ${firstId} (started `);
+        expect(again.stdout).toMatch(/T_UE\(full\) = [\d.]+ ms/);
         expect(query<{ id: string }>(db, 'SELECT id FROM runs')).toEqual([{ id: firstId }]);
 
         const second = await runCli(['run', 'again.yaml', '--db', db, '--fresh'], work);

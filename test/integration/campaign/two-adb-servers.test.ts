@@ -4,26 +4,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdbServer, startSimPhone, type AdbServer, type SimPhone } from '../../support/adb.js';
 import { startCli } from '../../support/cli.js';
+import { jobRows } from '../../support/job-rows.js';
 import { writeTestModels, type TestModelSet } from '../../support/models.js';
-
-interface JobRow {
-    device: string;
-    state: string;
-    error: string | null;
-}
-
-const jobRows = (db: string): JobRow[] => {
-    const d = new Database(db, { readonly: true });
-    try {
-        return d.prepare('SELECT device, state, error FROM jobs ORDER BY seq').all() as JobRow[];
-    } finally {
-        d.close();
-    }
-};
 
 describe('two adb servers, one campaign', () => {
     const servers: AdbServer[] = [];
@@ -100,8 +85,13 @@ report: { formats: [json], outDir: reports }
         const r = await done;
         expect(r.code, r.stderr).toBe(1);
         const rows = jobRows(db);
-        for (const d of ['a1', 'a2', 'srv'])
-            expect(rows.filter((x) => x.device === d).map((x) => x.state)).toEqual(['done', 'done', 'done', 'done']);
+        for (const d of ['a1', 'a2', 'srv']) {
+            const own = rows.filter((x) => x.device === d);
+            expect(
+                own.map((x) => x.state),
+                JSON.stringify(own),
+            ).toEqual(['done', 'done', 'done', 'done']);
+        }
         const bFailed = rows.filter((x) => x.device.startsWith('b') && x.state === 'failed');
         expect(bFailed.length).toBeGreaterThanOrEqual(2);
         expect(rows.filter((x) => x.device.startsWith('b') && x.state !== 'done' && x.state !== 'failed')).toEqual([]);

@@ -244,4 +244,21 @@ describe('devices --ssh (real OpenSSH on loopback)', () => {
         expect(probe.code).toBe(0);
         expect(probe.stdout).toMatch(/^srv2: .*cores/);
     });
+
+    it('a changed pinned key names the device file field ssh.fingerprint at its file:line:col', async () => {
+        const wrong = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+        // the value of line 8 starts after 4 spaces and "fingerprint: " (13 characters): column 18
+        writeFileSync(
+            join(dir, 'srv3.yaml'),
+            `name: srv3\nkind: ssh\nssh:\n    host: ${sshd.host}\n    port: ${sshd.port}\n    user: ${sshd.user}\n` +
+                `    identity: ${sshd.identityFile}\n    fingerprint: ${wrong}\n`,
+        );
+        const r = await dev('probe', 'srv3');
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`host key CHANGED: server presented`);
+        expect(r.stderr).toContain(
+            `update ssh.fingerprint in ${join(dir, 'srv3.yaml')}:8:18 (splitbench devices trust srv3`,
+        );
+        expect(r.stderr).not.toContain('hostKeyFingerprint');
+    });
 });

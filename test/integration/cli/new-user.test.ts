@@ -97,8 +97,10 @@ describe('usage errors', () => {
 
 describe('a campaign in another folder', () => {
     it('resolves its paths against its own folder; results stay in the project; scratch is removed', async () => {
-        const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('splitbench-')));
-        const r = await runCli(['run', '../elsewhere/campaign.yaml', '--db', 'results.db'], project);
+        // a temp dir of its own: other runs on this machine (tests in parallel) make and remove scratch too
+        const tmp = join(root, 'tmp');
+        mkdirSync(tmp);
+        const r = await runCli(['run', '../elsewhere/campaign.yaml', '--db', 'results.db'], project, { TMPDIR: tmp });
         expect(r.stderr).toContain('4 done, 0 failed');
         expect(r.code).toBe(0);
         const id = /run (\S+) finished/.exec(r.stderr)?.[1] ?? '';
@@ -108,8 +110,7 @@ describe('a campaign in another folder', () => {
         expect(existsSync(join(project, 'results', 'logs', `${id}.jsonl`))).toBe(true);
         expect(existsSync(join(project, 'results', '.scratch'))).toBe(false);
         // the devices' per-run working folders and the launcher scratch are gone
-        const left = readdirSync(tmpdir()).filter((n) => !before.has(n) && /^splitbench-(elsewhere|run)-/.test(n));
-        expect(left).toEqual([]);
+        expect(readdirSync(tmp)).toEqual([]);
         // the run's probes reach the devices' probe cache, and the device files are untouched
         expect(readdirSync(join(project, 'devices', '.probes')).sort()).toEqual(['edge.json', 'phone.json']);
         const list = await runCli(['devices', 'list'], project);

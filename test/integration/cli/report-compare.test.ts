@@ -211,7 +211,7 @@ describe('report, compare and history through the CLI on real campaign results',
         const ws = wb.getWorksheet('dwconv phone-edge');
         expect(ws, `sheets: ${wb.worksheets.map((w) => w.name).join(', ')}`).toBeDefined();
         if (ws === undefined) return;
-        const header = (ws.getRow(1).values as unknown[]).slice(1, 14);
+        const header = (ws.getRow(1).values as unknown[]).slice(1, 16);
         expect(header).toEqual([
             'Split (op index)',
             'Layer # (study)',
@@ -223,7 +223,9 @@ describe('report, compare and history through the CLI on real campaign results',
             'Server time (ms)',
             'Total (ms)',
             'UE improvement %',
+            'UE improvement ± (95 %)',
             'Total improvement %',
+            'Total improvement ± (95 %)',
             'n',
             'Method',
         ]);
@@ -244,9 +246,13 @@ describe('report, compare and history through the CLI on real campaign results',
             expect(row.getCell(8).value).toBeCloseTo(j?.serverMs ?? Number.NaN, 9);
             expect(row.getCell(9).value).toBeCloseTo(j?.totalMs ?? Number.NaN, 9);
             expect(row.getCell(10).value).toBeCloseTo(j?.ueImprovementPct ?? Number.NaN, 9);
-            expect(row.getCell(11).value).toBeCloseTo(j?.totalImprovementPct ?? Number.NaN, 9);
-            expect(row.getCell(12).value).toBe(REPS);
-            expect(row.getCell(13).value).toBe('measured');
+            const half = (s: { lowPct: number; highPct: number } | null | undefined): number =>
+                s === null || s === undefined ? Number.NaN : (s.highPct - s.lowPct) / 2;
+            expect(row.getCell(11).value).toBeCloseTo(half(j?.ueImprovement), 9);
+            expect(row.getCell(12).value).toBeCloseTo(j?.totalImprovementPct ?? Number.NaN, 9);
+            expect(row.getCell(13).value).toBeCloseTo(half(j?.totalImprovement), 9);
+            expect(row.getCell(14).value).toBe(REPS);
+            expect(row.getCell(15).value).toBe('measured');
         }
         expect(wb.getWorksheet('Per-op times')).toBeDefined();
         expect(wb.getWorksheet('Devices & settings')).toBeDefined();

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twoInTwoOut } from '../../../src/model/build.js';
 import { readModel } from '../../../src/model/read.js';
 import { writeTestModel, writeTestModels, type TestModelSet } from '../../support/models.js';
+import { float32s, npyBytes } from '../../support/npy.js';
+import { hasShared, sharedModel } from '../../support/tflite.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/splitbench.js', import.meta.url));
 
@@ -145,5 +147,63 @@ describe('splitbench model verify', () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^split 2: cannot verify: .*NoSuchOp/);
         expect((await run(['model', 'verify', path, '--at', '2', '--strict'])).code).toBe(1);
+    });
+});
+
+// LiteRT's dynamic-shapes model: x [8,42,1024], y [1,90,1024], z [1,1] → Identity [8,n,1024] with n = int(z[0]); the
+// seeded random z lies in [-0.5, 0.5), so n = 0 and there is nothing to compare (see dynamic-outputs.test.ts).
+describe.runIf(hasShared)('splitbench model verify --input', () => {
+    const DYN = sharedModel('dyn_litert_dynamic_shapes_3in_float.tflite');
+
+    it('verifies on the given inputs where random ones give empty outputs', async () => {
+        const x = join(out, 'x.bin');
+        const y = join(out, 'y.npy');
+        const z = join(out, 'z.npy');
+        writeFileSync(x, float32s(8 * 42 * 1024, 0.5));
+        writeFileSync(y, npyBytes('<f4', [1, 90, 1024], float32s(90 * 1024, 0.25)));
+        writeFileSync(z, npyBytes('<f4', [1, 1], float32s(1, 5)));
+        const random = await run(['model', 'verify', DYN, '--at', '10']);
+        expect(random.stdout).toMatch(/^split 10: cannot verify: the full model's outputs are empty/);
+        const given = ['--input', `x=${x}`, '--input', `y=${y}`, '--input', `z=${z}`];
+        const r = await run(['model', 'verify', DYN, '--at', '0,10,22', ...given, '--json']);
+        expect(r.code, r.stderr).toBe(0);
+        const results = JSON.parse(r.stdout) as {
+            k: number;
+            status: string;
+            outputs: { name: string; bytes: number }[];
+        }[];
+        // Identity is [8,5,1024] float32 = 163840 bytes on these inputs
+        expect(results.map((v) => [v.k, v.status, v.outputs.map((o) => [o.name, o.bytes])])).toEqual([
+            [0, 'pass', [['Identity', 163840]]],
+            [10, 'pass', [['Identity', 163840]]],
+            [22, 'pass', [['Identity', 163840]]],
+        ]);
+    });
+
+    it('exits 2 naming the input when one is missing or its data does not fit', async () => {
+        const y = join(out, 'y.bin');
+        writeFileSync(y, float32s(90 * 1024, 0.25));
+        const missing = await run(['model', 'verify', DYN, '--at', '10', '--input', `x=${y}`, '--input', `y=${y}`]);
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toContain("--input: no data for 'z' (give every input: 'x', 'y', 'z')");
+        const wrong = await run([
+            'model',
+            'verify',
+            DYN,
+            '--at',
+            '10',
+            '--input',
+            `x=${y}`,
+            '--input',
+            `y=${y}`,
+            '--input',
+            `z=${y}`,
+        ]);
+        expect(wrong.code).toBe(2);
+        // x is float32 [8,42,1024] = 1376256 bytes; y.bin holds 90*1024 float32 = 368640
+        expect(wrong.stderr).toContain(
+            `input file ${y} for 'x': 368640 bytes of data, the input needs 1376256 (float32 [8,42,1024])`,
+        );
+        expect(wrong.stdout).toBe('');
     });
 });

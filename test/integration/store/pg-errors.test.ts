@@ -81,6 +81,7 @@ describe('PostgreSQL store: bad input', () => {
             '2',
             '3',
             '4',
+            '5',
         ]);
     });
 });

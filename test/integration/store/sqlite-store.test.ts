@@ -77,6 +77,7 @@ describe('SqliteStore', () => {
         raw.exec('ALTER TABLE jobs DROP COLUMN identity_key');
         raw.exec('ALTER TABLE jobs DROP COLUMN identity_json');
         raw.exec('DROP TABLE device_leases');
+        raw.exec('DROP TABLE split_checks');
         raw.pragma('user_version = 1');
         raw.close();
         const again = openStore(path);

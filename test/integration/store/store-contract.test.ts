@@ -90,7 +90,7 @@ describe.each(BACKENDS)('ResultStore on $name', ({ spec }) => {
             raw: { stdout: 'o', stderr: 'e', exitCode: 1 },
             parsed: makeResult({ failure: true }),
         });
-        await store.markJobRunning(run.id, est.id, 1);
+        await store.markJobRunning(run.id, est.id);
         await store.markJobFailed(run.id, est.id, 'device ue1 unreachable: connection refused');
 
         const jobs = await store.jobs(run.id);
@@ -165,13 +165,13 @@ describe.each(BACKENDS)('ResultStore on $name', ({ spec }) => {
         const b = makeJob({ split: 2 });
         const r1 = await store.createRun(newRun({ id: 'r1' }));
         await store.upsertJobs(r1.id, [a, b]);
-        await store.markJobRunning(r1.id, a.id, 1);
+        await store.markJobRunning(r1.id, a.id);
         await store.recordResult(r1.id, a.id, {
             attempt: 1,
             raw: { stdout: '', stderr: '', exitCode: 0 },
             parsed: makeResult({ avgUs: 10 }),
         });
-        await store.markJobRunning(r1.id, b.id, 1); // then the process died
+        await store.markJobRunning(r1.id, b.id); // then the process died
         expect((await store.findResumableRun('f'.repeat(64)))?.id).toBe('r1');
         expect(await store.resetUnfinished(r1.id)).toBe(1);
         expect((await store.jobs(r1.id)).map((j) => j.state)).toEqual(['done', 'pending']);
@@ -192,7 +192,7 @@ describe.each(BACKENDS)('ResultStore on $name', ({ spec }) => {
             [a, 20],
             [c, 30],
         ] as const) {
-            await store.markJobRunning(r2.id, job.id, 1);
+            await store.markJobRunning(r2.id, job.id);
             await store.recordResult(r2.id, job.id, {
                 attempt: 1,
                 raw: { stdout: '', stderr: '', exitCode: 0 },
@@ -238,9 +238,16 @@ describe.each(BACKENDS)('ResultStore on $name', ({ spec }) => {
             acquired: false,
             holder: { device: 'a01', runId: 'run-a', user: 'alice', host: 'lab1', pid: 101, expired: false },
         });
-        // the same run (a resumed process) takes its own lease back and keeps its start time
-        const again = await store.acquireLease('a01', { ...alice, pid: 103 }, 60_000);
+        // another process of the same run (a --resume while the first still renews) is refused; the dead first
+        // process named in takeOver is taken over, and the run keeps its start time
+        expect(await store.acquireLease('a01', { ...alice, pid: 103 }, 60_000)).toMatchObject({
+            acquired: false,
+            holder: { runId: 'run-a', pid: 101 },
+        });
+        const again = await store.acquireLease('a01', { ...alice, pid: 103 }, 60_000, alice);
         expect(again.acquired && again.lease.since).toBe(first.acquired && first.lease.since);
+        // the holding process asks again (renewal by acquire): still its own
+        expect((await store.acquireLease('a01', { ...alice, pid: 103 }, 60_000)).acquired).toBe(true);
         expect(await store.acquireLease('s1', bob, 60_000)).toMatchObject({ acquired: true });
         expect((await store.listLeases()).map((l) => [l.device, l.runId, l.pid])).toEqual([
             ['a01', 'run-a', 103],

@@ -66,4 +66,29 @@ describe('network model', () => {
         expect(s.runnerUp).toMatchObject({ option: 'split', splitAfter: 7 });
         expect(s.tie).toBe(true);
     });
+
+    it('builds end-to-end bounds from the unclipped compute interval and clips only at the end', () => {
+        // compute total 144.653 [t-interval −30.320 .. 319.625, clipped low 0]; transfer 100 ms → E2E 244.653:
+        // low 244.653 − 174.972 = 69.681 (not 100, the transfer alone), high 419.625
+        const total = { valueMs: 144.653, lowMs: 0, highMs: 319.625 };
+        const p = { name: 'x', uplinkMbps: 10, rttMs: 0 };
+        const split = {
+            splitAfter: 3,
+            net: { profile: 'x', transferMs: 100, endToEndMs: 244.653, breakEvenUplinkMbps: 1 },
+            total,
+        };
+        const s = summarizeNetwork(p, 0, [split], total, { inputBytes: null, serverFull: null });
+        // best: all on UE 144.653 with its low clipped (t low −30.320), marked
+        expect(s.best).toEqual({ option: 'allOnUe', endToEndMs: 144.653, lowMs: 0, lowClipped: true, highMs: 319.625 });
+        expect(s.runnerUp?.lowMs).toBeCloseTo(69.681, 9);
+        expect(s.runnerUp?.highMs).toBeCloseTo(419.625, 9);
+        expect(s.runnerUp?.lowClipped).toBeUndefined();
+        // all on server: input 125,000 B at 10 Mbit/s = 100 ms; server 10 [t low −10, clipped 0 .. 30]
+        // → 110 [90, 130], not [100, 130]
+        const srv = summarizeNetwork(p, 0, [], null, {
+            inputBytes: 125_000,
+            serverFull: { valueMs: 10, lowMs: 0, highMs: 30 },
+        });
+        expect(srv.best).toEqual({ option: 'allOnServer', endToEndMs: 110, lowMs: 90, highMs: 130 });
+    });
 });

@@ -2,7 +2,16 @@
 // (also what scipy.stats.t.ppf / ttest_ind(equal_var=False) print), not outputs of the code under test.
 import { describe, expect, it } from 'vitest';
 import { studentTCdf, studentTQuantile, studentTTwoSided, welchTTest } from '../../../src/analysis/student-t.js';
-import { quantileSorted, repValueMs, statFromReps, statFromValues, sumStat } from '../../../src/analysis/stats.js';
+import {
+    halfWidthPct,
+    quantileSorted,
+    repValueMs,
+    shiftStat,
+    statFromReps,
+    statFromValues,
+    sumStat,
+    unclippedLowMs,
+} from '../../../src/analysis/stats.js';
 
 describe('Student t', () => {
     it('has the textbook quantiles', () => {
@@ -78,5 +87,48 @@ describe('one value per repetition, then mean and t-interval', () => {
         expect(t.valueMs).toBeCloseTo(1.75, 12);
         expect(t.highMs - t.valueMs).toBeCloseTo(4.30265273 * Math.sqrt(0.02), 6);
         expect(sumStat(statFromValues([1]), statFromValues([2, 3])).interval).toBe('none');
+    });
+});
+
+describe('lower bounds clipped at 0', () => {
+    // the review's T_UE(full): per-repetition medians 129.843, 82.799, 221.316 ms; mean 144.652667, s² = 4961.2344,
+    // s/√3 = 40.66626, t(0.975, 2) = 4.30265273 → half-width 174.97280: [−30.32013, 319.62547]
+    const reviewed = statFromValues([129.843, 82.799, 221.316], 'median');
+
+    it('marks the clip and keeps the t-interval recoverable', () => {
+        expect(reviewed.lowMs).toBe(0);
+        expect(reviewed.lowClipped).toBe(true);
+        expect(reviewed.highMs).toBeCloseTo(319.62547, 4);
+        expect(unclippedLowMs(reviewed)).toBeCloseTo(-30.32013, 4);
+        // half-width / value = 174.97280 / 144.652667 = 120.96 %: the interval is not meaningful
+        expect(halfWidthPct(reviewed)).toBeCloseTo(120.96065, 4);
+        // a bound above 0 is not marked; a quantity that may be negative is never clipped
+        expect(statFromValues([9, 10, 11]).lowClipped).toBeUndefined();
+        expect(statFromValues([-1, 5]).lowClipped).toBeUndefined();
+    });
+
+    it('shifts from the unclipped bound: a transfer time does not become the whole lower bound', () => {
+        // +100 ms: −30.32013 + 100 = 69.67987, no longer clipped (the clipped 0 + 100 would claim 0 ms compute)
+        const far = shiftStat(reviewed, 100);
+        expect(far.lowMs).toBeCloseTo(69.67987, 4);
+        expect(far.lowClipped).toBeUndefined();
+        expect(far.highMs).toBeCloseTo(419.62547, 4);
+        // +29.830 ms (the review's T_tx): −0.49013 is still below 0 → clipped and marked
+        const near = shiftStat(reviewed, 29.83);
+        expect(near.lowMs).toBe(0);
+        expect(near.lowClipped).toBe(true);
+    });
+
+    it('sums from the components’ values, then clips and marks the sum', () => {
+        // a = 1, 5 (mean 3, s² = 8, s²/n = 4), b = 1, 5 the same: se = √8 = 2.828427, Welch df = 64/(16 + 16) = 2,
+        // half = 4.30265273·2.828427 = 12.16974: 6 ± 12.16974 → low −6.16974 → clipped to 0
+        const a = statFromValues([1, 5]);
+        expect(a.lowClipped).toBe(true);
+        const s = sumStat(a, a);
+        expect(s.valueMs).toBe(6);
+        expect(s.highMs).toBeCloseTo(18.16974, 4);
+        expect(s.lowMs).toBe(0);
+        expect(s.lowClipped).toBe(true);
+        expect(unclippedLowMs(s)).toBeCloseTo(-6.16974, 4);
     });
 });

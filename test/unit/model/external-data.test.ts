@@ -2,7 +2,7 @@
 // bytecode_offset/bytecode_size), variants built here with splitbench's own model writer, and Buffer offset/size
 // (the >2 GB layout). Sub-models must carry the data with rewritten offsets, or the split is refused naming the op.
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isSplitbenchError } from '../../../src/errors.js';
 import { buildTestModel, twoInTwoOut, type ModelSpec } from '../../../src/model/build.js';
 import { flexMapInts } from '../../../src/model/external-data.js';
@@ -142,8 +142,13 @@ describe('FlexBuffers custom options', () => {
 });
 
 describe.runIf(HAVE_NPU)('the AOT-compiled NPU model (DISPATCH_OP bytecode after the flatbuffer)', () => {
-    const bytes = readFileSync(NPU);
-    const model = readModel(bytes, 'npu.tflite');
+    // vitest runs a skipped describe's body to collect its tests: read the file only when the suite runs.
+    let bytes: Buffer;
+    let model: ReturnType<typeof readModel>;
+    beforeAll(() => {
+        bytes = readFileSync(NPU);
+        model = readModel(bytes, 'npu.tflite');
+    });
 
     it('reads the bytecode reference: offset 1040, 12288 bytes, to the end of the 13328-byte file', () => {
         expect(bytes.length).toBe(13328);

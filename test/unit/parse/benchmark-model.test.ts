@@ -694,6 +694,23 @@ describe('failures are results', () => {
         ],
         ['no_output', '', '', undefined],
         ['no_output', lines('some unrelated text', 'and more'), 'and more', undefined],
+        // a Node runner's uncaught exception ends with stack frames and Node's sign-off: the Error line is the cause
+        [
+            'no_output',
+            lines(
+                'file:///opt/runner.js:10',
+                '    throw e;',
+                '    ^',
+                '',
+                "Error: ENOENT: no such file or directory, open 'm.tflite'",
+                '    at Object.openSync (node:fs:596:3)',
+                '    at main (file:///opt/runner.js:10:5)',
+                '',
+                'Node.js v20.20.2',
+            ),
+            "Error: ENOENT: no such file or directory, open 'm.tflite'",
+            undefined,
+        ],
     ];
     it.each(cases)('%s: %s', (kind, text, line, op) => {
         const r = parseBenchmarkOutput(text);

@@ -8,7 +8,7 @@ import { registerParseCommand } from '../../../src/cli/commands/parse.js';
 import { isSplitbenchError } from '../../../src/errors.js';
 import { parseBenchmarkOutput } from '../../../src/parse/benchmark-model.js';
 import { runCli } from '../../support/cli.js';
-import { currentRun } from '../../support/parse-snippets.js';
+import { currentRun, FIXTURE_DIR, HAVE_FIXTURES } from '../../support/parse-snippets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'splitbench-parse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,6 +99,25 @@ describe('splitbench parse', () => {
         expect(r.code).toBe(2);
         expect(r.stderr).toContain(`${readme}: no benchmark_model output in it`);
         expect(r.stdout).toBe('');
+    });
+
+    it('exits 2 on a TSV that quotes failure messages in its cells', async () => {
+        const tsv = join(dir, 'SOURCES.tsv');
+        const quoted =
+            "FAILURE: '/system/bin/sh: ./benchmark_model: not executable: 64-bit ELF file' on 32-bit userspace";
+        const flex = "'ERROR: Regular TensorFlow ops are not supported by this interpreter.', 'Benchmarking failed.'";
+        writeFileSync(tsv, `file\tnotes\nelf.txt\t${quoted}\nflex.txt\t${flex}\n`);
+        const r = await runCli(['parse', tsv], dir);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`${tsv}: no benchmark_model output in it`);
+        expect(r.stdout).toBe('');
+    });
+
+    it.runIf(HAVE_FIXTURES)("refuses the shared fixtures' SOURCES.tsv as no benchmark output", async () => {
+        const sources = join(FIXTURE_DIR, 'SOURCES.tsv');
+        const err: unknown = await run(sources).catch((e: unknown) => e);
+        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect((err as Error).message).toBe(`${sources}: no benchmark_model output in it`);
     });
 
     it('reports a missing file as NOT_FOUND naming it', async () => {

@@ -15,21 +15,35 @@ describe('Markdown report', () => {
         // columns: split, layer #, name, cut bytes (all crossing), layer output bytes (study), # tensors, UE, server,
         // total, UE impr., total impr., n, method.
         // split 0 estimated: 1.1 + 0.65 = 1.75; base = UE profile total 6.5: 100·5.4/6.5 = 83.08; 100·4.75/6.5 = 73.08
-        expect(md).toContain('| 0 | 1 | a | 128 | 128 | 1 | 1.100 | 0.650 | 1.750 | 83.1 | 73.1 | 2 | estimated |');
+        // each improvement ± the half-width of its 95 % interval over the 2 paired repetitions: UE 1.0/1.2 ms vs 6.5
+        // → 84.62, 81.54 %: 12.7062·3.0769/2 = 19.5; total 1.55/1.95 → 76.15, 70.0 %: 12.7062·6.1538/2 = 39.1
+        expect(md).toContain(
+            '| 0 | 1 | a | 128 | 128 | 1 | 1.100 | 0.650 | 1.750 | 83.1 ± 19.5 | 73.1 ± 39.1 | 2 | estimated |',
+        );
         // split 1 measured: 3.0 + 2.6 = 5.6; base = measured full 6.2: 100·3.2/6.2 = 51.61; 100·0.6/6.2 = 9.68;
         // the study's data size is b alone (64 B), ours a + b (192 B)
-        expect(md).toContain('| 1 | 2 | b | 192 | 64 | 2 | 3.000 | 2.600 | 5.600 | 51.6 | 9.7 | 2 | measured |');
-        // split 3: the whole profiled model on the UE → the study's 0 %, not a negative number
-        expect(md).toContain('| 3 | 4 | d | 32 | 32 | 1 | 6.500 | 0.000 | 6.500 | 0.0 | 0.0 | 2 | estimated |');
+        // delta-method half-widths 3.88 and 7.83 (worked out in test/unit/analysis/improvement.test.ts)
+        expect(md).toContain(
+            '| 1 | 2 | b | 192 | 64 | 2 | 3.000 | 2.600 | 5.600 | 51.6 ± 3.9 | 9.7 ± 7.8 | 2 | measured |',
+        );
+        // split 3: the whole profiled model on the UE → the study's 0 %, not a negative number; its interval [0, 0]
+        // contains 0, so words say so
+        const nd = 'not distinguishable from running everything on the UE (0.0 ± 0.0)';
+        expect(md).toContain(`| 3 | 4 | d | 32 | 32 | 1 | 6.500 | 0.000 | 6.500 | ${nd} | ${nd} | 2 | estimated |`);
+        // one repetition: the value with its n, no interval to show; xnn split 0: 100·4.5/5.5 = 81.8, 100·4.0/5.5 = 72.7
+        expect(md).toContain(
+            '| 0 | 1 | t0 | 40 |  | 1 | 1.000 | 0.500 | 1.500 | 81.8 (n=1) | 72.7 (n=1) | 1 | estimated |',
+        );
         expect(md).toContain('| 1 | 2 | t1 | 40 |  | 1 |  |  |  |  |  |  | not estimable |');
     });
 
     it('has the estimated-vs-measured table with the split column, errors in ms and %, and flags', () => {
         // split 1: est. UE 3.1, meas. 3.0 [3.0–3.0], error +0.1 ms (3.3 %); est. server 0.45, meas. 2.6
-        // ± 12.7062·0.1 → [1.329, 3.871], error −2.15 ms (−82.7 %); improvements est. 100·3.4/6.5 = 52.3,
-        // meas. 51.6; total est. 100·2.95/6.5 = 45.4, meas. 9.7; n 2 / 2
+        // ± 12.7062·0.1 → [1.329, 3.871], error −2.15 ms (−82.7 %); improvements est. 100·3.4/6.5 = 52.3 (reps 53.85,
+        // 50.77 → ± 19.5), meas. 51.6 ± 3.9; total est. 100·2.95/6.5 = 45.4 (reps 3.35, 3.75 ms → ± 39.1), meas.
+        // 9.7 ± 7.8; n 2 / 2
         expect(md).toContain(
-            '| 1 | 3.100 | 3.000 | 3.000 | 3.000 | 0.100 | 3.3 | 0.450 | 2.600 | 1.329 | 3.871 | -2.150 | -82.7 | 52.3 | 51.6 | 45.4 | 9.7 | 2 / 2 | UE estimate outside the measured interval; server estimate outside the measured interval |',
+            '| 1 | 3.100 | 3.000 | 3.000 | 3.000 | 0.100 | 3.3 | 0.450 | 2.600 | 1.329 | 3.871 | -2.150 | -82.7 | 52.3 ± 19.5 | 51.6 ± 3.9 | 45.4 ± 39.1 | 9.7 ± 7.8 | 2 / 2 | UE estimate outside the measured interval; server estimate outside the measured interval |',
         );
         expect(md).toContain('mean over n repetitions of one value per repetition');
         expect(md).toContain("Measured: each repetition's value is the median of its raw samples where it has them");
@@ -48,6 +62,19 @@ describe('Markdown report', () => {
         expect(md).toContain("| pc | 11 | QUANTIZE | [q_extra]:11 | 0.020 | no model op produces tensor 'q_extra' |");
         expect(md).toContain('| 4 | SOFTMAX | a01 |');
         expect(md).toContain('Hint: set use_xnnpack: false to get per-op rows.');
+    });
+
+    it('says in words when the total improvement cannot be told from running everything on the UE', () => {
+        const i = smallInput();
+        // tail 2.5 and 4.5 ms: T = 3.0 + 3.5 = 6.5 against B = 6.2 → −4.8 %, delta-method half-width 193.0 (df 1.03):
+        // python3 -c "from scipy.stats import t; import numpy as np; T=6.5; B=6.2; R=T/B;
+        //   cT=np.var([2.5,4.5],ddof=1)/2/T**2; cB=np.var([6.0,6.4,6.2],ddof=1)/3/B**2; r=cT+cB;
+        //   df=r**2/(cT**2+cB**2/2); print(100*t.ppf(.975,df)*R*np.sqrt(r))"  → 193.0047
+        i.measured.tail = new Map([[1, [{ avgUs: 2500 }, { avgUs: 4500 }]]]);
+        const text = renderMarkdown(reportInput([analyzeSplits(i)]));
+        expect(text).toContain(
+            '| 6.500 | 51.6 ± 3.9 | not distinguishable from running everything on the UE (-4.8 ± 193.0) | 2 | measured |',
+        );
     });
 
     it('escapes pipes in names', () => {
@@ -98,6 +125,24 @@ describe('CSV report', () => {
         expect(col(single, 'ue_high_ms')).toBe('');
     });
 
+    it('gives each improvement its interval bounds, n and method', () => {
+        const measured = lines.find((l) => l.includes(',measured,'));
+        // measured split 1: 9.6774 ± 7.8338 (delta method), UE 51.6129 ± 3.8774 (test/unit/analysis/improvement.test.ts)
+        expect(Number(col(measured, 'total_improvement_low_pct'))).toBeCloseTo(9.67741935 - 7.83375561, 6);
+        expect(Number(col(measured, 'total_improvement_high_pct'))).toBeCloseTo(9.67741935 + 7.83375561, 6);
+        expect(Number(col(measured, 'ue_improvement_high_pct'))).toBeCloseTo(51.6129032 + 3.8774262, 6);
+        expect(col(measured, 'total_improvement_n')).toBe('2');
+        expect(col(measured, 'total_improvement_method')).toBe('delta');
+        // estimated split 0: paired, 83.0769 ± 19.5480
+        expect(Number(col(lines[1], 'ue_improvement_low_pct'))).toBeCloseTo(83.0769231 - 19.5480073, 6);
+        expect(col(lines[1], 'ue_improvement_method')).toBe('paired');
+        // one repetition (xnn split 0): the value, no bounds
+        const single = lines.find((l) => col(l, 'ue_interval') === 'none');
+        expect(Number(col(single, 'ue_improvement_pct'))).toBeCloseTo((100 * 4.5) / 5.5, 8);
+        expect(col(single, 'ue_improvement_low_pct')).toBe('');
+        expect(col(single, 'ue_improvement_n')).toBe('1');
+    });
+
     it('quotes fields and defuses formulas', () => {
         expect(csvField('a,b')).toBe('"a,b"');
         expect(csvField('say "hi"')).toBe('"say ""hi"""');
@@ -133,6 +178,11 @@ describe('JSON report', () => {
         expect(m?.layerNumber).toBe(2);
         expect(m?.layerOutputBytes).toBe(64);
         expect(tiny[4]?.totalImprovementPct).toBeCloseTo(0, 8);
+        // the improvements with their intervals (values worked out in test/unit/analysis/improvement.test.ts)
+        expect(m?.totalImprovement).toMatchObject({ interval: 't', method: 'delta', n: 2 });
+        expect(m?.totalImprovement?.lowPct).toBeCloseTo(9.67741935 - 7.83375561, 6);
+        expect(tiny[0]?.ueImprovement).toMatchObject({ method: 'paired', n: 2, df: 1 });
+        expect(tiny[0]?.ueImprovement?.highPct).toBeCloseTo(83.0769231 + 19.5480073, 6);
         const ne = json.rows.find((r) => r.model === 'xnn.tflite' && r.splitAfter === 2);
         expect(ne).toMatchObject({ method: 'estimated', ueMs: null, totalMs: null });
         expect(ne?.notEstimable).toContain('use_xnnpack: false');

@@ -33,7 +33,7 @@ describe('XLSX report', () => {
     it("lays the split sheet out like the study, with the study's columns beside ours, cell by cell", async () => {
         const ws = (await load()).getWorksheet('tiny.tflite a01-pc');
         if (ws === undefined) throw new Error('sheet missing');
-        expect(values(ws, 1, 1, 13)).toEqual([
+        expect(values(ws, 1, 1, 15)).toEqual([
             'Split (op index)',
             'Layer # (study)',
             'Layer name',
@@ -44,41 +44,52 @@ describe('XLSX report', () => {
             'Server time (ms)',
             'Total (ms)',
             'UE improvement %',
+            'UE improvement ± (95 %)',
             'Total improvement %',
+            'Total improvement ± (95 %)',
             'n',
             'Method',
         ]);
-        // split 0 (estimated): 1.1, 0.65, 1.75; base = UE profile total 6.5: 100·5.4/6.5, 100·4.75/6.5
+        // split 0 (estimated): 1.1, 0.65, 1.75; base = UE profile total 6.5: 100·5.4/6.5, 100·4.75/6.5, each beside
+        // the half-width of its 95 % interval over the two paired repetitions (UE 1.0, 1.2 → 84.6154, 81.5385 %:
+        // 12.7062047 · 3.0769231/2 = 19.5480073; total 1.55, 1.95 → 76.1538, 70.0 %: 12.7062047 · 6.1538462/2)
         expect(values(ws, 2, 1, 6)).toEqual([0, 1, 'a', 128, 128, 1]);
         near(ws.getCell('G2').value, 1.1);
         near(ws.getCell('H2').value, 0.65);
         near(ws.getCell('I2').value, 1.75);
         near(ws.getCell('J2').value, 83.076923077);
-        near(ws.getCell('K2').value, 73.076923077);
-        expect(ws.getCell('L2').value).toBe(2);
-        expect(ws.getCell('M2').value).toBe('estimated');
-        // split 1 (measured): 3.0, 2.6, 5.6; base = measured full 6.2: 51.6129, 9.6774; the estimate beside it
+        near(ws.getCell('K2').value, 19.548007286);
+        near(ws.getCell('L2').value, 73.076923077);
+        near(ws.getCell('M2').value, 39.096014573);
+        expect(ws.getCell('N2').value).toBe(2);
+        expect(ws.getCell('O2').value).toBe('estimated');
+        // split 1 (measured): 3.0, 2.6, 5.6; base = measured full 6.2: 51.6129, 9.6774 with delta-method half-widths
+        // 3.8774262 and 7.8337556 (test/unit/analysis/improvement.test.ts works them out); the estimate beside it
         expect(values(ws, 3, 1, 6)).toEqual([1, 2, 'b', 192, 64, 2]);
         near(ws.getCell('G3').value, 3.0);
         near(ws.getCell('H3').value, 2.6);
         near(ws.getCell('I3').value, 5.6);
         near(ws.getCell('J3').value, 51.612903226);
-        near(ws.getCell('K3').value, 9.677419355);
-        expect(ws.getCell('M3').value).toBe('measured');
+        expect(ws.getCell('K3').value as number).toBeCloseTo(3.8774262, 6);
+        near(ws.getCell('L3').value, 9.677419355);
+        expect(ws.getCell('M3').value as number).toBeCloseTo(7.8337556, 6);
+        expect(ws.getCell('O3').value).toBe('measured');
         // details: split, est. UE 3.1, meas. UE 3.0, low, high, error 0.1 ms, 3.33 %, est. server 0.45
-        expect(ws.getCell('N3').value).toBe(1);
-        near(ws.getCell('O3').value, 3.1);
-        near(ws.getCell('P3').value, 3.0);
-        near(ws.getCell('S3').value, 0.1);
-        near(ws.getCell('T3').value, 100 / 30);
-        near(ws.getCell('U3').value, 0.45);
+        expect(ws.getCell('P3').value).toBe(1);
+        near(ws.getCell('Q3').value, 3.1);
+        near(ws.getCell('R3').value, 3.0);
+        near(ws.getCell('U3').value, 0.1);
+        near(ws.getCell('V3').value, 100 / 30);
+        near(ws.getCell('W3').value, 0.45);
         // split 3: the whole profile on the UE → 0 % (the study's definition)
         near(ws.getCell('J5').value, 0);
-        near(ws.getCell('K5').value, 0);
+        near(ws.getCell('L5').value, 0);
+        near(ws.getCell('M5').value, 0);
         expect(ws.getCell('G2').numFmt).toBe('0.000');
         expect(ws.getCell('J2').numFmt).toBe('0.0');
         // counts are integers, not 0.000
-        for (const c of ['A2', 'B2', 'D2', 'E2', 'F2', 'L2']) expect(ws.getCell(c).numFmt, c).toBe('0');
+        expect(ws.getCell('K2').numFmt).toBe('0.0');
+        for (const c of ['A2', 'B2', 'D2', 'E2', 'F2', 'N2']) expect(ws.getCell(c).numFmt, c).toBe('0');
         // network columns after the details: E2E lte, break-even lte, E2E lan, break-even lan
         const header = (ws.getRow(1).values as unknown[]).slice(1);
         const e2eLan = header.indexOf('E2E lan (ms)') + 1;
@@ -103,7 +114,7 @@ describe('XLSX report', () => {
 
     it('marks not-estimable splits and keeps cells empty', async () => {
         const ws = (await load()).getWorksheet('xnn.tflite phone-pc');
-        expect(ws?.getCell('M3').value).toBe('not estimable');
+        expect(ws?.getCell('O3').value).toBe('not estimable');
         expect(ws?.getCell('G3').value).toBeNull();
     });
 

@@ -35,6 +35,20 @@ describe('circuit breaker per adb server', () => {
         expect(b.openCause('b3')).toMatch(/^adb server hostb:5037 dropped/);
     });
 
+    it("a job refused because its server was given up does not wrap the server's cause a second time", () => {
+        const b = createCircuitBreaker(3, serverOf);
+        b.register(['b1', 'b2', 'b3']);
+        b.record('b1', refused('b1'), 3);
+        b.record('b2', refused('b2'), 3);
+        const cause = 'adb server hostb:5037 dropped: b1, b2 given up, last: device b2: connection refused';
+        const refusal = thrown(() => b.check('b3'));
+        expect(refusal).toBe(`b3 given up: ${cause}`);
+        // the executor reports the refusal as the job's outcome; the next job must read the same line
+        b.record('b3', { state: 'failed', error: refusal, code: 'DEVICE_UNUSABLE' }, 1);
+        expect(thrown(() => b.check('b3'))).toBe(`b3 given up: ${cause}`);
+        expect(b.openCause('b3')).toBe(cause);
+    });
+
     it('a success on the server between two phones failing means the host is up: only those phones are given up', () => {
         const b = createCircuitBreaker(3, serverOf);
         b.register(['b1', 'b2', 'b3']);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
     ANDROID_PROBE_SCRIPT,
     countCpuList,
+    SIM_HOST_CPUS_PROP,
     SIM_HOST_MACHINE_ID_PROP,
     androidHostIdentity,
     parseAndroidProbe,
@@ -206,6 +207,19 @@ describe('android host identity', () => {
             simulated: true,
             warning: expect.stringMatching(/simulated .*queue of its own/) as unknown,
         });
+    });
+
+    it("a simulated phone's host CPU count comes from its property, not from the profile's cores", () => {
+        const base = { 'ro.kernel.qemu': '1', [SIM_HOST_MACHINE_ID_PROP]: '3d1219c7c4c5404aaa1f6d2a48adfda4' };
+        expect(androidHostIdentity(props({ ...base, [SIM_HOST_CPUS_PROP]: '2' }), 's', '').cpus).toBe(2);
+        // absent or nonsense: unknown, never a guess
+        expect(androidHostIdentity(props(base), 's', '').cpus).toBeUndefined();
+        expect(androidHostIdentity(props({ ...base, [SIM_HOST_CPUS_PROP]: '0' }), 's', '').cpus).toBeUndefined();
+        expect(androidHostIdentity(props({ ...base, [SIM_HOST_CPUS_PROP]: '2.5' }), 's', '').cpus).toBeUndefined();
+        // a real phone's CPUs are its own: the property means nothing there
+        expect(androidHostIdentity(props({ 'ro.serialno': 'R5', [SIM_HOST_CPUS_PROP]: '2' }), 's', '').cpus).toBe(
+            undefined,
+        );
     });
 
     it('nothing readable: unknown, with a one-line warning', () => {

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { includesZero, pairedImprovement, ratioImprovement } from '../../../src/analysis/improvement.js';
+import { analyzeSplits } from '../../../src/analysis/split-table.js';
+import { statFromValues } from '../../../src/analysis/stats.js';
+import { smallInput } from '../../support/report-fixtures.js';
+
+// Every expected number is worked out by hand; the t quantiles are table values (t(0.975, 1) = 12.7062047,
+// t(0.975, 2) = 4.3026527), and the delta-method cases were checked with scipy:
+//   python3 -c "from scipy.stats import t; import numpy as np; T=5.6; B=6.2; R=T/B;
+//     cT=np.var([2.5,2.7],ddof=1)/2/T**2; cB=np.var([6.0,6.4,6.2],ddof=1)/3/B**2; rel=cT+cB;
+//     df=rel**2/(cT**2/1+cB**2/2); print(100*(1-R), 100*t.ppf(.975,df)*R*np.sqrt(rel), df)"
+//   → 9.67741935  7.83375561  2.73856932
+describe('paired improvement (an estimate: time and base from the same repetition)', () => {
+    it('is the mean and Student-t interval of the per-repetition improvements', () => {
+        // bases 10, 12, 8 ms; times 6, 6, 5 → 40, 50, 37.5 %; mean 42.5; s² = (2.5² + 7.5² + 5²)/2 = 43.75;
+        // half = 4.3026527 · √(43.75/3) = 16.4310265
+        const s = pairedImprovement([10, 12, 8], [6, 6, 5]);
+        expect(s).toMatchObject({ interval: 't', method: 'paired', n: 3, df: 2 });
+        expect(s.valuePct).toBeCloseTo(42.5, 10);
+        expect(s.lowPct).toBeCloseTo(42.5 - 16.4310265, 6);
+        expect(s.highPct).toBeCloseTo(42.5 + 16.4310265, 6);
+    });
+
+    it('removes the run-to-run variation that time and base share', () => {
+        // each repetition's time is half its base: 50 % every time, although times vary from 4 to 6 ms
+        const s = pairedImprovement([10, 12, 8], [5, 6, 4]);
+        expect(s.valuePct).toBeCloseTo(50, 10);
+        expect(s.highPct - s.lowPct).toBeCloseTo(0, 10);
+    });
+
+    it('keeps a negative interval negative (no clipping at 0, unlike times)', () => {
+        // 10 → 12 and 10 → 13 ms: −20 and −30 %; mean −25, half 12.7062047 · 5 = 63.5310235
+        const s = pairedImprovement([10, 10], [12, 13]);
+        expect(s.valuePct).toBeCloseTo(-25, 10);
+        expect(s.lowPct).toBeCloseTo(-25 - 63.5310235, 6);
+        expect(s.highPct).toBeCloseTo(-25 + 63.5310235, 6);
+        expect(includesZero(s)).toBe(true);
+    });
+
+    it('has no interval with one repetition', () => {
+        expect(pairedImprovement([10], [4])).toMatchObject({
+            valuePct: 60,
+            lowPct: 60,
+            highPct: 60,
+            interval: 'none',
+            n: 1,
+            df: null,
+        });
+    });
+});
+
+describe('ratio improvement (a measurement: time and base from independent jobs, delta method)', () => {
+    const full = statFromValues([6.0, 6.4, 6.2]);
+    const head = statFromValues([3.0, 3.0]);
+    const tail = statFromValues([2.5, 2.7]);
+
+    it('gives 100·(1 − T/B) with the delta-method interval and Welch–Satterthwaite df', () => {
+        // total: T = 5.6, B = 6.2 (see the scipy line above)
+        const s = ratioImprovement([head, tail], full);
+        expect(s).toMatchObject({ interval: 't', method: 'delta', n: 2 });
+        expect(s.valuePct).toBeCloseTo(9.67741935, 7);
+        expect(s.df).toBeCloseTo(2.73856932, 6);
+        expect(s.lowPct).toBeCloseTo(9.67741935 - 7.83375561, 5);
+        expect(s.highPct).toBeCloseTo(9.67741935 + 7.83375561, 5);
+    });
+
+    it('with a constant part, only the base varies: df = n_B − 1', () => {
+        // UE: R = 3/6.2; relative variance (0.04/3)/6.2²; half = 100 · 4.3026527 · R · √that = 3.87742619
+        const s = ratioImprovement([head], full);
+        expect(s.valuePct).toBeCloseTo(100 * (1 - 3 / 6.2), 8);
+        expect(s.df).toBeCloseTo(2, 10);
+        expect((s.highPct - s.lowPct) / 2).toBeCloseTo(3.87742619, 5);
+    });
+
+    it('has no interval when either side has one repetition', () => {
+        const one = statFromValues([6.2]);
+        expect(ratioImprovement([head, tail], one)).toMatchObject({ interval: 'none', n: 1, df: null });
+        expect(ratioImprovement([statFromValues([3.0]), tail], full)).toMatchObject({ interval: 'none', n: 1 });
+        expect(ratioImprovement([statFromValues([3.0])], one).valuePct).toBeCloseTo(100 * (1 - 3 / 6.2), 8);
+    });
+});
+
+describe('improvements in the split table', () => {
+    const a = analyzeSplits(smallInput());
+
+    it('pairs estimated rows with their own profile total', () => {
+        // k0: UE 1.0 and 1.2 ms against totals 6.5 and 6.5 → 84.6154, 81.5385 %: mean 83.0769,
+        // half 12.7062047 · 3.0769231/√2/√2 = 19.5480073; total 1.55, 1.95 (UE rep r + server rep r) → 76.1538,
+        // 70.0: mean 73.0769, half 39.0960146
+        const e = a.rows[0]?.estimated?.improvement;
+        expect(e?.ue).toMatchObject({ method: 'paired', n: 2, interval: 't' });
+        expect(e?.ue.valuePct).toBeCloseTo(83.0769231, 6);
+        expect(e?.ue.highPct).toBeCloseTo(83.0769231 + 19.5480073, 5);
+        expect(e?.total).toMatchObject({ method: 'paired', n: 2 });
+        expect(e?.total.lowPct).toBeCloseTo(73.0769231 - 39.0960146, 5);
+        expect(a.rows[0]?.estimated?.totalImprovementPct).toBeCloseTo(73.0769231, 6);
+        // the last split: the head is the whole profile in each repetition, 0 ± 0
+        expect(a.rows[3]?.estimated?.improvement?.ue).toMatchObject({ valuePct: 0, lowPct: 0, highPct: 0 });
+    });
+
+    it('uses the delta method for measured rows against the measured full model', () => {
+        const m = a.rows[1]?.measured?.improvement;
+        expect(m?.total.method).toBe('delta');
+        expect(m?.total.valuePct).toBeCloseTo(9.67741935, 7);
+        expect(m?.total.highPct).toBeCloseTo(9.67741935 + 7.83375561, 5);
+        expect(m?.ue.n).toBe(2);
+    });
+
+    it('falls back to the delta method for an estimated total when the devices have different repetition counts', () => {
+        const input = smallInput();
+        const third = structuredClone(input.estimate.server[0]);
+        if (third === undefined) throw new Error('fixture');
+        // server c = 0.4 ms: totals over ops 0..3 are .65, .85, .75
+        (third.ops[3] as { avgMs: number }).avgMs = 0.4;
+        input.estimate.server.push(third);
+        // k1: UE 3.0, 3.2; server .35, .55, .45; T = 3.55, B = 6.5 (constant, no variance):
+        // python3 -c "from scipy.stats import t; import numpy as np; ue=[3.0,3.2]; s=[.35,.55,.45]; T=3.55;
+        //   cu=np.var(ue,ddof=1)/2/T**2; cs=np.var(s,ddof=1)/3/T**2; r=cu+cs; df=r**2/(cu**2+cs**2/2);
+        //   print(100*t.ppf(.975,df)*T/6.5*np.sqrt(r), df)"  → 9.19538069  1.68421053
+        const e = analyzeSplits(input).rows[1]?.estimated?.improvement;
+        expect(e?.ue.method).toBe('paired');
+        expect(e?.total).toMatchObject({ method: 'delta', n: 2 });
+        expect(e?.total.valuePct).toBeCloseTo(100 * (1 - 3.55 / 6.5), 8);
+        expect(e?.total.df).toBeCloseTo(1.68421053, 6);
+        expect((e?.total.highPct ?? 0) - (e?.total.valuePct ?? 0)).toBeCloseTo(9.19538069, 5);
+    });
+
+    it('has no measured interval when the full model ran once', () => {
+        const input = smallInput();
+        input.measured.fullUe = [{ avgUs: 6200 }];
+        const m = analyzeSplits(input).rows[1]?.measured?.improvement;
+        expect(m?.ue).toMatchObject({ interval: 'none', n: 1 });
+        expect(m?.total.valuePct).toBeCloseTo((100 * 0.6) / 6.2, 8);
+    });
+});
