@@ -128,6 +128,8 @@ interface PairCounts {
     loaded: number;
     insufficient: number;
     metricsRegressed: number;
+    /** Metric tests past the threshold and floor without significance ("not significant"). */
+    metricsNotSignificant: number;
     metrics: number;
 }
 
@@ -138,6 +140,7 @@ const countPairs = (cs: readonly Comparison[]): PairCounts => ({
     loaded: cs.filter((c) => c.loaded.length > 0).length,
     insufficient: cs.filter((c) => c.insufficient.length > 0).length,
     metricsRegressed: cs.reduce((s, c) => s + c.regressions.length, 0),
+    metricsNotSignificant: cs.reduce((s, c) => s + c.changes.filter((x) => x.verdict === 'not significant').length, 0),
     metrics: cs.reduce((s, c) => s + c.changes.length, 0),
 });
 
@@ -179,7 +182,7 @@ const analyse = async (db: string): Promise<void> => {
         const n = countPairs(cs);
         console.log(
             `  ${label.padEnd(w)}  flagged ${formatRate(n.flagged, n.pairs)}: regression ${n.regression}, ` +
-                `too few clean reps ${n.loaded}, too few reps ${n.insufficient}; ${n.metricsRegressed} of ${n.metrics} metric tests regressed`,
+                `too few clean reps ${n.loaded}, too few reps ${n.insufficient}; ${n.metricsRegressed} of ${n.metrics} metric tests regressed, ${n.metricsNotSignificant} not significant`,
         );
     }
     const pairs = Math.min(slowData.length, aaData.length);

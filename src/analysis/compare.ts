@@ -92,8 +92,12 @@ export const extractMetrics = (analyses: readonly SplitAnalysis[]): MetricValues
  * 'loaded' = enough repetitions, but fewer than the minimum measured without load on a side (the rest are
  * load-flagged and left out): not tested either, and not an all-clear.
  * 'changed' = significant but inside the relative threshold or the absolute floor.
+ * 'not significant' = past the threshold and the floor, but the test cannot tell it from noise (adjusted p ≥ alpha):
+ * not a regression, and not "unchanged" either — shown by default, so a large unconfirmed move is seen.
+ * 'unchanged' = neither significant nor past the threshold and the floor.
  */
-export type Verdict = 'regression' | 'improvement' | 'changed' | 'unchanged' | 'insufficient' | 'loaded';
+export type Verdict =
+    'regression' | 'improvement' | 'changed' | 'not significant' | 'unchanged' | 'insufficient' | 'loaded';
 
 export interface MetricChange extends MetricKey {
     /**
@@ -180,7 +184,12 @@ export interface Comparison {
     verdict: 'regression' | 'insufficient repetitions' | 'loaded' | 'no regression';
 }
 
-const holm = (ps: readonly number[]): number[] => {
+/**
+ * Holm's step-down adjusted p-values (Holm 1979, "A simple sequentially rejective multiple test procedure"), in the
+ * order given: the i-th smallest p times (m − i + 1), made monotone, capped at 1. Rejecting where adjusted p < alpha
+ * keeps the family-wise error rate at alpha.
+ */
+export const holm = (ps: readonly number[]): number[] => {
     const m = ps.length;
     const order = ps.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p);
     const adj = new Array<number>(m).fill(1);
@@ -297,7 +306,9 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
                     ? 'loaded'
                     : 'insufficient'
                 : !significant
-                  ? 'unchanged'
+                  ? big
+                      ? 'not significant'
+                      : 'unchanged'
                   : !big
                     ? 'changed'
                     : r.changeMs > 0

@@ -1,10 +1,12 @@
 // One metric over many runs: the run values, their spread, and the steps between consecutive runs (Welch's test on
-// log repetition values with the compare threshold and floor, docs/statistics.md), with the device facts that changed.
+// log repetition values, Holm-corrected over every step tested, with the compare threshold and floor,
+// docs/statistics.md), with the device facts that changed.
 // Like compare, it leaves load-flagged repetitions out by default (docs/measurement-conditions.md).
 import {
     DEFAULT_FLOOR_MS,
     DEFAULT_THRESHOLD_PCT,
     extractMetrics,
+    holm,
     keyOf,
     metricDevices,
     metricKeyString,
@@ -45,7 +47,12 @@ export interface HistoryStep {
     fromRunId: string;
     toRunId: string;
     changePct: number;
+    /** B − A of the run values (ms). */
+    changeMs: number;
+    /** Welch's p of this step on its own. */
     p: number;
+    /** p after Holm over every step tested in the family (the series, or all series of one history call). */
+    pAdjusted: number;
     /** Device facts that changed between the two runs. */
     factChanges: { fact: string; a: string | null; b: string | null }[];
 }
@@ -70,19 +77,43 @@ export interface HistorySummary {
     latestVsMedianPct: number | null;
     /** Coefficient of variation of the run values (%): a high value marks an unstable benchmark. */
     cvPct: number | null;
-    /** Consecutive runs that differ beyond the threshold and the floor with Welch p < alpha (no correction). */
+    /**
+     * Every pair of consecutive runs that could be tested (two or more repetition values each side), whatever its
+     * size: the family Holm's correction counts.
+     */
+    stepTests: HistoryStep[];
+    /** Of stepTests, those beyond the threshold and the floor with Holm-adjusted p < alpha. */
     steps: HistoryStep[];
 }
+
+/** Options of history: compare's, where `correction` defaults to Holm over all step tests. */
+export type HistoryOptions = CompareOptions;
+
+/** The steps that count: past the threshold and the floor, adjusted p < alpha. */
+const countingSteps = (tests: readonly HistoryStep[], opts: HistoryOptions): HistoryStep[] => {
+    const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
+    const floorMs = opts.floorMs ?? DEFAULT_FLOOR_MS;
+    const alpha = opts.alpha ?? 0.05;
+    return tests.filter(
+        (t) => Math.abs(t.changePct) > thresholdPct && Math.abs(t.changeMs) > floorMs && t.pAdjusted < alpha,
+    );
+};
+
+/** Sets pAdjusted of every test (Holm over all of them, or p with correction 'none'), in place. */
+const adjustSteps = (tests: readonly HistoryStep[], opts: HistoryOptions): void => {
+    const adj = opts.correction === 'none' ? tests.map((t) => t.p) : holm(tests.map((t) => t.p));
+    tests.forEach((t, i) => {
+        t.pAdjusted = adj[i] as number;
+    });
+};
 
 /**
  * Summary of one metric over runs (points in run order, oldest first). Points with no repetition to use (every one
  * load-flagged) are kept in `points` and named in `allLoadedRuns`, but left out of the figures and the steps: a step
- * then spans the runs on either side of them.
+ * then spans the runs on either side of them. Steps are Holm-corrected over this series' step tests; see
+ * historyFromRuns for a family over many series.
  */
-export const history = (allPoints: readonly HistoryPoint[], opts: CompareOptions = {}): HistorySummary => {
-    const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
-    const floorMs = opts.floorMs ?? DEFAULT_FLOOR_MS;
-    const alpha = opts.alpha ?? 0.05;
+export const history = (allPoints: readonly HistoryPoint[], opts: HistoryOptions = {}): HistorySummary => {
     const points = allPoints.filter((p) => p.valuesMs.length > 0);
     const loadFacts = {
         leftOut: opts.includeLoaded === true ? 0 : allPoints.reduce((s, p) => s + (p.loaded ?? 0), 0),
@@ -104,6 +135,7 @@ export const history = (allPoints: readonly HistoryPoint[], opts: CompareOptions
             latestVsPreviousPct: null,
             latestVsMedianPct: null,
             cvPct: null,
+            stepTests: [],
             steps: [],
         };
     const latest = meds[n - 1] as number;
@@ -112,22 +144,28 @@ export const history = (allPoints: readonly HistoryPoint[], opts: CompareOptions
     const earlierMed = earlier.length > 0 ? quantileSorted(earlier, 0.5) : null;
     const mean = meds.reduce((s, v) => s + v, 0) / n;
     const sd = n > 1 ? Math.sqrt(meds.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-    const steps: HistoryStep[] = [];
+    const stepTests: HistoryStep[] = [];
     for (let i = 1; i < n; i++) {
         const x = points[i - 1] as HistoryPoint;
         const y = points[i] as HistoryPoint;
-        const changePct = (100 * (y.valueMs - x.valueMs)) / x.valueMs;
-        if (Math.abs(changePct) <= thresholdPct || Math.abs(y.valueMs - x.valueMs) <= floorMs) continue;
+        if (x.valuesMs.length < 2 || y.valuesMs.length < 2) continue;
         const t = welchTTest(...testValues(x.valuesMs, y.valuesMs, onLogScale(x.valuesMs, y.valuesMs)));
-        if (t.method === 'degenerate' && t.p === 1) continue;
-        if (t.p >= alpha) continue;
         const fa = x.facts ?? {};
         const fb = y.facts ?? {};
         const factChanges = [...new Set([...Object.keys(fa), ...Object.keys(fb)])]
             .filter((f) => fa[f] !== fb[f])
             .map((f) => ({ fact: f, a: fa[f] ?? null, b: fb[f] ?? null }));
-        steps.push({ fromRunId: x.runId, toRunId: y.runId, changePct, p: t.p, factChanges });
+        stepTests.push({
+            fromRunId: x.runId,
+            toRunId: y.runId,
+            changePct: (100 * (y.valueMs - x.valueMs)) / x.valueMs,
+            changeMs: y.valueMs - x.valueMs,
+            p: t.p,
+            pAdjusted: t.p,
+            factChanges,
+        });
     }
+    adjustSteps(stepTests, opts);
     return {
         n,
         points: [...allPoints],
@@ -140,7 +178,8 @@ export const history = (allPoints: readonly HistoryPoint[], opts: CompareOptions
         latestVsPreviousPct: prev === null ? null : (100 * (latest - prev)) / prev,
         latestVsMedianPct: earlierMed === null ? null : (100 * (latest - earlierMed)) / earlierMed,
         cvPct: mean > 0 ? (100 * sd) / mean : null,
-        steps,
+        stepTests,
+        steps: countingSteps(stepTests, opts),
     };
 };
 
@@ -159,11 +198,14 @@ export interface HistorySeries {
     summary: HistorySummary;
 }
 
-/** Series for every metric of runs (oldest first) matching the selector. */
+/**
+ * Series for every metric of runs (oldest first) matching the selector. Holm's correction (unless correction
+ * 'none') runs over every step test of every series returned, so a steps column is read family-wise.
+ */
 export const historyFromRuns = (
     runs: readonly RunData[],
     sel: HistorySelector,
-    opts: CompareOptions = {},
+    opts: HistoryOptions = {},
 ): HistorySeries[] => {
     const byKey = new Map<string, { key: MetricKey; points: HistoryPoint[] }>();
     for (const run of runs) {
@@ -197,5 +239,11 @@ export const historyFromRuns = (
             });
         }
     }
-    return [...byKey.values()].map((e) => ({ key: e.key, summary: history(e.points, opts) }));
+    const series = [...byKey.values()].map((e) => ({ key: e.key, summary: history(e.points, opts) }));
+    // One family over every series shown: a history of 30 metrics × 10 runs makes 270 tests, and at alpha 0.05 each
+    // an unchanged campaign would show a dozen "steps".
+    const all = series.flatMap((s) => s.summary.stepTests);
+    adjustSteps(all, opts);
+    for (const s of series) s.summary.steps = countingSteps(s.summary.stepTests, opts);
+    return series;
 };

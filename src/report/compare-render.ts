@@ -3,7 +3,7 @@
 import type { Comparison, MetricChange, MetricKey } from '../analysis/compare.js';
 import type { ProbeChange } from '../analysis/probe-facts.js';
 import type { HistorySeries } from '../analysis/history.js';
-import { metricDevices } from '../analysis/compare.js';
+import { DEFAULT_FLOOR_MS, DEFAULT_THRESHOLD_PCT, metricDevices } from '../analysis/compare.js';
 import { escapeMd, fmtMs } from './format.js';
 
 export type TextFormat = 'text' | 'md';
@@ -46,6 +46,7 @@ const VERDICT_TEXT: Record<MetricChange['verdict'], string> = {
     loaded: 'loaded (too few clean repetitions)',
     improvement: 'improvement',
     changed: 'changed',
+    'not significant': 'not significant',
     unchanged: 'unchanged',
 };
 
@@ -54,6 +55,7 @@ const changeCells = (c: MetricChange, probes: readonly ProbeChange[], includeLoa
     fmtMs(c.aValueMs),
     fmtMs(c.bValueMs),
     `${signedMs(c.changeMs)}, ${signed(c.changePct)}`,
+    c.test === 'none' ? '–' : fmtP(c.p),
     c.test === 'none' ? '–' : fmtP(c.pAdjusted),
     c.test === 'none'
         ? `not tested, reps ${c.nA}/${c.nB}`
@@ -63,15 +65,16 @@ const changeCells = (c: MetricChange, probes: readonly ProbeChange[], includeLoa
     factsFor(c, probes),
 ];
 
-const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p (adj.)', 'Test', 'Verdict', 'Load', 'Device facts changed'];
+const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p', 'p adj.', 'Test', 'Verdict', 'Load', 'Device facts changed'];
 
 const ORDER: Record<MetricChange['verdict'], number> = {
     regression: 0,
     insufficient: 1,
     loaded: 2,
     improvement: 3,
-    changed: 4,
-    unchanged: 5,
+    'not significant': 4,
+    changed: 5,
+    unchanged: 6,
 };
 
 /** Options of a text rendering. */
@@ -98,6 +101,7 @@ export const renderComparison = (
     const sorted = [...c.changes].sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict]);
     const shown = opts.all === true ? sorted : sorted.filter((x) => x.verdict !== 'unchanged');
     const unchanged = c.changes.filter((x) => x.verdict === 'unchanged').length;
+    const notSignificant = c.changes.filter((x) => x.verdict === 'not significant').length;
     const loadedText = `${c.loaded.length} metric(s) with fewer than ${c.minReps} repetitions measured without load on a side: not tested, not an all-clear; --include-loaded tests them anyway`;
     const verdict =
         c.verdict === 'regression'
@@ -118,9 +122,12 @@ export const renderComparison = (
               : `load-flagged repetitions left out of ${withLoad} metric(s) (docs/measurement-conditions.md; --include-loaded keeps them)`;
     const settings =
         `Welch t-test on log per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
-        `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics)` : ' per metric (no correction)'}; ` +
+        `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics: p is a metric's own, p_adj the corrected one that decides)` : ' per metric (no correction)'}; ` +
         `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ${loadSentence}; ` +
-        `${c.changes.length} metrics compared, ${unchanged} unchanged${opts.all === true ? '' : ' (hidden; --all prints them)'}`;
+        `${c.changes.length} metrics compared, ${unchanged} unchanged${opts.all === true ? '' : ' (hidden; --all prints them)'}` +
+        (notSignificant > 0
+            ? `; ${notSignificant} moved past the threshold without significance ("not significant": the data cannot tell them from noise, neither a regression nor unchanged)`
+            : '');
     const out: string[] = [];
     // A regression hides a 'loaded' run verdict; say that some metrics could not be tested either.
     const alsoLoaded = c.verdict !== 'loaded' && c.loaded.length > 0 ? [`also: ${loadedText}`] : [];
@@ -141,10 +148,15 @@ export const renderComparison = (
     } else {
         out.push(title, settings, ...alsoLoaded, '');
         for (const x of shown) {
-            const cells = changeCells(x, c.probeChanges, c.includeLoaded);
-            const load = cells[7] !== '' ? `; ${cells[7]}` : '';
+            const [label, a, b, change, p, pAdj, test, verdict, load, facts] = changeCells(
+                x,
+                c.probeChanges,
+                c.includeLoaded,
+            );
+            // Holm's adjusted p decides; the raw p beside it says how strong the metric's own evidence was.
+            const ps = x.test === 'none' ? 'p=–' : c.correction === 'holm' ? `p=${p}, p_adj=${pAdj}` : `p=${p}`;
             out.push(
-                `${(cells[6] ?? '').toUpperCase().padEnd(11)} ${cells[0]}: ${cells[1]} → ${cells[2]} ms (${cells[3]}, p=${cells[4]}, ${cells[5]}${load})${cells[8] !== '' ? `  [${cells[8]}]` : ''}`,
+                `${(verdict ?? '').toUpperCase().padEnd(15)} ${label}: ${a} → ${b} ms (${change}, ${ps}, ${test}${load !== '' ? `; ${load}` : ''})${facts !== '' && facts !== undefined ? `  [${facts}]` : ''}`,
             );
         }
         if (c.probeChanges.length > 0) {
@@ -185,6 +197,7 @@ export const comparisonJson = (c: Comparison): Record<string, unknown> => ({
         loaded: c.loaded.length,
         improvement: c.improvements.length,
         changed: c.changes.filter((x) => x.verdict === 'changed').length,
+        notSignificant: c.changes.filter((x) => x.verdict === 'not significant').length,
         unchanged: c.changes.filter((x) => x.verdict === 'unchanged').length,
         /** Metrics with a load-flagged repetition on either side. */
         metricsWithLoadedReps: c.changes.filter((x) => x.loadedA + x.loadedB > 0).length,
@@ -208,11 +221,34 @@ const historyLoadCell = (s: HistorySeries['summary']): string =>
         ? ''
         : `${s.leftOut} of ${s.repetitions} repetitions${s.allLoadedRuns.length > 0 ? ` (all loaded: ${s.allLoadedRuns.join(', ')})` : ''}`;
 
+/** The settings a history's steps were found with, for the line under its table (defaults as compare's). */
+export interface HistorySettings {
+    thresholdPct?: number | undefined;
+    floorMs?: number | undefined;
+    alpha?: number | undefined;
+    correction?: 'none' | 'holm' | undefined;
+}
+
+/** How the steps column was reached: the test, the family Holm counted, the thresholds. */
+const historyStepsNote = (series: readonly HistorySeries[], s: HistorySettings): string => {
+    const tests = series.reduce((n, x) => n + x.summary.stepTests.length, 0);
+    const holm = s.correction !== 'none';
+    return (
+        `Steps: Welch t-test on log repetition values of consecutive runs, ${tests} step(s) tested over ${series.length} metric(s); ` +
+        `a step needs ${holm ? `Holm-adjusted p < ${s.alpha ?? 0.05} (family: every step tested)` : `p < ${s.alpha ?? 0.05} per step (no correction)`}, ` +
+        `> ${s.thresholdPct ?? DEFAULT_THRESHOLD_PCT} % and > ${s.floorMs ?? DEFAULT_FLOOR_MS} ms.`
+    );
+};
+
 /**
  * One line per metric: its runs' values, their spread and the steps between consecutive runs; the "Loaded left out"
  * column counts the load-flagged repetitions the figures and steps do not use (docs/statistics.md, history).
  */
-export const renderHistory = (series: readonly HistorySeries[], format: TextFormat = 'text'): string => {
+export const renderHistory = (
+    series: readonly HistorySeries[],
+    format: TextFormat = 'text',
+    settings: HistorySettings = {},
+): string => {
     const out: string[] = [];
     const head = [
         'Metric',
@@ -262,5 +298,6 @@ export const renderHistory = (series: readonly HistorySeries[], format: TextForm
                 .trimEnd();
         out.push(line(head), ...rows.map(line));
     }
+    out.push('', format === 'md' ? escapeMd(historyStepsNote(series, settings)) : historyStepsNote(series, settings));
     return `${out.join('\n')}\n`;
 };

@@ -1,7 +1,13 @@
 // `splitbench history`: one metric over every run that measured it, with the steps between runs (docs/statistics.md,
 // "history"). Load-flagged repetitions are left out of the figures and steps unless --include-loaded.
 import type { Command } from 'commander';
-import { DEFAULT_THRESHOLD_PCT, type MetricMode, type MetricName, type RunData } from '../../analysis/compare.js';
+import {
+    DEFAULT_FLOOR_MS,
+    DEFAULT_THRESHOLD_PCT,
+    type MetricMode,
+    type MetricName,
+    type RunData,
+} from '../../analysis/compare.js';
 import { historyFromRuns, type HistorySeries } from '../../analysis/history.js';
 import { SplitbenchError } from '../../errors.js';
 import { renderHistory } from '../../report/compare-render.js';
@@ -65,6 +71,9 @@ interface HistoryFlags {
     campaign?: string;
     last?: string;
     threshold: number;
+    floorMs: number;
+    alpha: number;
+    holm: boolean;
     includeLoaded?: boolean;
     format: string;
     db?: string;
@@ -74,7 +83,7 @@ export const registerHistoryCommand = (program: Command): void => {
     program
         .command('history')
         .description(
-            'One metric over every run that measured it, with the steps between runs (load-flagged repetitions left out)',
+            'One metric over every run that measured it, with the steps between runs (Welch t-test on log repetition values, Holm-corrected over every step tested; load-flagged repetitions left out)',
         )
         .requiredOption('--model <name>', 'model id as in the campaign')
         .requiredOption('--device <name>', 'UE or server device')
@@ -83,7 +92,15 @@ export const registerHistoryCommand = (program: Command): void => {
         .option('--split <k>', 'a split point, or "full"')
         .option('--campaign <name>', 'only runs of this campaign')
         .option('--last <n>', 'only the newest n runs (each run is read and analysed in full)')
-        .option('--threshold <pct>', 'change that counts (%)', numberArg('--threshold'), DEFAULT_THRESHOLD_PCT)
+        .option(
+            '--threshold <pct>',
+            'relative change a step must exceed (%)',
+            numberArg('--threshold'),
+            DEFAULT_THRESHOLD_PCT,
+        )
+        .option('--floor-ms <ms>', 'absolute change a step must exceed (ms)', numberArg('--floor-ms'), DEFAULT_FLOOR_MS)
+        .option('--alpha <p>', 'significance level (family-wise with Holm)', numberArg('--alpha'), 0.05)
+        .option('--no-holm', 'test each step at alpha, without the Holm correction over every step tested')
         .option('--include-loaded', INCLUDE_LOADED_HELP)
         .option('--format <f>', 'text, or md (markdown)', 'text')
         .option('--db <file|url>', DB_HELP)
@@ -105,11 +122,24 @@ export const registerHistoryCommand = (program: Command): void => {
                 const series = historyFromRuns(
                     runs,
                     { model: o.model, device: o.device, metric, mode, splitAfter },
-                    { thresholdPct: o.threshold, includeLoaded },
+                    {
+                        thresholdPct: o.threshold,
+                        floorMs: o.floorMs,
+                        alpha: o.alpha,
+                        correction: o.holm ? 'holm' : 'none',
+                        includeLoaded,
+                    },
                 );
                 if (series.length === 0)
                     throw new SplitbenchError('NOT_FOUND', `no runs measured model ${o.model} on ${o.device}`);
-                process.stdout.write(renderHistory(series, format));
+                process.stdout.write(
+                    renderHistory(series, format, {
+                        thresholdPct: o.threshold,
+                        floorMs: o.floorMs,
+                        alpha: o.alpha,
+                        correction: o.holm ? 'holm' : 'none',
+                    }),
+                );
                 process.stdout.write(historyRuns(series, runs, includeLoaded));
             });
         });

@@ -137,7 +137,7 @@ describe('compare and history leave load-flagged repetitions out', () => {
         expect(r.stdout).toContain('compare run-a → run-b: no regression');
         // head: A mean of 3000 3100 2900 3050 2950 = 3000 µs; B's clean 3020 2980 3000 = 3000 µs
         expect(r.stdout).toMatch(
-            /UNCHANGED +two phone\/edge measured split 0 ueMs: 3\.000 → 3\.000 ms \(\+0\.000 ms, \+0\.0 %, p=[0-9.]+, welch \(log\), reps 5\/3; B: 2 of 5 repetitions left out: loaded\)/,
+            /UNCHANGED +two phone\/edge measured split 0 ueMs: 3\.000 → 3\.000 ms \(\+0\.000 ms, \+0\.0 %, p=[0-9.]+, p_adj=[0-9.]+, welch \(log\), reps 5\/3; B: 2 of 5 repetitions left out: loaded\)/,
         );
         // the total (head + tail per repetition) loses the same two repetitions: A 3000 + 2600 = 5600 µs; B
         // (3020+2500 + 2980+2600 + 3000+2650)/3 = 16750/3 = 5583.333 µs: −0.017 ms, −0.3 %
@@ -146,7 +146,7 @@ describe('compare and history leave load-flagged repetitions out', () => {
         );
         // the tail and the full model ran without load: nothing left out
         expect(r.stdout).toMatch(
-            /measured split 0 serverMs: 2\.600 → 2\.600 ms \(\+0\.000 ms, \+0\.0 %, p=[0-9.]+, welch \(log\), reps 5\/5\)\n/,
+            /measured split 0 serverMs: 2\.600 → 2\.600 ms \(\+0\.000 ms, \+0\.0 %, p=[0-9.]+, p_adj=[0-9.]+, welch \(log\), reps 5\/5\)\n/,
         );
         expect(r.stdout).toContain('load-flagged repetitions left out of 2 metric(s)');
     });

@@ -377,6 +377,10 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(one.stdout).toMatch(new RegExp(`${fastA}→${slowB} \\+\\d+`));
         expect(one.stdout).toMatch(new RegExp(`${slowB}→${fastC} -\\d+`));
         expect(one.stdout).toMatch(new RegExp(`^${fastA}\\s+\\S+\\s+\\d+\\.\\d{3} ms \\[`, 'm'));
+        // one series, two consecutive pairs: Holm's family is those two step tests
+        expect(one.stdout).toContain(
+            'Steps: Welch t-test on log repetition values of consecutive runs, 2 step(s) tested over 1 metric(s); a step needs Holm-adjusted p < 0.05 (family: every step tested), > 10 % and > 0.1 ms.',
+        );
 
         const last = await cli(
             ['history', '--model', 'dwconv', '--device', 'edge', '--last', '2', '--db', 'results.db'],

@@ -93,7 +93,7 @@ describe('compareRuns', () => {
         const text = renderComparison(c, 'text');
         expect(text).toContain('REGRESSION (2 metric(s))');
         expect(text).toMatch(
-            /REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(\+0\.600 ms, \+20\.0 %, p=7\.4e-5, welch \(log\), reps 5\/5\) {2}\[a01 android build: B1 → B2\]/,
+            /REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(\+0\.600 ms, \+20\.0 %, p=4\.3e-6, p_adj=7\.4e-5, welch \(log\), reps 5\/5\) {2}\[a01 android build: B1 → B2\]/,
         );
         expect(renderComparison(c, 'md')).toContain('| a01 | android build | B1 | B2 |');
     });
@@ -148,6 +148,26 @@ describe('compareRuns', () => {
             { thresholdPct: 5, floorMs: 0.001 },
         );
         expect(low.regressions.map((x) => x.metric)).toContain('serverMs');
+    });
+
+    it('calls a large move the test cannot confirm "not significant", shows it by default, and does not fail on it', () => {
+        const b = fiveReps(1);
+        // B's head: 3000 9000 3100 9100 2900 µs, mean 5420 (+80.7 %); scipy ttest_ind(log(A), log(B), equal_var=False)
+        // t = -1.62983361, p = 0.17820130
+        b.measured.head = new Map([[1, [3000, 9000, 3100, 9100, 2900].map((avgUs) => ({ avgUs }))]]);
+        const c = compareRuns(asRun('a', fiveReps(1)), asRun('b', b));
+        const head = measuredHead(c);
+        expect(head?.p).toBeCloseTo(0.1782013, 6);
+        expect(head?.changePct).toBeCloseTo(80.6666667, 5);
+        expect(head?.verdict).toBe('not significant');
+        expect(c.verdict).toBe('no regression');
+        expect(c.hasRegression).toBe(false);
+        const text = renderComparison(c);
+        expect(text).toMatch(
+            /^NOT SIGNIFICANT +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 5\.420 ms .*p=0\.1782, p_adj=1\.0000/m,
+        );
+        expect(text).toContain('moved past the threshold without significance ("not significant"');
+        expect(renderComparison(c, 'md')).toMatch(/\| Metric \| A \(ms\) \| B \(ms\) \| Change \| p \| p adj\. \|/);
     });
 
     it('calls a speed-up an improvement and can test without the Holm correction', () => {
@@ -278,6 +298,31 @@ describe('history', () => {
         expect(
             historyFromRuns(runs, { model: 'tiny.tflite', device: 'a01', splitAfter: 'full' }).map((x) => x.key.metric),
         ).toEqual(['fullUeMs']);
+    });
+
+    it('corrects the steps with Holm over every step tested, and --no-holm tests each at alpha', () => {
+        // n2's measured head is A's × 1.15 1.0 1.3 1.1 1.2 (+14.8 %): scipy p = 0.010394756 on the logs. The selection
+        // (a01, ueMs) has 5 series — estimated at 4 splits, measured at split 1 — so 5 step tests; Holm makes the
+        // smallest 5 × 0.0104 = 0.052 ≥ 0.05: no step. Each at alpha, it is one.
+        const b = fiveReps(1);
+        const f = [1.15, 1.0, 1.3, 1.1, 1.2];
+        b.measured.head = new Map([[1, HEAD_US.map((v, i) => ({ avgUs: v * (f[i] as number) }))]]);
+        const runs = [asRun('n1', fiveReps(1)), asRun('n2', b)];
+        const sel = { model: 'tiny.tflite', device: 'a01', metric: 'ueMs' } as const;
+        const series = historyFromRuns(runs, sel);
+        expect(series).toHaveLength(5);
+        expect(series.reduce((n, x) => n + x.summary.stepTests.length, 0)).toBe(5);
+        const head = series.find((x) => x.key.mode === 'measured')?.summary;
+        expect(head?.stepTests[0]?.p).toBeCloseTo(0.010394756, 8);
+        expect(head?.stepTests[0]?.pAdjusted).toBeCloseTo(5 * 0.010394756, 7);
+        expect(head?.steps).toEqual([]);
+        expect(renderHistory(series)).toContain(
+            '5 step(s) tested over 5 metric(s); a step needs Holm-adjusted p < 0.05',
+        );
+        const none = historyFromRuns(runs, sel, { correction: 'none' });
+        const headNone = none.find((x) => x.key.mode === 'measured')?.summary;
+        expect(headNone?.steps.map((x) => `${x.fromRunId}→${x.toRunId}`)).toEqual(['n1→n2']);
+        expect(renderHistory(none, 'text', { correction: 'none' })).toContain('p < 0.05 per step (no correction)');
     });
 
     it('leaves loaded repetitions out of the values and steps; a run with every one loaded is named, not summarised', () => {
