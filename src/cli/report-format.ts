@@ -1,5 +1,5 @@
-// Report format names on the command line (`report --format`, `run --report`): the campaign file's vocabulary,
-// so `md` and `markdown` both work everywhere.
+// Report format names on the command line (`report --format`, `run --report`, `compare`/`history --format`): the
+// campaign file's vocabulary, so `md` and `markdown` both work everywhere.
 import { REPORT_FORMATS } from '../config/schema.js';
 import { closest } from '../config/suggest.js';
 import { SplitbenchError } from '../errors.js';
@@ -23,14 +23,19 @@ export const parseReportFormat = (flag: string, name: string): ReportFormat => {
     );
 };
 
-/** `compare`/`history --format`: `text`, or `md`/`markdown`. Throws SplitbenchError USAGE for anything else. */
-export const parseTextOrMd = (flag: string, name: string): 'text' | 'md' => {
+const TEXT_FORMATS = ['text', 'md', 'markdown', 'json'] as const;
+
+/**
+ * `compare`/`history --format`: `text`, `md` (= `markdown`) or `json`. Throws SplitbenchError USAGE naming the flag,
+ * the value and the allowed names (or the likely one).
+ */
+export const parseTextFormat = (flag: string, name: string): 'text' | 'md' | 'json' => {
     const n = name.trim().toLowerCase();
-    if (n === 'text') return 'text';
-    if (n === 'md' || n === 'markdown') return 'md';
-    const likely = closest(name, ['text', 'md', 'markdown']);
+    if (n === 'markdown') return 'md';
+    if (n === 'text' || n === 'md' || n === 'json') return n;
+    const likely = closest(name, TEXT_FORMATS);
     throw new SplitbenchError(
         'USAGE',
-        `${flag}: unknown format "${name}"${likely !== undefined ? ` (did you mean "${likely}"?)` : ''}; allowed: text, md, markdown`,
+        `${flag}: unknown format "${name}"${likely !== undefined ? ` (did you mean "${likely}"?)` : ''}; allowed: ${TEXT_FORMATS.join(', ')}`,
     );
 };

@@ -227,7 +227,24 @@ export interface HistorySettings {
     floorMs?: number | undefined;
     alpha?: number | undefined;
     correction?: 'none' | 'holm' | undefined;
+    includeLoaded?: boolean | undefined;
 }
+
+/**
+ * `history --format json`: the settings, how many step tests Holm counted, and every series (metric key, summary
+ * with its points, every step test with p and pAdjusted, and the steps that count). Times in ms.
+ */
+export const historyJson = (series: readonly HistorySeries[], s: HistorySettings): Record<string, unknown> => ({
+    settings: {
+        thresholdPct: s.thresholdPct ?? DEFAULT_THRESHOLD_PCT,
+        floorMs: s.floorMs ?? DEFAULT_FLOOR_MS,
+        alpha: s.alpha ?? 0.05,
+        correction: s.correction ?? 'holm',
+        includeLoaded: s.includeLoaded === true,
+    },
+    stepTests: series.reduce((n, x) => n + x.summary.stepTests.length, 0),
+    series: series.map((x) => ({ key: x.key, ...x.summary })),
+});
 
 /** How the steps column was reached: the test, the family Holm counted, the thresholds. */
 const historyStepsNote = (series: readonly HistorySeries[], s: HistorySettings): string => {

@@ -2,25 +2,11 @@
 // few repetitions, or on too few repetitions measured without load; the CLI's exit-code mapping stays in main.ts.
 import type { Command } from 'commander';
 import { compareRuns, DEFAULT_FLOOR_MS, DEFAULT_MIN_REPS, DEFAULT_THRESHOLD_PCT } from '../../analysis/compare.js';
-import { closest } from '../../config/suggest.js';
 import { SplitbenchError } from '../../errors.js';
 import { comparisonJson, renderComparison } from '../../report/compare-render.js';
 import { DB_HELP } from '../../store/store-spec.js';
+import { parseTextFormat } from '../report-format.js';
 import { finishedRuns, INCLUDE_LOADED_HELP, numberArg, runData, withStore } from './compare-common.js';
-
-const FORMATS = ['text', 'md', 'markdown', 'json'] as const;
-
-/** `--format`: text, md (= markdown) or json. Throws SplitbenchError USAGE naming the value and the allowed ones. */
-const parseFormat = (name: string): 'text' | 'md' | 'json' => {
-    const n = name.trim().toLowerCase();
-    if (n === 'markdown') return 'md';
-    if (n === 'text' || n === 'md' || n === 'json') return n;
-    const likely = closest(name, FORMATS);
-    throw new SplitbenchError(
-        'USAGE',
-        `--format: unknown format "${name}"${likely !== undefined ? ` (did you mean "${likely}"?)` : ''}; allowed: ${FORMATS.join(', ')}`,
-    );
-};
 
 interface CompareFlags {
     campaign?: string;
@@ -73,7 +59,7 @@ export const registerCompareCommand = (program: Command): void => {
         .action(async (a: string | undefined, b: string | undefined, o: CompareFlags) => {
             if (!Number.isInteger(o.minReps) || o.minReps < 2)
                 throw new SplitbenchError('USAGE', `--min-reps: expected a whole number ≥ 2, got ${o.minReps}`);
-            const format = parseFormat(o.format);
+            const format = parseTextFormat('--format', o.format);
             await withStore(o.db, async (store) => {
                 let refA = a;
                 let refB = b;

@@ -10,9 +10,9 @@ import {
 } from '../../analysis/compare.js';
 import { historyFromRuns, type HistorySeries } from '../../analysis/history.js';
 import { SplitbenchError } from '../../errors.js';
-import { renderHistory } from '../../report/compare-render.js';
+import { historyJson, renderHistory } from '../../report/compare-render.js';
 import { DB_HELP } from '../../store/store-spec.js';
-import { parseTextOrMd } from '../report-format.js';
+import { parseTextFormat } from '../report-format.js';
 import { finishedRuns, INCLUDE_LOADED_HELP, numberArg, runData, withStore } from './compare-common.js';
 
 const METRICS: readonly MetricName[] = ['ueMs', 'serverMs', 'totalMs', 'fullUeMs', 'fullServerMs'];
@@ -102,7 +102,7 @@ export const registerHistoryCommand = (program: Command): void => {
         .option('--alpha <p>', 'significance level (family-wise with Holm)', numberArg('--alpha'), 0.05)
         .option('--no-holm', 'test each step at alpha, without the Holm correction over every step tested')
         .option('--include-loaded', INCLUDE_LOADED_HELP)
-        .option('--format <f>', 'text, or md (markdown)', 'text')
+        .option('--format <f>', 'text, md (markdown), or json (every series with its points and step tests)', 'text')
         .option('--db <file|url>', DB_HELP)
         .action(async (o: HistoryFlags) => {
             const metric = oneOf('--metric', o.metric, METRICS);
@@ -111,7 +111,7 @@ export const registerHistoryCommand = (program: Command): void => {
             const last = o.last === undefined ? undefined : Number(o.last);
             if (last !== undefined && (!Number.isInteger(last) || last < 1))
                 throw new SplitbenchError('USAGE', `--last: expected a whole number of runs ≥ 1, got "${o.last}"`);
-            const format = parseTextOrMd('--format', o.format);
+            const format = parseTextFormat('--format', o.format);
             const includeLoaded = o.includeLoaded === true;
             await withStore(o.db, async (store) => {
                 const listed = (await finishedRuns(store, o.campaign, o.db))
@@ -132,14 +132,18 @@ export const registerHistoryCommand = (program: Command): void => {
                 );
                 if (series.length === 0)
                     throw new SplitbenchError('NOT_FOUND', `no runs measured model ${o.model} on ${o.device}`);
-                process.stdout.write(
-                    renderHistory(series, format, {
-                        thresholdPct: o.threshold,
-                        floorMs: o.floorMs,
-                        alpha: o.alpha,
-                        correction: o.holm ? 'holm' : 'none',
-                    }),
-                );
+                const settings = {
+                    thresholdPct: o.threshold,
+                    floorMs: o.floorMs,
+                    alpha: o.alpha,
+                    correction: o.holm ? ('holm' as const) : ('none' as const),
+                    includeLoaded,
+                };
+                if (format === 'json') {
+                    process.stdout.write(`${JSON.stringify(historyJson(series, settings), null, 2)}\n`);
+                    return;
+                }
+                process.stdout.write(renderHistory(series, format, settings));
                 process.stdout.write(historyRuns(series, runs, includeLoaded));
             });
         });

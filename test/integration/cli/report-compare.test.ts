@@ -402,6 +402,37 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(cmpMd).toContain('|');
         expect(await cmp('markdown')).toBe(cmpMd);
         expect(await cmp('text')).not.toBe(cmpMd);
+        const hist = async (f: string) =>
+            cli(
+                [
+                    'history',
+                    '--model',
+                    'dwconv',
+                    '--device',
+                    'phone',
+                    '--metric',
+                    'fullUeMs',
+                    '--db',
+                    'results.db',
+                ].concat(['--format', f, KEEP_LOADED]),
+                work,
+            );
+        expect((await hist('markdown')).stdout).toBe((await hist('md')).stdout);
+        // json: the settings, the Holm family size, and per series every step test beside the steps that count
+        const json = JSON.parse((await hist('json')).stdout) as {
+            settings: { correction: string; alpha: number };
+            stepTests: number;
+            series: { key: { metric: string }; stepTests: { p: number; pAdjusted: number }[]; steps: unknown[] }[];
+        };
+        expect(json.settings).toMatchObject({ correction: 'holm', alpha: 0.05 });
+        expect(json.series.map((x) => x.key.metric)).toEqual(['fullUeMs']);
+        expect(json.stepTests).toBe(json.series.reduce((n, x) => n + x.stepTests.length, 0));
+        for (const t of json.series.flatMap((x) => x.stepTests)) expect(t.pAdjusted).toBeGreaterThanOrEqual(t.p);
+        const bad = await hist('jsn');
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain(
+            '--format: unknown format "jsn" (did you mean "json"?); allowed: text, md, markdown, json',
+        );
     });
 
     it('bad references and flags: exit 2 with one line naming the problem', async () => {
