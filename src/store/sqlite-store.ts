@@ -2,7 +2,7 @@
 // statement cache; the queries are in sqlite-runs.ts, sqlite-jobs.ts and sqlite-results.ts. Each job's result is
 // written in one transaction, so a process killed at any moment leaves whole jobs or nothing; WAL keeps the file
 // consistent.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
@@ -41,6 +41,21 @@ export interface OpenStoreOptions {
     now?: (() => Date) | undefined;
 }
 
+/**
+ * Refuses a path that cannot be a results database before SQLite sees it: a folder (always), and with `mustExist`
+ * a missing or empty file (SQLite would happily initialise a 0-byte file, turning a read into a write).
+ * Throws SplitbenchError NOT_FOUND naming the path.
+ */
+const checkStoreFile = (path: string, mustExist: boolean): void => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory() === true)
+        throw new SplitbenchError('NOT_FOUND', `${path} is a folder, not a results database file`);
+    if (!mustExist) return;
+    if (st === undefined)
+        throw new SplitbenchError('NOT_FOUND', `no results database at ${path} (run a campaign first, or pass --db)`);
+    if (st.size === 0) throw new SplitbenchError('NOT_FOUND', `${path} is empty: not a results database`);
+};
+
 export class SqliteStore implements SyncResultStore, SqliteDb {
     readonly path: string;
     private readonly conn: Db;
@@ -51,14 +66,18 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
     constructor(path: string, opts: OpenStoreOptions = {}) {
         this.path = resolve(path);
         this.now = opts.now ?? ((): Date => new Date());
-        if (opts.mustExist === true && !existsSync(this.path))
-            throw new SplitbenchError(
-                'NOT_FOUND',
-                `no results database at ${this.path} (run a campaign first, or pass --db)`,
-            );
+        checkStoreFile(this.path, opts.mustExist === true);
         try {
             mkdirSync(dirname(this.path), { recursive: true });
             this.conn = new Database(this.path, { fileMustExist: opts.mustExist === true });
+            // A read-only command must not turn someone's SQLite file into a splitbench store.
+            if (opts.mustExist === true && (this.conn.pragma('user_version', { simple: true }) as number) === 0) {
+                this.conn.close();
+                throw new SplitbenchError(
+                    'NOT_FOUND',
+                    `${this.path} is an SQLite database without splitbench results (no splitbench schema); pass the --db a campaign wrote`,
+                );
+            }
             this.conn.pragma('journal_mode = WAL');
             // NORMAL in WAL mode: a committed transaction survives a process crash (not necessarily power loss).
             this.conn.pragma('synchronous = NORMAL');
@@ -67,6 +86,10 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
             this.migrate();
         } catch (e) {
             if (e instanceof SplitbenchError) throw e;
+            if ((e as { code?: unknown }).code === 'SQLITE_NOTADB')
+                throw new SplitbenchError('NOT_FOUND', `${this.path} is not a results database (not an SQLite file)`, {
+                    cause: e,
+                });
             throw new SplitbenchError('STORE_FAILED', `results database ${this.path}: ${messageOf(e)}`, { cause: e });
         }
         this.seqStmt = this.conn.prepare('SELECT seq FROM jobs WHERE run_id = ? AND id = ?');
