@@ -3,13 +3,16 @@
 // (docs/statistics.md). Repetitions measured under load (docs/measurement-conditions.md) are left out by default.
 import { welchTTest } from './student-t.js';
 import { diffProbes, type ProbeChange } from './probe-facts.js';
+import { diffSettings, type DeviceSettings } from './settings-facts.js';
 import type { MetricStat, ProbeInfo, SplitAnalysis } from './types.js';
 
 /** The parts of a run the comparison needs (ReportInput satisfies it). */
 export interface RunData {
-    run: { id: string; startedAt?: string | undefined };
+    run: { id: string; startedAt?: string | undefined; campaign?: string | undefined };
     analyses: readonly SplitAnalysis[];
     devices: readonly { name: string; probe?: ProbeInfo | null | undefined }[];
+    /** Measurement settings per device name (src/analysis/settings-facts.ts); absent: not known, nothing compared. */
+    deviceSettings?: DeviceSettings | undefined;
 }
 
 export type MetricName = 'ueMs' | 'serverMs' | 'totalMs' | 'fullUeMs' | 'fullServerMs';
@@ -30,6 +33,8 @@ export interface MetricValues extends MetricKey {
     valueMs: number;
     lowMs: number;
     highMs: number;
+    /** Set when lowMs is a lower bound clipped at 0 (MetricStat.lowClipped). */
+    lowClipped?: true | undefined;
     /** One value per repetition (ms): what the test runs on. */
     repValuesMs: number[];
     /** Beside repValuesMs: true for a repetition whose result was load-flagged. Absent when none was. */
@@ -52,6 +57,7 @@ const fromStat = (key: MetricKey, s: MetricStat): MetricValues => ({
     valueMs: s.valueMs,
     lowMs: s.lowMs,
     highMs: s.highMs,
+    ...(s.lowClipped === true ? { lowClipped: true as const } : {}),
     repValuesMs: s.repValuesMs,
     ...(s.loadedReps !== undefined ? { loadedReps: s.loadedReps } : {}),
 });
@@ -101,16 +107,19 @@ export type Verdict =
 
 export interface MetricChange extends MetricKey {
     /**
-     * Mean of the repetition values the test used (loaded ones left out unless includeLoaded); of all of them when a
-     * side has no clean repetition.
+     * Mean of the repetition values the test used (loaded ones left out unless includeLoaded); of the load-flagged
+     * ones when a side has no clean repetition (aValueFrom / bValueFrom 'loaded').
      */
     aValueMs: number;
     bValueMs: number;
+    /** Where each side's value comes from: 'used' = the repetitions counted in nA/nB; 'loaded' = the left-out ones. */
+    aValueFrom: ValueFrom;
+    bValueFrom: ValueFrom;
     /** B − A (ms): positive = slower in B. */
     changeMs: number;
     /** 100·(B − A)/A: positive = slower in B. */
     changePct: number;
-    /** Welch's t of (B − A). */
+    /** Welch's t of (B − A); t, df, p and pAdjusted are 0, 0, 1, 1 for an untested metric (test 'none'). */
     t: number;
     df: number;
     p: number;
@@ -175,6 +184,10 @@ export interface Comparison {
     onlyInA: MetricKey[];
     onlyInB: MetricKey[];
     probeChanges: ProbeChange[];
+    /** Measurement settings that differ per device (threads, runs, repetitions…), as probe facts are given. */
+    settingsChanges: ProbeChange[];
+    /** The two runs' campaign names when they differ (null when equal or not known). */
+    campaignChange: { a: string; b: string } | null;
     modelChanges: { model: string; aSha256: string; bSha256: string }[];
     hasRegression: boolean;
     /**
@@ -217,20 +230,25 @@ export const testValues = (
 
 const meanOf = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
 
+/** 'used' = a value from the repetitions a test uses; 'loaded' = from load-flagged ones left out (none used). */
+export type ValueFrom = 'used' | 'loaded';
+
 /**
  * The repetition values a test uses: all with includeLoaded, else those whose result was not load-flagged. The
  * point value is their mean (the report's value when nothing is left out); with no clean value at all, the mean of
- * every value (shown, never tested).
+ * every value, all loaded (`from: 'loaded'`: shown so, never tested).
  */
 export const usedValues = (
     m: { valueMs: number; repValuesMs: readonly number[]; loadedReps?: readonly boolean[] | undefined },
     includeLoaded: boolean,
-): { values: number[]; valueMs: number; loaded: number } => {
+): { values: number[]; valueMs: number; loaded: number; from: ValueFrom } => {
     const flags = m.loadedReps ?? [];
     const loaded = m.repValuesMs.filter((_, i) => flags[i] === true).length;
-    if (includeLoaded || loaded === 0) return { values: [...m.repValuesMs], valueMs: m.valueMs, loaded };
+    if (includeLoaded || loaded === 0) return { values: [...m.repValuesMs], valueMs: m.valueMs, loaded, from: 'used' };
     const values = m.repValuesMs.filter((_, i) => flags[i] !== true);
-    return { values, valueMs: values.length > 0 ? meanOf(values) : m.valueMs, loaded };
+    return values.length > 0
+        ? { values, valueMs: meanOf(values), loaded, from: 'used' }
+        : { values, valueMs: m.valueMs, loaded, from: 'loaded' };
 };
 
 /**
@@ -269,6 +287,8 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             ...keyOf(x),
             aValueMs: ua.valueMs,
             bValueMs: ub.valueMs,
+            aValueFrom: ua.from,
+            bValueFrom: ub.from,
             changeMs,
             changePct:
                 ua.valueMs === 0 ? (changeMs === 0 ? 0 : Number.POSITIVE_INFINITY) : (100 * changeMs) / ua.valueMs,
@@ -342,6 +362,11 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
         onlyInA,
         onlyInB,
         probeChanges: diffProbes(a, b),
+        settingsChanges: diffSettings(a.deviceSettings, b.deviceSettings),
+        campaignChange:
+            a.run.campaign !== undefined && b.run.campaign !== undefined && a.run.campaign !== b.run.campaign
+                ? { a: a.run.campaign, b: b.run.campaign }
+                : null,
         modelChanges,
         hasRegression: regressions.length > 0,
         verdict:

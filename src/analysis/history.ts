@@ -1,4 +1,4 @@
-// One metric over many runs: the run values, their spread, and the steps between consecutive runs (Welch's test on
+// Metrics over many runs: per metric, the run values, their spread, and the steps between consecutive runs (Welch's test on
 // log repetition values, Holm-corrected over every step tested, with the compare threshold and floor,
 // docs/statistics.md), with the device facts that changed.
 // Like compare, it leaves load-flagged repetitions out by default (docs/measurement-conditions.md).
@@ -39,7 +39,14 @@ export interface HistoryPoint {
     /** All repetitions of the run, and how many of them were load-flagged (left out unless includeLoaded). */
     repetitions?: number | undefined;
     loaded?: number | undefined;
-    /** Device facts of that run, to show what changed at a step. */
+    /** Set when lowMs is a lower bound clipped at 0 (the interval reached below 0 ms). */
+    lowClipped?: true | undefined;
+    /** sha256 of the model file the run measured (a model id may name different files over time). */
+    modelSha256?: string | undefined;
+    /**
+     * Facts of that run, to show what changed at a step: the device's probe facts, its measurement settings, the
+     * campaign, and the model file ('model sha256', 12 hex digits).
+     */
     facts?: Record<string, string> | undefined;
 }
 
@@ -53,7 +60,7 @@ export interface HistoryStep {
     p: number;
     /** p after Holm over every step tested in the family (the series, or all series of one history call). */
     pAdjusted: number;
-    /** Device facts that changed between the two runs. */
+    /** Facts that changed between the two runs (device, settings, campaign, model file; see HistoryPoint.facts). */
     factChanges: { fact: string; a: string | null; b: string | null }[];
 }
 
@@ -75,7 +82,7 @@ export interface HistorySummary {
     latestVsPreviousPct: number | null;
     /** 100·(latest − median of earlier runs)/median of earlier runs. */
     latestVsMedianPct: number | null;
-    /** Coefficient of variation of the run values (%): a high value marks an unstable benchmark. */
+    /** Coefficient of variation of the run values (%): a high value marks an unstable benchmark; null under 2 runs. */
     cvPct: number | null;
     /**
      * Every pair of consecutive runs that could be tested (two or more repetition values each side), whatever its
@@ -177,7 +184,7 @@ export const history = (allPoints: readonly HistoryPoint[], opts: HistoryOptions
         medianOfRunsMs: quantileSorted(sortedCopy(meds), 0.5),
         latestVsPreviousPct: prev === null ? null : (100 * (latest - prev)) / prev,
         latestVsMedianPct: earlierMed === null ? null : (100 * (latest - earlierMed)) / earlierMed,
-        cvPct: mean > 0 ? (100 * sd) / mean : null,
+        cvPct: n > 1 && mean > 0 ? (100 * sd) / mean : null,
         stepTests,
         steps: countingSteps(stepTests, opts),
     };
@@ -209,35 +216,39 @@ export const historyFromRuns = (
 ): HistorySeries[] => {
     const byKey = new Map<string, { key: MetricKey; points: HistoryPoint[] }>();
     for (const run of runs) {
-        const metrics = extractMetrics(run.analyses.filter((a) => a.model.name === sel.model));
-        for (const m of metrics) {
-            if (!metricDevices(m).includes(sel.device)) continue;
-            if (sel.metric !== undefined && m.metric !== sel.metric) continue;
-            if (sel.mode !== undefined && m.mode !== sel.mode) continue;
-            if (sel.splitAfter === 'full' && m.splitAfter !== null) continue;
-            if (typeof sel.splitAfter === 'number' && m.splitAfter !== sel.splitAfter) continue;
-            const ks = metricKeyString(m);
-            let e = byKey.get(ks);
-            if (e === undefined) {
-                e = { key: keyOf(m), points: [] };
-                byKey.set(ks, e);
+        // the model file first (set per analysis below), then what the run was: campaign, device, settings
+        const runFacts = {
+            ...(run.run.campaign !== undefined ? { campaign: run.run.campaign } : {}),
+            ...probeFacts(run.devices.find((d) => d.name === sel.device)?.probe),
+            ...(run.deviceSettings?.[sel.device] ?? {}),
+        };
+        for (const a of run.analyses.filter((x) => x.model.name === sel.model))
+            for (const m of extractMetrics([a])) {
+                if (!matches(m, sel)) continue;
+                const ks = metricKeyString(m);
+                let e = byKey.get(ks);
+                if (e === undefined) {
+                    e = { key: keyOf(m), points: [] };
+                    byKey.set(ks, e);
+                }
+                const used = usedValues(m, opts.includeLoaded === true);
+                // with repetitions left out, the interval is that of the ones used (the report's covers them all)
+                const leftOut = used.values.length < m.repValuesMs.length && used.values.length > 0;
+                const stat = leftOut ? statFromValues(used.values) : m;
+                e.points.push({
+                    runId: run.run.id,
+                    startedAt: run.run.startedAt,
+                    valueMs: used.valueMs,
+                    lowMs: stat.lowMs,
+                    highMs: stat.highMs,
+                    ...(stat.lowClipped === true ? { lowClipped: true as const } : {}),
+                    valuesMs: used.values,
+                    repetitions: m.repValuesMs.length,
+                    loaded: used.loaded,
+                    modelSha256: a.model.sha256,
+                    facts: { 'model sha256': a.model.sha256.slice(0, 12), ...runFacts },
+                });
             }
-            const used = usedValues(m, opts.includeLoaded === true);
-            // with repetitions left out, the interval is that of the ones used (the report's covers them all)
-            const leftOut = used.values.length < m.repValuesMs.length && used.values.length > 0;
-            const stat = leftOut ? statFromValues(used.values) : m;
-            e.points.push({
-                runId: run.run.id,
-                startedAt: run.run.startedAt,
-                valueMs: used.valueMs,
-                lowMs: stat.lowMs,
-                highMs: stat.highMs,
-                valuesMs: used.values,
-                repetitions: m.repValuesMs.length,
-                loaded: used.loaded,
-                facts: probeFacts(run.devices.find((d) => d.name === sel.device)?.probe),
-            });
-        }
     }
     const series = [...byKey.values()].map((e) => ({ key: e.key, summary: history(e.points, opts) }));
     // One family over every series shown: a history of 30 metrics × 10 runs makes 270 tests, and at alpha 0.05 each
@@ -246,4 +257,41 @@ export const historyFromRuns = (
     adjustSteps(all, opts);
     for (const s of series) s.summary.steps = countingSteps(s.summary.stepTests, opts);
     return series;
+};
+
+const matches = (m: MetricKey, sel: Partial<HistorySelector> & { device: string }): boolean =>
+    metricDevices(m).includes(sel.device) &&
+    (sel.metric === undefined || m.metric === sel.metric) &&
+    (sel.mode === undefined || m.mode === sel.mode) &&
+    (sel.splitAfter === undefined ||
+        (sel.splitAfter === 'full' ? m.splitAfter === null : m.splitAfter === sel.splitAfter));
+
+/**
+ * Why a selection matched no metric, in one line: the model measured on the device by no run, or (when it was) the
+ * filter (--split, --metric, --mode) that matched nothing, or that they match nothing together, and what exists for
+ * that model and device (splits, metrics, modes). For the CLI's NOT_FOUND message.
+ */
+export const noMatchMessage = (runs: readonly RunData[], sel: HistorySelector): string => {
+    const base = { device: sel.device };
+    const there = runs.flatMap((r) =>
+        extractMetrics(r.analyses.filter((a) => a.model.name === sel.model)).filter((m) => matches(m, base)),
+    );
+    if (there.length === 0) return `no runs measured model ${sel.model} on ${sel.device}`;
+    const given = [
+        sel.splitAfter !== undefined ? { flag: `--split ${sel.splitAfter}`, f: { splitAfter: sel.splitAfter } } : null,
+        sel.metric !== undefined ? { flag: `--metric ${sel.metric}`, f: { metric: sel.metric } } : null,
+        sel.mode !== undefined ? { flag: `--mode ${sel.mode}`, f: { mode: sel.mode } } : null,
+    ].filter((x) => x !== null);
+    const alone = given.filter((g) => !there.some((m) => matches(m, { ...base, ...g.f })));
+    const what =
+        alone.length > 0
+            ? `${alone.map((g) => g.flag).join(' and ')} matched nothing`
+            : `${given.map((g) => g.flag).join(' with ')} match nothing together`;
+    const uniq = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+    const splits = uniq(there.flatMap((m) => (m.splitAfter === null ? [] : [m.splitAfter]))).sort((x, y) => x - y);
+    const hasFull = there.some((m) => m.splitAfter === null);
+    return (
+        `model ${sel.model} on ${sel.device}: ${what}; there: splits ${[...splits, ...(hasFull ? ['full'] : [])].join(', ')}; ` +
+        `metrics ${uniq(there.map((m) => m.metric)).join(', ')}; modes ${uniq(there.map((m) => m.mode)).join(', ')}`
+    );
 };

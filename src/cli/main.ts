@@ -117,6 +117,15 @@ export const main = async (argv: readonly string[]): Promise<void> => {
     });
     const program = buildProgram();
     let current: Command = program;
+    // The command a usage error's hint names. Option parsers (--threshold abc) throw while commander parses the
+    // subcommand's options, before preAction: preSubcommand has already named it by then.
+    const track = (cmd: Command): void => {
+        cmd.hook('preSubcommand', (_parent, sub) => {
+            current = sub;
+        });
+        cmd.commands.forEach(track);
+    };
+    track(program);
     program.hook('preAction', (_program, action) => {
         current = action;
     });

@@ -1,24 +1,28 @@
-// Text and Markdown for `splitbench compare` and `splitbench history`. Device facts that changed are printed next to
-// the metrics measured on that device, so a slowdown and a new Android build or a hot phone are seen together.
-import type { Comparison, MetricChange, MetricKey } from '../analysis/compare.js';
+// Text, Markdown and JSON for `splitbench compare` (history's are in history-render.ts). Device facts and measurement
+// settings that changed are printed next to the metrics measured on that device, so a slowdown and a new Android
+// build, a hot phone or another thread count are seen together.
+import type { Comparison, MetricChange, MetricKey, ValueFrom } from '../analysis/compare.js';
 import type { ProbeChange } from '../analysis/probe-facts.js';
-import type { HistorySeries } from '../analysis/history.js';
-import { DEFAULT_FLOOR_MS, DEFAULT_THRESHOLD_PCT, metricDevices } from '../analysis/compare.js';
+import { metricDevices } from '../analysis/compare.js';
 import { escapeMd, fmtMs } from './format.js';
 
 export type TextFormat = 'text' | 'md';
 
-const metricLabel = (k: MetricKey): string =>
+export const metricLabel = (k: MetricKey): string =>
     `${k.model} ${k.ueDevice}/${k.serverDevice} ${k.mode} ${k.splitAfter === null ? 'full' : `split ${k.splitAfter}`} ${k.metric}`;
 
 const fmtP = (p: number): string => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
-const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`;
+export const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`;
 
-const factsFor = (c: MetricChange, probes: readonly ProbeChange[]): string =>
-    probes
+/** Device facts and settings that changed on the devices a metric was measured on: "a01 threads: 1 → 2; …". */
+const factsFor = (c: MetricChange, changes: readonly ProbeChange[]): string =>
+    changes
         .filter((p) => metricDevices(c).includes(p.device))
         .map((p) => `${p.device} ${p.fact}: ${p.a ?? '—'} → ${p.b ?? '—'}`)
         .join('; ');
+
+/** A side's value; "6.200 (loaded)" when it is the mean of load-flagged repetitions, none of which was used. */
+const sideValue = (v: number, from: ValueFrom): string => `${fmtMs(v)}${from === 'loaded' ? ' (loaded)' : ''}`;
 
 const signedMs = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`;
 
@@ -50,10 +54,10 @@ const VERDICT_TEXT: Record<MetricChange['verdict'], string> = {
     unchanged: 'unchanged',
 };
 
-const changeCells = (c: MetricChange, probes: readonly ProbeChange[], includeLoaded: boolean): string[] => [
+const changeCells = (c: MetricChange, changes: readonly ProbeChange[], includeLoaded: boolean): string[] => [
     metricLabel(c),
-    fmtMs(c.aValueMs),
-    fmtMs(c.bValueMs),
+    sideValue(c.aValueMs, c.aValueFrom),
+    sideValue(c.bValueMs, c.bValueFrom),
     `${signedMs(c.changeMs)}, ${signed(c.changePct)}`,
     c.test === 'none' ? '–' : fmtP(c.p),
     c.test === 'none' ? '–' : fmtP(c.pAdjusted),
@@ -62,10 +66,21 @@ const changeCells = (c: MetricChange, probes: readonly ProbeChange[], includeLoa
         : `${c.test}${c.scale === 'log' ? ' (log)' : ''}, reps ${c.nA}/${c.nB}`,
     VERDICT_TEXT[c.verdict],
     loadNote(c, includeLoaded),
-    factsFor(c, probes),
+    factsFor(c, changes),
 ];
 
-const HEAD = ['Metric', 'A (ms)', 'B (ms)', 'Change', 'p', 'p adj.', 'Test', 'Verdict', 'Load', 'Device facts changed'];
+const HEAD = [
+    'Metric',
+    'A (ms)',
+    'B (ms)',
+    'Change',
+    'p',
+    'p adj.',
+    'Test',
+    'Verdict',
+    'Load',
+    'Device facts and settings changed',
+];
 
 const ORDER: Record<MetricChange['verdict'], number> = {
     regression: 0,
@@ -89,9 +104,29 @@ const mdTable = (rows: readonly (readonly string[])[]): string[] => [
     ...rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`),
 ];
 
+/** "threads: 1 → 2"-style sections: device facts, then measurement settings, as a Markdown table or indented lines. */
+const changeSection = (title: string, changes: readonly ProbeChange[], format: TextFormat): string[] => {
+    if (changes.length === 0) return [];
+    if (format === 'md')
+        return [
+            `## ${title}`,
+            '',
+            '| Device | Fact | A | B |',
+            '|---|---|---|---|',
+            ...changes.map(
+                (p) =>
+                    `| ${escapeMd(p.device)} | ${escapeMd(p.fact)} | ${escapeMd(p.a ?? '—')} | ${escapeMd(p.b ?? '—')} |`,
+            ),
+            '',
+        ];
+    return [`${title}:`, ...changes.map((p) => `  ${p.device} ${p.fact}: ${p.a ?? '—'} → ${p.b ?? '—'}`), ''];
+};
+
 /**
  * The comparison as text or Markdown: the verdict first, the settings it was reached with, then the metrics (all
- * with `all`, else every one whose verdict is not 'unchanged'), regressions first.
+ * with `all`, else every one whose verdict is not 'unchanged'), regressions first; then the device facts and
+ * measurement settings that changed, a changed campaign or model file, and the metrics only one run has. Ends with
+ * one newline, no blank line.
  */
 export const renderComparison = (
     c: Comparison,
@@ -120,62 +155,58 @@ export const renderComparison = (
             : c.includeLoaded
               ? `load-flagged repetitions kept in ${withLoad} metric(s) (--include-loaded)`
               : `load-flagged repetitions left out of ${withLoad} metric(s) (docs/measurement-conditions.md; --include-loaded keeps them)`;
+    const counted =
+        tested === 0
+            ? `${c.changes.length} metrics compared, none tested`
+            : `${c.changes.length} metrics compared${tested < c.changes.length ? `, ${tested} tested` : ''}, ${unchanged} unchanged` +
+              (unchanged > 0 && opts.all !== true ? ' (hidden; --all prints them)' : '');
     const settings =
         `Welch t-test on log per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
         `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics: p is a metric's own, p_adj the corrected one that decides)` : ' per metric (no correction)'}; ` +
-        `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ${loadSentence}; ` +
-        `${c.changes.length} metrics compared, ${unchanged} unchanged${opts.all === true ? '' : ' (hidden; --all prints them)'}` +
+        `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ${loadSentence}; ${counted}` +
         (notSignificant > 0
             ? `; ${notSignificant} moved past the threshold without significance ("not significant": the data cannot tell them from noise, neither a regression nor unchanged)`
             : '');
+    const changed = [...c.probeChanges, ...c.settingsChanges];
     const out: string[] = [];
     // A regression hides a 'loaded' run verdict; say that some metrics could not be tested either.
     const alsoLoaded = c.verdict !== 'loaded' && c.loaded.length > 0 ? [`also: ${loadedText}`] : [];
+    const li = format === 'md' ? '- ' : '';
+    const notes = [
+        ...(c.campaignChange !== null ? [`campaign changed: ${c.campaignChange.a} → ${c.campaignChange.b}`] : []),
+        ...c.modelChanges.map((m) => `model ${m.model} changed: ${m.aSha256.slice(0, 12)} → ${m.bSha256.slice(0, 12)}`),
+        ...(c.onlyInA.length > 0 ? [`${c.onlyInA.length} metric(s) only in ${c.a.id}`] : []),
+        ...(c.onlyInB.length > 0 ? [`${c.onlyInB.length} metric(s) only in ${c.b.id}`] : []),
+    ].map((n) => `${li}${format === 'md' ? escapeMd(n) : n}`);
     if (format === 'md') {
         out.push(`# ${escapeMd(title)}`, '', settings, '', ...alsoLoaded.flatMap((l) => [escapeMd(l), '']));
-        if (shown.length > 0)
-            out.push(...mdTable(shown.map((x) => changeCells(x, c.probeChanges, c.includeLoaded))), '');
-        if (c.probeChanges.length > 0) {
-            out.push('## Device facts that changed', '', '| Device | Fact | A | B |', '|---|---|---|---|');
-            out.push(
-                ...c.probeChanges.map(
-                    (p) =>
-                        `| ${escapeMd(p.device)} | ${escapeMd(p.fact)} | ${escapeMd(p.a ?? '—')} | ${escapeMd(p.b ?? '—')} |`,
-                ),
-                '',
-            );
-        }
+        if (shown.length > 0) out.push(...mdTable(shown.map((x) => changeCells(x, changed, c.includeLoaded))), '');
     } else {
         out.push(title, settings, ...alsoLoaded, '');
         for (const x of shown) {
-            const [label, a, b, change, p, pAdj, test, verdict, load, facts] = changeCells(
-                x,
-                c.probeChanges,
-                c.includeLoaded,
-            );
+            const [label, a, b, change, p, pAdj, test, verdict, load, facts] = changeCells(x, changed, c.includeLoaded);
             // Holm's adjusted p decides; the raw p beside it says how strong the metric's own evidence was.
             const ps = x.test === 'none' ? 'p=–' : c.correction === 'holm' ? `p=${p}, p_adj=${pAdj}` : `p=${p}`;
             out.push(
                 `${(verdict ?? '').toUpperCase().padEnd(15)} ${label}: ${a} → ${b} ms (${change}, ${ps}, ${test}${load !== '' ? `; ${load}` : ''})${facts !== '' && facts !== undefined ? `  [${facts}]` : ''}`,
             );
         }
-        if (c.probeChanges.length > 0) {
-            out.push('', 'Device facts that changed:');
-            out.push(...c.probeChanges.map((p) => `  ${p.device} ${p.fact}: ${p.a ?? '—'} → ${p.b ?? '—'}`));
-        }
+        if (shown.length > 0) out.push('');
     }
-    for (const m of c.modelChanges)
-        out.push(
-            `${format === 'md' ? '- ' : ''}model ${m.model} changed: ${m.aSha256.slice(0, 12)} → ${m.bSha256.slice(0, 12)}`,
-        );
-    if (c.onlyInA.length > 0) out.push(`${format === 'md' ? '- ' : ''}${c.onlyInA.length} metric(s) only in ${c.a.id}`);
-    if (c.onlyInB.length > 0) out.push(`${format === 'md' ? '- ' : ''}${c.onlyInB.length} metric(s) only in ${c.b.id}`);
+    out.push(
+        ...changeSection('Device facts that changed', c.probeChanges, format),
+        ...changeSection('Measurement settings that changed', c.settingsChanges, format),
+        ...notes,
+    );
+    while (out.at(-1) === '') out.pop();
     return `${out.join('\n')}\n`;
 };
 
 /**
- * `compare --format json`: the verdict, the settings, counts, and every metric with its repetition counts (used,
- * all, load-flagged per side). Infinite changes (from a zero baseline) become null, as JSON has no Infinity.
+ * `compare --format json`: the verdict, the settings, counts, every metric with its repetition counts (used, all,
+ * load-flagged per side) and where each side's value comes from (aValueFrom/bValueFrom 'used' or 'loaded'), the
+ * device facts and measurement settings that changed, a changed campaign. Infinite changes (from a zero baseline)
+ * become null, as JSON has no Infinity; an untested metric (test 'none') has t, df, p and pAdjusted null.
  */
 export const comparisonJson = (c: Comparison): Record<string, unknown> => ({
     a: c.a,
@@ -207,114 +238,14 @@ export const comparisonJson = (c: Comparison): Record<string, unknown> => ({
         .map((x) => ({
             ...x,
             changePct: Number.isFinite(x.changePct) ? x.changePct : null,
+            // an untested metric has no test statistic: a p of 1 would read as "tested, no change"
+            ...(x.test === 'none' ? { t: null, df: null, p: null, pAdjusted: null } : {}),
             loadNote: loadNote(x, c.includeLoaded),
         })),
     probeChanges: c.probeChanges,
+    settingsChanges: c.settingsChanges,
+    campaignChange: c.campaignChange,
     modelChanges: c.modelChanges,
     onlyInA: c.onlyInA,
     onlyInB: c.onlyInB,
 });
-
-/** "3 of 15 repetitions (run r2 all loaded)", "" when nothing was left out. */
-const historyLoadCell = (s: HistorySeries['summary']): string =>
-    s.leftOut === 0
-        ? ''
-        : `${s.leftOut} of ${s.repetitions} repetitions${s.allLoadedRuns.length > 0 ? ` (all loaded: ${s.allLoadedRuns.join(', ')})` : ''}`;
-
-/** The settings a history's steps were found with, for the line under its table (defaults as compare's). */
-export interface HistorySettings {
-    thresholdPct?: number | undefined;
-    floorMs?: number | undefined;
-    alpha?: number | undefined;
-    correction?: 'none' | 'holm' | undefined;
-    includeLoaded?: boolean | undefined;
-}
-
-/**
- * `history --format json`: the settings, how many step tests Holm counted, and every series (metric key, summary
- * with its points, every step test with p and pAdjusted, and the steps that count). Times in ms.
- */
-export const historyJson = (series: readonly HistorySeries[], s: HistorySettings): Record<string, unknown> => ({
-    settings: {
-        thresholdPct: s.thresholdPct ?? DEFAULT_THRESHOLD_PCT,
-        floorMs: s.floorMs ?? DEFAULT_FLOOR_MS,
-        alpha: s.alpha ?? 0.05,
-        correction: s.correction ?? 'holm',
-        includeLoaded: s.includeLoaded === true,
-    },
-    stepTests: series.reduce((n, x) => n + x.summary.stepTests.length, 0),
-    series: series.map((x) => ({ key: x.key, ...x.summary })),
-});
-
-/** How the steps column was reached: the test, the family Holm counted, the thresholds. */
-const historyStepsNote = (series: readonly HistorySeries[], s: HistorySettings): string => {
-    const tests = series.reduce((n, x) => n + x.summary.stepTests.length, 0);
-    const holm = s.correction !== 'none';
-    return (
-        `Steps: Welch t-test on log repetition values of consecutive runs, ${tests} step(s) tested over ${series.length} metric(s); ` +
-        `a step needs ${holm ? `Holm-adjusted p < ${s.alpha ?? 0.05} (family: every step tested)` : `p < ${s.alpha ?? 0.05} per step (no correction)`}, ` +
-        `> ${s.thresholdPct ?? DEFAULT_THRESHOLD_PCT} % and > ${s.floorMs ?? DEFAULT_FLOOR_MS} ms.`
-    );
-};
-
-/**
- * One line per metric: its runs' values, their spread and the steps between consecutive runs; the "Loaded left out"
- * column counts the load-flagged repetitions the figures and steps do not use (docs/statistics.md, history).
- */
-export const renderHistory = (
-    series: readonly HistorySeries[],
-    format: TextFormat = 'text',
-    settings: HistorySettings = {},
-): string => {
-    const out: string[] = [];
-    const head = [
-        'Metric',
-        'Runs',
-        'First (ms)',
-        'Latest (ms)',
-        'Min',
-        'Max',
-        'Median',
-        'vs previous',
-        'vs earlier median',
-        'CV',
-        'Steps',
-        'Loaded left out',
-    ];
-    const rows = series.map(({ key, summary: s }) => [
-        metricLabel(key),
-        String(s.n),
-        fmtMs(s.firstMs),
-        fmtMs(s.latestMs),
-        fmtMs(s.minMs),
-        fmtMs(s.maxMs),
-        fmtMs(s.medianOfRunsMs),
-        s.latestVsPreviousPct === null ? '' : signed(s.latestVsPreviousPct),
-        s.latestVsMedianPct === null ? '' : signed(s.latestVsMedianPct),
-        s.cvPct === null ? '' : `${s.cvPct.toFixed(1)} %`,
-        s.steps
-            .map(
-                (st) =>
-                    `${st.fromRunId}→${st.toRunId} ${signed(st.changePct)}${st.factChanges.length > 0 ? ` (${st.factChanges.map((f) => `${f.fact}: ${f.a ?? '—'}→${f.b ?? '—'}`).join(', ')})` : ''}`,
-            )
-            .join('; '),
-        historyLoadCell(s),
-    ]);
-    if (format === 'md') {
-        out.push(
-            `| ${head.join(' | ')} |`,
-            `|${head.map(() => '---').join('|')}|`,
-            ...rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`),
-        );
-    } else {
-        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-        const line = (r: readonly string[]): string =>
-            r
-                .map((c, i) => c.padEnd(widths[i] ?? 0))
-                .join('  ')
-                .trimEnd();
-        out.push(line(head), ...rows.map(line));
-    }
-    out.push('', format === 'md' ? escapeMd(historyStepsNote(series, settings)) : historyStepsNote(series, settings));
-    return `${out.join('\n')}\n`;
-};

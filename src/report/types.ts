@@ -1,4 +1,5 @@
 // What every report renderer takes: one run's analyses plus the facts behind them.
+import type { DeviceSettings } from '../analysis/settings-facts.js';
 import type { ProbeInfo, SplitAnalysis } from '../analysis/types.js';
 import type { MeasurementConditions } from './measurement-conditions.js';
 import type { Provenance } from './provenance.js';
@@ -27,6 +28,8 @@ export interface ReportInput {
     devices: ReportDevice[];
     /** Benchmark settings behind the numbers (per role: runtime, threads, delegate, warm-up, runs, repetitions...). */
     settings: Record<string, unknown>;
+    /** The settings each device measured with, resolved, for compare and history (absent in fixtures: not compared). */
+    deviceSettings?: DeviceSettings | undefined;
     /** Queues, concurrent devices and load flags (absent: the block is left out). */
     measurement?: MeasurementConditions | undefined;
     /** What measured the numbers and which run measured them (src/report/provenance.ts); absent in old fixtures. */

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { assembleAnalysisInputs, type ModelFacts } from '../analysis/assemble.js';
 import { modelFacts } from '../analysis/model-facts.js';
+import { deviceSettings } from '../analysis/settings-facts.js';
 import { analyzeSplits } from '../analysis/split-table.js';
 import type { NetworkProfile } from '../analysis/types.js';
 import type { DeviceProbe } from '../drivers/types.js';
@@ -153,6 +154,7 @@ export const buildReportInput = async (
         splitChecks: await store.splitChecks(run.id),
         devices: [...devices].map(([name, d]) => ({ name, role: d.role, probe: d.probe })),
         settings: resolvedSettings(opts.settings ?? {}, results),
+        deviceSettings: deviceSettings(results),
         measurement: await conditionsOf(store, run, results),
     };
 };

@@ -1,12 +1,20 @@
 // `splitbench compare`: two runs metric by metric (docs/statistics.md, "compare"). Exit 1 on a regression, on too
 // few repetitions, or on too few repetitions measured without load; the CLI's exit-code mapping stays in main.ts.
 import type { Command } from 'commander';
-import { compareRuns, DEFAULT_FLOOR_MS, DEFAULT_MIN_REPS, DEFAULT_THRESHOLD_PCT } from '../../analysis/compare.js';
+import { compareRuns, DEFAULT_MIN_REPS, type RunData } from '../../analysis/compare.js';
 import { SplitbenchError } from '../../errors.js';
 import { comparisonJson, renderComparison } from '../../report/compare-render.js';
 import { DB_HELP } from '../../store/store-spec.js';
 import { parseTextFormat } from '../report-format.js';
-import { finishedRuns, INCLUDE_LOADED_HELP, numberArg, runData, withStore } from './compare-common.js';
+import {
+    finishedRuns,
+    INCLUDE_LOADED_HELP,
+    numberArg,
+    ruleOptions,
+    runData,
+    warn,
+    withStore,
+} from './compare-common.js';
 
 interface CompareFlags {
     campaign?: string;
@@ -22,8 +30,20 @@ interface CompareFlags {
     db?: string;
 }
 
+/**
+ * One stderr line when the runs are given newest first (B is still compared against A, as asked: a slowdown then
+ * reads as an improvement) or are one run (every metric compared with itself).
+ */
+const swapWarning = (a: RunData['run'], b: RunData['run']): void => {
+    if (a.id === b.id) warn(`run A and run B are the same run, ${a.id}: every metric is compared with itself`);
+    else if (a.startedAt !== undefined && b.startedAt !== undefined && a.startedAt > b.startedAt)
+        warn(
+            `run A ${a.id} started after run B ${b.id} (${a.startedAt} > ${b.startedAt}): B is compared against A as asked, so a slowdown since B reads as an improvement; give the earlier run first`,
+        );
+};
+
 export const registerCompareCommand = (program: Command): void => {
-    program
+    const cmd = program
         .command('compare')
         .description(
             'Compare two runs metric by metric (Welch t-test on log per-repetition values, Holm-corrected, load-flagged repetitions left out); exit 1 on a regression or when repetitions (or those measured without load) are too few to test',
@@ -31,21 +51,8 @@ export const registerCompareCommand = (program: Command): void => {
         .argument('[runA]', 'the earlier run (baseline)')
         .argument('[runB]', 'the later run')
         .option('--campaign <name>', 'with --last: pick runs of this campaign')
-        .option('--last <n>', 'compare the newest finished run with the one n-1 runs before it', '2')
-        .option(
-            '--threshold <pct>',
-            'relative slowdown a regression must exceed (%)',
-            numberArg('--threshold'),
-            DEFAULT_THRESHOLD_PCT,
-        )
-        .option(
-            '--floor-ms <ms>',
-            'absolute slowdown a regression must exceed (ms)',
-            numberArg('--floor-ms'),
-            DEFAULT_FLOOR_MS,
-        )
-        .option('--alpha <p>', 'significance level (family-wise with Holm)', numberArg('--alpha'), 0.05)
-        .option('--no-holm', 'test each metric at alpha, without the Holm correction over all metrics')
+        .option('--last <n>', 'compare the newest finished run with the one n-1 runs before it', '2');
+    ruleOptions(cmd, 'slowdown a regression', 'test each metric at alpha, without the Holm correction over all metrics')
         .option(
             '--min-reps <n>',
             'repetitions needed on each side to test a metric (≥ 2); load-flagged ones do not count unless --include-loaded',
@@ -82,7 +89,9 @@ export const registerCompareCommand = (program: Command): void => {
                     refA = older.id;
                     refB = newest.id;
                 }
-                const c = compareRuns(await runData(store, refA), await runData(store, refB), {
+                const [runA, runB] = [await runData(store, refA), await runData(store, refB)];
+                swapWarning(runA.run, runB.run);
+                const c = compareRuns(runA, runB, {
                     thresholdPct: o.threshold,
                     floorMs: o.floorMs,
                     alpha: o.alpha,
@@ -99,7 +108,7 @@ export const registerCompareCommand = (program: Command): void => {
                 process.stdout.write(
                     format === 'json'
                         ? `${JSON.stringify(comparisonJson(c), null, 2)}\n`
-                        : `${renderComparison(c, format, { all: o.all === true })}\n`,
+                        : renderComparison(c, format, { all: o.all === true }),
                 );
                 // Too few (clean) repetitions is not an all-clear: a nightly job must notice it as surely as a regression.
                 if (c.verdict !== 'no regression') process.exitCode = 1;

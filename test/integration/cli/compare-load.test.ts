@@ -3,55 +3,18 @@
 // every repetition value is known: each result has 5 samples avg−2 … avg+2 µs, whose median is avg.
 // Run A: clean. Run B: the head's repetitions 1 and 3 load-flagged and slow (9000, 9100 µs), the clean ones
 // 3020 2980 3000 µs. Run C: every result load-flagged.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RoleSettingsSchema } from '../../../src/config/schema.js';
-import { buildTestModel, type ModelSpec } from '../../../src/model/build.js';
-import { jobId } from '../../../src/plan/plan.js';
-import type { Job, JobKind } from '../../../src/plan/types.js';
-import { openStore } from '../../../src/store/sqlite-store.js';
-import type { JobLoad } from '../../../src/store/types.js';
 import { runCli } from '../../support/cli.js';
-import { makeResult, newRun } from '../../support/store-fixtures.js';
-
-/** Two ops, k1 CONV_2D and k2 CONV_2D: one split point, 0. */
-const TWO_OPS: ModelSpec = {
-    inputs: [{ name: 'x', shape: [1, 8, 8, 3] }],
-    layers: [
-        { op: 'CONV_2D', name: 'k1', input: 'x', filters: 4, kernel: 3, activation: 'RELU' },
-        { op: 'CONV_2D', name: 'k2', input: 'k1', filters: 4, kernel: 1 },
-    ],
-    outputs: ['k2'],
-    seed: 9,
-};
-
-const SETTINGS = RoleSettingsSchema.parse({ runs: 5 });
-const LOADED: JobLoad = {
-    loadAvg1Before: 3.1,
-    loadAvg1After: 3.4,
-    busyFraction: 1,
-    otherBusy: 0.5,
-    flag: 'load average 3.10 above 2 CPU(s) before the job',
-};
-const QUIET: JobLoad = { loadAvg1Before: 0.2, loadAvg1After: 0.6, busyFraction: 0.52, otherBusy: 0.02 };
-
-/** Per kind, one avg (µs) per repetition, and which repetitions ran under load. */
-interface RunSpec {
-    id: string;
-    head: number[];
-    tail: number[];
-    full: number[];
-    loaded: (kind: JobKind, rep: number) => boolean;
-}
+import { writeRuns, type RunSpec } from '../../support/constructed-runs.js';
 
 const A_HEAD = [3000, 3100, 2900, 3050, 2950];
 const TAIL = [2500, 2700, 2600, 2550, 2650];
 const FULL = [6000, 6400, 6200, 6100, 6300];
 const RUNS: RunSpec[] = [
-    { id: 'run-a', head: A_HEAD, tail: TAIL, full: FULL, loaded: () => false },
+    { id: 'run-a', head: A_HEAD, tail: TAIL, full: FULL },
     {
         id: 'run-b',
         head: [3020, 9000, 2980, 9100, 3000],
@@ -67,65 +30,7 @@ const cli = (args: readonly string[]) => runCli([...args, '--db', 'results.db'],
 
 beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'splitbench-compare-load-'));
-    const bytes = buildTestModel(TWO_OPS);
-    const modelPath = join(work, 'two.tflite');
-    writeFileSync(modelPath, bytes);
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    let t = Date.parse('2026-11-30T01:00:00Z');
-    const store = openStore(join(work, 'results.db'), { now: () => new Date((t += 60_000)) });
-    try {
-        store.upsertModel({ sha256: sha, path: modelPath, sizeBytes: bytes.length, opCount: 2 });
-        for (const spec of RUNS) {
-            store.createRun(newRun({ id: spec.id, campaignName: 'loadcase' }));
-            const jobs: { job: Job; avgUs: number }[] = [];
-            const add = (kind: JobKind, device: string, values: readonly number[]): void => {
-                values.forEach((avgUs, repetition) => {
-                    const role = kind === 'measure-tail' ? 'server' : 'ue';
-                    const split = kind === 'baseline' ? null : 0;
-                    const key = {
-                        kind,
-                        modelSha256: sha,
-                        split,
-                        device,
-                        role,
-                        repetition,
-                        settings: SETTINGS,
-                    } as const;
-                    jobs.push({
-                        avgUs,
-                        job: {
-                            ...key,
-                            id: jobId(key),
-                            mode: 'measure',
-                            modelId: 'two',
-                            modelPath,
-                            profile: false,
-                            label: `${kind} two on ${device}`,
-                        },
-                    });
-                });
-            };
-            add('baseline', 'phone', spec.full);
-            add('measure-head', 'phone', spec.head);
-            add('measure-tail', 'edge', spec.tail);
-            store.upsertJobs(
-                spec.id,
-                jobs.map((j) => j.job),
-            );
-            for (const { job, avgUs } of jobs) {
-                store.markJobRunning(spec.id, job.id, 1);
-                store.recordResult(spec.id, job.id, {
-                    attempt: 1,
-                    raw: { stdout: '', stderr: '', exitCode: 0 },
-                    parsed: makeResult({ avgUs, samples: 5 }),
-                    load: spec.loaded(job.kind, job.repetition) ? LOADED : QUIET,
-                });
-            }
-            store.setRunState(spec.id, 'done');
-        }
-    } finally {
-        store.close();
-    }
+    writeRuns(work, RUNS);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -165,9 +70,17 @@ describe('compare and history leave load-flagged repetitions out', () => {
         expect(r.stdout).toContain(
             'compare run-a → run-c: LOADED (4 metric(s) with fewer than 3 repetitions measured without load on a side: not tested, not an all-clear; --include-loaded tests them anyway)',
         );
+        // B's value is the mean of the repetitions left out, and says so: none was used
         expect(r.stdout).toMatch(
-            /^LOADED \(TOO FEW CLEAN REPETITIONS\) two phone\/edge measured full fullUeMs: 6\.200 → 6\.200 ms \(\+0\.000 ms, \+0\.0 %, p=–, not tested, reps 5\/0; B: 5 of 5 repetitions left out: loaded\)$/m,
+            /^LOADED \(TOO FEW CLEAN REPETITIONS\) two phone\/edge measured full fullUeMs: 6\.200 → 6\.200 \(loaded\) ms \(\+0\.000 ms, \+0\.0 %, p=–, not tested, reps 5\/0; B: 5 of 5 repetitions left out: loaded\)$/m,
         );
+        // nothing was tested: no "0 unchanged (hidden…)", and the output ends on its last line, no blank ones
+        expect(r.stdout).toContain('; 4 metrics compared, none tested\n');
+        expect(r.stdout).not.toContain('unchanged');
+        expect(r.stdout.endsWith('loaded)\n')).toBe(true);
+        const md = await cli(['compare', 'run-a', 'run-c', '--format', 'md']);
+        expect(md.stdout).toContain('| two phone/edge measured full fullUeMs | 6.200 | 6.200 (loaded) |');
+        expect(md.stdout.endsWith('|\n')).toBe(true);
         // the same data with the loaded repetitions kept: identical values, nothing to flag
         const kept = await cli(['compare', 'run-a', 'run-c', '--include-loaded']);
         expect(kept.code).toBe(0);
@@ -188,9 +101,22 @@ describe('compare and history leave load-flagged repetitions out', () => {
         expect(j.counts).toMatchObject({ metrics: 4, loaded: 4, metricsWithLoadedReps: 4 });
         expect(j.metrics.map((m) => m.metric).sort()).toEqual(['fullUeMs', 'serverMs', 'totalMs', 'ueMs']);
         for (const m of j.metrics) expect(m).toMatchObject({ verdict: 'loaded', nA: 5, nB: 0, repsB: 5, loadedB: 5 });
+        // never tested: no test statistic (p = 1 would read as "tested, no change"); B's value from loaded repetitions
+        for (const m of j.metrics)
+            expect(m).toMatchObject({
+                test: 'none',
+                t: null,
+                df: null,
+                p: null,
+                pAdjusted: null,
+                aValueFrom: 'used',
+                bValueFrom: 'loaded',
+            });
         const b = JSON.parse((await cli(['compare', 'run-a', 'run-b', '--format', 'json'])).stdout) as typeof j;
         expect(b.verdict).toBe('no regression');
-        expect(b.metrics.find((m) => m.metric === 'ueMs')).toMatchObject({ nB: 3, repsB: 5, loadedB: 2 });
+        const head = b.metrics.find((m) => m.metric === 'ueMs');
+        expect(head).toMatchObject({ nB: 3, repsB: 5, loadedB: 2, bValueFrom: 'used', test: 'welch' });
+        expect(typeof (head as unknown as { p: unknown }).p).toBe('number');
         const bad = await cli(['compare', 'run-a', 'run-b', '--format', 'jsn']);
         expect(bad.code).toBe(2);
         expect(bad.stderr).toContain(

@@ -296,6 +296,11 @@ describe('report, compare and history through the CLI on real campaign results',
             /^REGRESSION\s+dwconv phone\/edge measured (full|split \d) \w+: [\d.]+ → [\d.]+ ms \(\+/m,
         );
         expect(r.stdout).not.toMatch(/^IMPROVEMENT/m);
+        // the cause is named beside the numbers: the XNNPACK setting the jobs ran with, per device
+        expect(r.stdout).toContain(
+            'Measurement settings that changed:\n  edge XNNPACK: on → off\n  phone XNNPACK: on → off\n',
+        );
+        expect(r.stdout).toMatch(/^REGRESSION .* ms \(.*\)  \[.*XNNPACK: on → off.*\]$/m);
     });
 
     it('compare does not flag two runs of the same setting (exit 0), where the real slowdown is flagged', async () => {

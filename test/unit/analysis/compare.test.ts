@@ -1,11 +1,14 @@
 // Comparison verdicts on constructed runs. Expected t, df and p were computed independently with
 // scipy.stats.ttest_ind(log(a), log(b), equal_var=False) on the per-repetition values written in each test.
 import { describe, expect, it } from 'vitest';
-import { compareRuns } from '../../../src/analysis/compare.js';
-import { historyFromRuns } from '../../../src/analysis/history.js';
+import { compareRuns, usedValues } from '../../../src/analysis/compare.js';
+import { history, historyFromRuns, noMatchMessage } from '../../../src/analysis/history.js';
+import { deviceSettings, diffSettings } from '../../../src/analysis/settings-facts.js';
+import { RoleSettingsSchema } from '../../../src/config/schema.js';
 import { analyzeSplits } from '../../../src/analysis/split-table.js';
 import type { SplitAnalysisInput } from '../../../src/analysis/types.js';
-import { renderComparison, renderHistory } from '../../../src/report/compare-render.js';
+import { renderComparison } from '../../../src/report/compare-render.js';
+import { renderHistory } from '../../../src/report/history-render.js';
 import { probe, reportInput, smallInput } from '../../support/report-fixtures.js';
 
 const HEAD_US = [3000, 3100, 2900, 3050, 2950];
@@ -351,5 +354,75 @@ describe('history', () => {
         expect(kept?.leftOut).toBe(0);
         expect(kept?.maxMs).toBeCloseTo(15.0, 10);
         expect(kept?.steps.map((x) => `${x.fromRunId}→${x.toRunId}`)).toEqual(['n1→n2', 'n2→n3']);
+    });
+});
+
+describe('where a value comes from, and what changed besides the numbers', () => {
+    it('a side with every repetition loaded is the mean of those, marked "loaded"; with one clean, of that one', () => {
+        const m = { valueMs: 5, repValuesMs: [4, 6], loadedReps: [true, true] };
+        expect(usedValues(m, false)).toEqual({ values: [], valueMs: 5, loaded: 2, from: 'loaded' });
+        expect(usedValues({ ...m, loadedReps: [true, false] }, false)).toEqual({
+            values: [6],
+            valueMs: 6,
+            loaded: 1,
+            from: 'used',
+        });
+        expect(usedValues(m, true).from).toBe('used');
+    });
+
+    it('settings per device: resolved identity over configured values, repetitions counted, differences listed', () => {
+        const one = RoleSettingsSchema.parse({ runs: 5 });
+        const ten = RoleSettingsSchema.parse({ runs: 10, threads: 'all', cpuAffinity: 'big' });
+        const identity = {
+            runtime: { kind: 'builtin', splitbench: '0.1.0', tflite: '2.9.0' },
+            deviceBuild: 'b',
+            threads: 8,
+            cpuMask: 'f0',
+            useXnnpack: false,
+        } as const;
+        const a = deviceSettings([0, 1, 2].map((repetition) => ({ device: 'a01', repetition, settings: one })));
+        const b = deviceSettings([
+            { device: 'a01', repetition: 0, settings: ten, identity },
+            { device: 'a01', repetition: 1, settings: ten, identity },
+            { device: 'pc', repetition: 0, settings: one },
+        ]);
+        expect(a['a01']).toMatchObject({ runtime: 'builtin', threads: '1', 'cpu mask': 'big', XNNPACK: 'off' });
+        expect(diffSettings(a, b)).toEqual([
+            { device: 'a01', fact: 'runtime', a: 'builtin', b: 'built-in runner (splitbench 0.1.0, TFLite 2.9.0)' },
+            { device: 'a01', fact: 'threads', a: '1', b: '8' },
+            { device: 'a01', fact: 'cpu mask', a: 'big', b: 'f0' },
+            { device: 'a01', fact: 'runs', a: '5', b: '10' },
+            { device: 'a01', fact: 'repetitions', a: '3', b: '2' },
+        ]);
+        // unknown on a side (fixtures, old stores): nothing to compare
+        expect(diffSettings(a, undefined)).toEqual([]);
+    });
+
+    it('compareRuns lists settings and campaign changes; equal ones give nothing', () => {
+        const ra = { ...asRun('a', fiveReps(1)), deviceSettings: { a01: { threads: '1', runs: '5' } } };
+        const rb = { ...asRun('b', fiveReps(1)), deviceSettings: { a01: { threads: '2', runs: '5' } } };
+        rb.run = { ...rb.run, campaign: 'r2' };
+        const c = compareRuns(ra, rb);
+        expect(c.settingsChanges).toEqual([{ device: 'a01', fact: 'threads', a: '1', b: '2' }]);
+        expect(c.campaignChange).toEqual({ a: ra.run.campaign, b: 'r2' });
+        expect(renderComparison(c)).toContain('Measurement settings that changed:\n  a01 threads: 1 → 2');
+        const same = compareRuns(ra, { ...ra, run: { ...ra.run, id: 'a2' } });
+        expect(same.settingsChanges).toEqual([]);
+        expect(same.campaignChange).toBeNull();
+    });
+
+    it('history of one run has no CV; a filter matching nothing is named with what exists', () => {
+        const p = { runId: 'r1', valueMs: 3, lowMs: 2, highMs: 4, valuesMs: [2.9, 3.1] };
+        expect(history([p]).cvPct).toBeNull();
+        const runs = [asRun('n1', fiveReps(1))];
+        // a01 is the UE: fullUeMs (measured), ueMs and totalMs at splits 0-3 estimated, at split 1 measured too
+        const there = 'there: splits 0, 1, 2, 3, full; metrics fullUeMs, ueMs, totalMs; modes measured, estimated';
+        expect(noMatchMessage(runs, { model: 'tiny.tflite', device: 'a01', splitAfter: 7 })).toBe(
+            `model tiny.tflite on a01: --split 7 matched nothing; ${there}`,
+        );
+        expect(noMatchMessage(runs, { model: 'tiny.tflite', device: 'a01', splitAfter: 2, mode: 'measured' })).toBe(
+            `model tiny.tflite on a01: --split 2 with --mode measured match nothing together; ${there}`,
+        );
+        expect(noMatchMessage(runs, { model: 'other', device: 'a01' })).toBe('no runs measured model other on a01');
     });
 });
