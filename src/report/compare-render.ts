@@ -162,7 +162,7 @@ export const renderComparison = (
               (unchanged > 0 && opts.all !== true ? ' (hidden; --all prints them)' : '');
     const settings =
         `Welch t-test on log per-repetition values (≥ ${c.minReps} repetitions per side), two-sided, alpha ${c.alpha}` +
-        `${c.correction === 'holm' ? ` family-wise (Holm over ${tested} tested metrics: p is a metric's own, p_adj the corrected one that decides)` : ' per metric (no correction)'}; ` +
+        `${c.correction === 'holm' ? (tested === 0 ? ' family-wise (Holm; no metric was tested)' : ` family-wise (Holm over ${tested} tested metrics: p is a metric's own, p_adj the corrected one that decides)`) : ' per metric (no correction)'}; ` +
         `a regression also needs > ${c.thresholdPct} % and > ${c.floorMs} ms slower; ${loadSentence}; ${counted}` +
         (notSignificant > 0
             ? `; ${notSignificant} moved past the threshold without significance ("not significant": the data cannot tell them from noise, neither a regression nor unchanged)`
