@@ -1,7 +1,7 @@
 // Analytical network model: what a cut costs to send, end-to-end time per split, the best option per link, and the
 // uplink rate at which a split starts to beat running everything on the UE.
 import { SplitbenchError } from '../errors.js';
-import { clipLowBound, unclippedLowMs } from './stats.js';
+import { shiftedLowMs } from './stats.js';
 import type {
     BreakEven,
     MetricStat,
@@ -49,6 +49,7 @@ export const transferMs = (bytes: number | null, p: NetworkProfile, fixedMs: num
 /**
  * Splitting at k beats all-on-UE when T_UE(k) + S·8/R + F + T_srv(k) < T_UE(full), F = RTT (+ return), i.e. when
  * R > S·8 / (saved·1000) Mbit/s with saved = T_UE(full) − T_UE(k) − T_srv(k) − F (ms). saved <= 0: never.
+ * Point values only (ms): no interval bound, clipped or not, enters it.
  */
 export const breakEvenUplinkMbps = (
     bytes: number | null,
@@ -90,10 +91,12 @@ export const splitNetwork = (
 
 /**
  * Options compared per profile: every split with known times and bytes, "all on UE" (E = T_UE(full), nothing sent),
- * and "all on server" (E = S_input·8/R_UL + F + T_srv(full)). Each option carries the interval of its time (the
- * transfer is a constant, so it shifts the interval; the bounds come from the unclipped compute interval and are
- * clipped at 0 only at the end, marked `lowClipped`). The best is the smallest point value (ties: all on UE, then the
- * earliest split); when the best and the runner-up intervals overlap the result is a tie: noise could swap them.
+ * and "all on server" (E = S_input·8/R_UL + F + T_srv(full)). Each option carries the interval of its time (ms): the
+ * compute part's interval (T_UE(k) + T_srv(k), T_UE(full) or T_srv(full)) with its lower bound clipped at 0, plus
+ * the constant transfer time, so no bound falls below what the network alone costs (`lowClipped` when the compute
+ * bound was clipped; {@link shiftedLowMs}). The best is the smallest point value (ties: all on UE, then the earliest
+ * split); when the best's interval reaches the runner-up's (these physical bounds) the result is a tie: noise
+ * could swap them.
  */
 export const summarizeNetwork = (
     p: NetworkProfile,
@@ -111,19 +114,19 @@ export const summarizeNetwork = (
         options.push({
             option: 'allOnUe',
             endToEndMs: fullUe.valueMs,
-            ...clipLowBound(unclippedLowMs(fullUe), true),
+            ...shiftedLowMs(fullUe, 0),
             highMs: fullUe.highMs,
         });
     for (const { splitAfter, net, total } of perSplit) {
         if (net.endToEndMs === null || net.transferMs === null) continue;
-        // the compute time's interval is symmetric before its clip at 0: the half-width above is the one below
-        const half = total === null ? 0 : total.highMs - total.valueMs;
+        // without a total (no times behind the row) the compute part is the point value alone
+        const compute = total ?? { valueMs: net.endToEndMs - net.transferMs, highMs: net.endToEndMs - net.transferMs };
         options.push({
             option: 'split',
             splitAfter,
             endToEndMs: net.endToEndMs,
-            ...clipLowBound(net.endToEndMs - half, true),
-            highMs: net.endToEndMs + half,
+            ...shiftedLowMs(compute, net.transferMs),
+            highMs: compute.highMs + net.transferMs,
         });
     }
     let allOnServer: NetworkSummary['allOnServer'] = null;
@@ -134,7 +137,7 @@ export const summarizeNetwork = (
         options.push({
             option: 'allOnServer',
             endToEndMs: tx + sf.valueMs,
-            ...clipLowBound(tx + unclippedLowMs(sf), true),
+            ...shiftedLowMs(sf, tx),
             highMs: tx + sf.highMs,
         });
     }

@@ -203,24 +203,18 @@ export const welchDfOf = (comps: readonly { c: number; n: number }[]): number =>
 };
 
 /**
- * A time moved by a constant (ms; a transfer time added to an end-to-end time). The lower bound moves from the
- * unclipped one ({@link unclippedLowMs}): a bound clipped to 0 before the shift would claim a 0 ms compute time.
- * It is clipped at 0 again only if still below it.
+ * Lower bound (ms) of a time that is a compute time plus a constant (an end-to-end time: compute + transfer, RTT and
+ * result return). The compute time cannot be negative, so its own lower bound is clipped at 0 first (from the
+ * unclipped t-bound, {@link unclippedLowMs}), and then the constant is added: the bound never falls below the
+ * constant, which is spent whatever the compute took. `lowClipped` says the compute part's bound was clipped, so the
+ * bound is the constant alone (docs/statistics.md "Clipped lower bounds").
  */
-export const shiftStat = (s: MetricStat, byMs: number): MetricStat => {
-    const repValuesMs = s.repValuesMs.map((v) => v + byMs);
-    return {
-        valueMs: s.valueMs + byMs,
-        ...clipLowBound(
-            (s.interval === 't' ? unclippedLowMs(s) : s.lowMs) + byMs,
-            repValuesMs.every((v) => v >= 0),
-        ),
-        highMs: s.highMs + byMs,
-        interval: s.interval,
-        n: s.n,
-        perRep: s.perRep,
-        repValuesMs,
-    };
+export const shiftedLowMs = (
+    compute: Pick<MetricStat, 'valueMs' | 'highMs'>,
+    byMs: number,
+): { lowMs: number; lowClipped?: true } => {
+    const c = clipLowBound(unclippedLowMs(compute), true);
+    return { ...c, lowMs: c.lowMs + byMs };
 };
 
 /** True when the two intervals share a point (a single value is an interval of width 0). */

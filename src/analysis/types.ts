@@ -167,6 +167,11 @@ export interface ImprovementStat {
     valuePct: number;
     lowPct: number;
     highPct: number;
+    /**
+     * Set when the interval reached above 100 % and its upper bound was capped at 100: T ≥ 0, so no improvement can
+     * pass 100 % (docs/statistics.md "Clipped lower bounds"); the uncapped bound is 2·valuePct − lowPct.
+     */
+    highClipped?: true | undefined;
     interval: 't' | 'none';
     method: 'paired' | 'delta';
     /** Repetitions behind the value: the pairs, or the smaller side's count. */

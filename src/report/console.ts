@@ -1,22 +1,22 @@
 // The split table as plain text for the terminal, in the study's columns, one block per model and device pair.
-import { includesZero } from '../analysis/improvement.js';
-import { halfWidthPct } from '../analysis/stats.js';
-import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
+import type { SplitAnalysis, SplitRow } from '../analysis/types.js';
 import {
+    anyHighClipped,
     bestText,
-    cannotRank,
+    NEAR_ALL_ON_UE,
     NOT_DISTINGUISHABLE,
     repetitionCaveat,
     studyColumns,
     textColumns,
     type Column,
 } from './table.js';
-import { CLIPPED_LEGEND, fmtInt, fmtMs, fmtPct, fmtStat, withCaveat } from './format.js';
+import { CLIPPED_LEGEND, fmtInt, fmtMs, fmtPct, fmtStat, HIGH_CLIPPED_LEGEND, withCaveat } from './format.js';
 import { LOAD_EFFECT, type MeasurementConditions } from './measurement-conditions.js';
+import { baseCaution, bestOnCompute } from './summary.js';
 
 // In the terminal's narrow columns an improvement whose interval contains 0 is marked "≈ all on UE"; the line under
 // the table says what that means.
-const SHORT_WORDS = '≈ all on UE';
+const SHORT_WORDS = NEAR_ALL_ON_UE;
 
 const cellOf = (c: Column, r: SplitRow): string => {
     if (c.text !== undefined) return c.text(r, SHORT_WORDS) || '–';
@@ -53,59 +53,12 @@ const SHORT: Record<string, string> = {
 
 const clip = (s: string, n: number): string => (s.length <= n ? s : `…${s.slice(s.length - n + 1)}`);
 
-/** Above this half-width of T_UE(full)'s 95 % interval, in % of its value, the improvement columns are not to be read
- * as more than a sign: a split that leaves ~0.1 ms on the server then shows a double-digit "improvement". */
-const BASE_SPREAD_PCT = 10;
-
-const baseCaution = (a: SplitAnalysis): string | undefined => {
-    const b = a.fullUe;
-    // from the upper bound: a lower bound clipped at 0 would understate the half-width
-    const halfPct = b === null ? null : halfWidthPct(b);
-    if (b === null || halfPct === null || !(halfPct > BASE_SPREAD_PCT)) return undefined;
-    return (
-        `caution: T_UE(full), the base of the measured improvements, varies by ±${fmtPct(halfPct)} % (95 % interval, ` +
-        `n=${b.n}): the improvement columns carry that uncertainty; more repetitions narrow it`
-    );
-};
-
-const primaryOf = (r: SplitRow): SplitTimes | null => (r.primary === 'measured' ? r.measured : r.estimated);
-
-const improvementWords = (label: string, s: ImprovementStat): string => {
-    const v = `${fmtPct(s.valuePct)} %`;
-    if (s.interval === 'none') return `${label} ${v} (n=${s.n}, no interval)`;
-    const ci = `95 % interval ${fmtPct(s.lowPct)} to ${fmtPct(s.highPct)} %, n=${s.n}`;
-    return includesZero(s) ? `${label} ${NOT_DISTINGUISHABLE} (${v}, ${ci})` : `${label} ${v} (${ci})`;
-};
-
-/**
- * The best split on compute alone (largest total improvement of the primary times, measured rows first: TR 26.847's
- * ask), with both improvements and their intervals; undefined without improvements.
- */
-const bestSplitLine = (a: SplitAnalysis): string | undefined => {
-    const withImp = a.rows.filter((r) => (primaryOf(r)?.improvement ?? null) !== null);
-    const measured = withImp.filter((r) => r.primary === 'measured');
-    const pool = measured.length > 0 ? measured : withImp;
-    let best: SplitRow | undefined;
-    for (const r of pool)
-        if (
-            best === undefined ||
-            (primaryOf(r)?.totalImprovementPct ?? -Infinity) > (primaryOf(best)?.totalImprovementPct ?? -Infinity)
-        )
-            best = r;
-    const imp = best === undefined ? null : (primaryOf(best)?.improvement ?? null);
-    if (best === undefined || imp === null) return undefined;
-    const why = cannotRank(a);
-    if (why !== undefined) return `best split on compute: cannot rank (${why})`;
-    return (
-        `best split on compute (${best.primary ?? ''}, no network): split ${best.splitAfter} (layer ${best.layerNumber}): ` +
-        `${improvementWords('total improvement', imp.total)}; ${improvementWords('UE improvement', imp.ue)}`
-    );
-};
-
 export const renderConsoleTable = (a: SplitAnalysis): string => {
     const cols = textColumns(studyColumns);
     const head = cols.map((c) => SHORT[c.header] ?? c.header);
-    const body = a.rows.map((r) => cols.map((c) => clip(cellOf(c, r), c.header === 'Layer name' ? 36 : 40)));
+    // improvement cells with a capped bound ("≈ all on UE (10.2 [-118.8 to 100 (clipped)])") need the widest
+    const width = (c: Column): number => (c.header === 'Layer name' ? 36 : c.text !== undefined ? 46 : 40);
+    const body = a.rows.map((r) => cols.map((c) => clip(cellOf(c, r), width(c))));
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
     const fmt = (cells: string[]): string =>
         cells
@@ -130,8 +83,9 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
         a.fullUe?.lowClipped === true ||
         a.networks.some((n) => n.best?.lowClipped === true || (n.tie && n.runnerUp?.lowClipped === true));
     if (shownClipped) lines.push(CLIPPED_LEGEND);
-    const best = bestSplitLine(a);
-    if (best !== undefined) lines.push(best);
+    if (anyHighClipped(a)) lines.push(HIGH_CLIPPED_LEGEND);
+    const best = bestOnCompute(a);
+    if (best !== null) lines.push(best.text);
     for (const [i, n] of a.networks.entries()) {
         if (n.best === null) continue;
         lines.push(
@@ -142,7 +96,7 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
         'times: mean over n repetitions of per-repetition medians (averages without raw samples); improvements: estimated vs the profile total, measured vs the measured full model',
     );
     const base = baseCaution(a);
-    if (base !== undefined) lines.push(base);
+    if (base !== null) lines.push(base.text);
     for (const w of a.warnings) lines.push(`note: ${w}`);
     return lines.join('\n');
 };

@@ -1,4 +1,5 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
+import { includesZero } from '../analysis/improvement.js';
 import type { ImprovementStat, MetricStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
 import { splitCheckOf, splitCheckText } from './split-checks.js';
@@ -54,11 +55,15 @@ const BASE = [
     'ue_improvement_high_pct',
     'ue_improvement_n',
     'ue_improvement_method',
+    'ue_improvement_high_clipped',
+    'ue_improvement_not_distinguishable',
     'total_improvement_pct',
     'total_improvement_low_pct',
     'total_improvement_high_pct',
     'total_improvement_n',
     'total_improvement_method',
+    'total_improvement_high_clipped',
+    'total_improvement_not_distinguishable',
     'improvement_base_ms',
     'improvement_base',
     'full_ue_ms',
@@ -76,14 +81,20 @@ const BASE = [
 const clippedField = (s: MetricStat | undefined): string =>
     s === undefined || s.interval === 'none' ? '' : String(s.lowClipped === true);
 
-// value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md)
-const improvementFields = (s: ImprovementStat | undefined): string[] => [
-    csvField(s?.valuePct),
-    csvField(s?.interval === 't' ? s.lowPct : null),
-    csvField(s?.interval === 't' ? s.highPct : null),
-    csvField(s?.n),
-    csvField(s?.method),
-];
+// value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md), then
+// true/false (empty without an interval): the high bound was capped at 100; the interval contains 0
+const improvementFields = (s: ImprovementStat | undefined): string[] => {
+    const t = s?.interval === 't' ? s : undefined;
+    return [
+        csvField(s?.valuePct),
+        csvField(t?.lowPct),
+        csvField(t?.highPct),
+        csvField(s?.n),
+        csvField(s?.method),
+        t === undefined ? '' : String(t.highClipped === true),
+        t === undefined ? '' : String(includesZero(t)),
+    ];
+};
 
 export const renderCsv = (input: ReportInput): string => {
     const profiles = [...new Set(input.analyses.flatMap((a) => a.networks.map((n) => n.profile.name)))];

@@ -1,6 +1,6 @@
 // Number and text formatting shared by the text renderers.
 import { halfWidthPct } from '../analysis/stats.js';
-import type { BreakEven, MetricStat } from '../analysis/types.js';
+import type { BreakEven, ImprovementStat, MetricStat } from '../analysis/types.js';
 
 export const fmtMs = (v: number | null | undefined): string =>
     v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(3);
@@ -15,7 +15,17 @@ export const CLIPPED_LOW = '0 (clipped)';
 
 /** The legend line for {@link CLIPPED_LOW} (docs/statistics.md "Clipped lower bounds"). */
 export const CLIPPED_LEGEND =
-    '0 (clipped): the 95 % interval reached below 0 ms and its lower bound is shown as 0 because a time cannot be negative; the interval is that wide because the repetitions scatter, and end-to-end and total bounds are computed from the unclipped intervals.';
+    "0 (clipped): the 95 % interval reached below 0 ms and its lower bound is shown as 0 because a time cannot be negative; the interval is that wide because the repetitions scatter. A total's bounds come from its parts' repetition values, not their clipped bounds. An end-to-end lower bound is the compute time's bound, clipped at 0, plus the network time (transfer, RTT, return), so it never falls below the network time: a bound marked (clipped) above 0 is the network time alone.";
+
+/** An improvement's upper bound capped at 100 (ImprovementStat.highClipped); {@link HIGH_CLIPPED_LEGEND} explains. */
+export const HIGH_CLIPPED = '100 (clipped)';
+
+/** The legend line for {@link HIGH_CLIPPED} (docs/statistics.md "Clipped upper bounds of improvements"). */
+export const HIGH_CLIPPED_LEGEND =
+    "100 (clipped): the improvement's 95 % interval reached above 100 % and its upper bound is shown as 100 because an improvement 100·(B − T)/B cannot pass 100 % (no time is negative); such a cell shows the interval as [low to 100 (clipped)] instead of ± half-width.";
+
+/** An improvement's upper bound as text (%): "100 (clipped)" when it was capped at 100. */
+export const fmtHighPct = (s: ImprovementStat): string => (s.highClipped === true ? HIGH_CLIPPED : fmtPct(s.highPct));
 
 /** A stat's lower bound as text: "0 (clipped)" when it was clipped at 0. */
 export const fmtLow = (s: Pick<MetricStat, 'lowMs'> & { lowClipped?: true | undefined }): string =>

@@ -21,6 +21,7 @@ import {
     textColumns,
 } from './table.js';
 import type { Column } from './table.js';
+import { summarySentences } from './summary.js';
 import type { ReportInput } from './types.js';
 
 // Layout for 1400 px: headers wrap, long layer names are clipped (full name on hover) so every numeric column of the
@@ -180,6 +181,7 @@ const analysisSection = (a: SplitAnalysis, idx: number): string => {
     if (reps !== undefined)
         out.push(`<p class="caution"><strong>Caution: ${escapeXml(reps)}; run 3 or more repetitions.</strong></p>`);
     out.push(kvTable(meta, 'meta-table'));
+    out.push(...summarySentences(a).map((l) => `<p class="summary"><strong>${escapeXml(l)}</strong></p>`));
     out.push(
         stackedBarChart({
             title: `UE / transfer${prof !== undefined ? ` (${prof})` : ''} / server time per split point`,

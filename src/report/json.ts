@@ -1,10 +1,13 @@
 // JSON for machines: flat `rows` (one per split point and method) plus the full analyses without raw samples.
-import type { ImprovementStat, MetricStat, SplitAnalysis } from '../analysis/types.js';
+import { includesZero } from '../analysis/improvement.js';
+import type { ImprovementStat, MetricStat, SplitAnalysis, SplitTimes } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
+import { baseCaution, bestOnCompute } from './summary.js';
 import type { ReportInput } from './types.js';
 
 // 2: MetricStat.medianMs → valueMs (mean of repetition values), perRep, Student-t intervals; study columns.
-// Later additions that keep every field of 2: rows[].ueImprovement / totalImprovement (intervals of the improvements).
+// Later additions that keep every field of 2: rows[].ueImprovement / totalImprovement (intervals of the improvements),
+// with highClipped and notDistinguishable on every improvement; analyses[].summary (baseCaution, bestOnCompute).
 export const JSON_REPORT_SCHEMA = 'splitbench-report/2';
 
 export interface JsonReportRow {
@@ -26,12 +29,41 @@ export interface JsonReportRow {
     ueImprovementPct: number | null;
     totalImprovementPct: number | null;
     /** The improvements with their 95 % intervals, n and method (docs/statistics.md "Improvements"). */
-    ueImprovement: ImprovementStat | null;
-    totalImprovement: ImprovementStat | null;
+    ueImprovement: JsonImprovement | null;
+    totalImprovement: JsonImprovement | null;
     method: 'estimated' | 'measured';
     /** Set when method is 'estimated' and the split sits inside a delegate partition. */
     notEstimable?: string | undefined;
 }
+
+/**
+ * An improvement as JSON: every field of ImprovementStat, with `highClipped` always present (true: highPct is 100
+ * because the interval reached past it) and `notDistinguishable` (true: the interval contains 0, the data cannot tell
+ * the split from running everything on the UE; false without an interval).
+ */
+export type JsonImprovement = Omit<ImprovementStat, 'highClipped'> & {
+    highClipped: boolean;
+    notDistinguishable: boolean;
+};
+
+const jsonImprovement = (s: ImprovementStat | null | undefined): JsonImprovement | null =>
+    s === null || s === undefined
+        ? null
+        : { ...s, highClipped: s.highClipped === true, notDistinguishable: includesZero(s) };
+
+const leanTimes = (t: SplitTimes | null): unknown =>
+    t === null
+        ? null
+        : {
+              ...t,
+              ue: lean(t.ue),
+              server: lean(t.server),
+              total: lean(t.total),
+              improvement:
+                  t.improvement === null
+                      ? null
+                      : { ue: jsonImprovement(t.improvement.ue), total: jsonImprovement(t.improvement.total) },
+          };
 
 /** Stat without the per-sample and per-repetition arrays (kept in the store, too big for a report). */
 const lean = (
@@ -50,33 +82,28 @@ const lean = (
     };
 };
 
-const leanAnalysis = (a: SplitAnalysis): unknown => ({
-    ...a,
-    estimatedFullUe: lean(a.estimatedFullUe),
-    fullUe: a.fullUe === null ? null : { ...lean(a.fullUe), source: a.fullUe.source },
-    fullServer: a.fullServer === null ? null : { ...lean(a.fullServer), source: a.fullServer.source },
-    rows: a.rows.map((r) => ({
-        ...r,
-        estimated:
-            r.estimated === null
-                ? null
-                : {
-                      ...r.estimated,
-                      ue: lean(r.estimated.ue),
-                      server: lean(r.estimated.server),
-                      total: lean(r.estimated.total),
-                  },
-        measured:
-            r.measured === null
-                ? null
-                : {
-                      ...r.measured,
-                      ue: lean(r.measured.ue),
-                      server: lean(r.measured.server),
-                      total: lean(r.measured.total),
-                  },
-    })),
-});
+const leanAnalysis = (a: SplitAnalysis): unknown => {
+    const best = bestOnCompute(a);
+    return {
+        ...a,
+        estimatedFullUe: lean(a.estimatedFullUe),
+        fullUe: a.fullUe === null ? null : { ...lean(a.fullUe), source: a.fullUe.source },
+        fullServer: a.fullServer === null ? null : { ...lean(a.fullServer), source: a.fullServer.source },
+        rows: a.rows.map((r) => ({ ...r, estimated: leanTimes(r.estimated), measured: leanTimes(r.measured) })),
+        // the lines the terminal prints under the table (src/report/summary.ts), as fields
+        summary: {
+            baseCaution: baseCaution(a),
+            bestOnCompute:
+                best === null
+                    ? null
+                    : {
+                          ...best,
+                          totalImprovement: jsonImprovement(best.totalImprovement),
+                          ueImprovement: jsonImprovement(best.ueImprovement),
+                      },
+        },
+    };
+};
 
 export const jsonRows = (input: ReportInput): JsonReportRow[] => {
     const rows: JsonReportRow[] = [];
@@ -102,8 +129,8 @@ export const jsonRows = (input: ReportInput): JsonReportRow[] => {
                     totalMs: t?.totalMs ?? null,
                     ueImprovementPct: t?.ueImprovementPct ?? null,
                     totalImprovementPct: t?.totalImprovementPct ?? null,
-                    ueImprovement: t?.improvement?.ue ?? null,
-                    totalImprovement: t?.improvement?.total ?? null,
+                    ueImprovement: jsonImprovement(t?.improvement?.ue),
+                    totalImprovement: jsonImprovement(t?.improvement?.total),
                     method,
                     ...(t === null && r.notEstimable !== undefined
                         ? { notEstimable: `${r.notEstimable.reason}; ${r.notEstimable.hint}` }

@@ -17,6 +17,7 @@ import {
 } from './table.js';
 import type { Column } from './table.js';
 import { conditionsMarkdown } from './measurement-conditions.js';
+import { summarySentences } from './summary.js';
 import type { ReportInput } from './types.js';
 
 const mdTable = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => [
@@ -54,6 +55,7 @@ const analysisSection = (a: SplitAnalysis): string[] => {
                 `${m.server.device} by ${m.server.method} (${m.server.matchedOps} ops, ${cov(m.server.coverage)}); ${m.estimatedOps} ops in the estimate`,
         );
     }
+    out.push(...summarySentences(a).map((l) => `- **${escapeMd(l)}**`));
     out.push('', '### Split table', '', ...columnsTable(a, studyColumns), '');
     out.push(...statisticsLegend(a).map((l) => `- ${escapeMd(l)}`), '');
     out.push('### Estimated vs measured', '', ...columnsTable(a, detailColumns), '');

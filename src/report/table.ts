@@ -1,5 +1,5 @@
 // One column model for the split table, shared by the Markdown, HTML and XLSX renderers so they cannot disagree.
-import { includesZero } from '../analysis/improvement.js';
+import { improvementHalfPct, includesZero } from '../analysis/improvement.js';
 import type {
     ImprovementStat,
     MetricStat,
@@ -12,10 +12,12 @@ import {
     CLIPPED_LEGEND,
     CLIPPED_LOW,
     fmtBreakEven,
+    fmtHighPct,
     fmtInt,
     fmtLow,
     fmtMs,
     fmtPct,
+    HIGH_CLIPPED_LEGEND,
     highOf,
     lowOf,
     tensorSummary,
@@ -47,25 +49,46 @@ export const cellText = (c: Column, r: SplitRow, words?: string): string =>
 /** Words for an improvement whose interval contains 0 (docs/statistics.md "Improvements"). */
 export const NOT_DISTINGUISHABLE = 'not distinguishable from running everything on the UE';
 
+/** The short mark for {@link NOT_DISTINGUISHABLE}: the terminal's narrow cells and the XLSX verdict column. */
+export const NEAR_ALL_ON_UE = '≈ all on UE';
+
 /**
- * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods), "48.4 (n=1)" when there is
- * no interval, and words instead of a signed number when the interval contains 0.
+ * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods), "99.0 [97.5 to 100 (clipped)]"
+ * when the upper bound was capped at 100, "48.4 (n=1)" when there is no interval, and words instead of a signed
+ * number when the interval contains 0.
  */
 export const improvementText = (s: ImprovementStat | null | undefined, words = NOT_DISTINGUISHABLE): string => {
     if (s === null || s === undefined || !Number.isFinite(s.valuePct)) return '';
     // "(n=1)" beside a bare figure: without it the cell reads as a result; the table's caveat line says why it is not
     if (s.interval === 'none') return `${fmtPct(s.valuePct)} (n=${s.n})`;
-    const ci = `${fmtPct(s.valuePct)} ± ${fmtPct(improvementHalf(s))}`;
+    const ci =
+        s.highClipped === true
+            ? `${fmtPct(s.valuePct)} [${fmtPct(s.lowPct)} to ${fmtHighPct(s)}]`
+            : `${fmtPct(s.valuePct)} ± ${fmtPct(improvementHalf(s))}`;
     return includesZero(s) ? `${words} (${ci})` : ci;
 };
 
-/** Half-width of an improvement's interval (percentage points); null without an interval. */
+/** Half-width of an improvement's interval (percentage points, value − low); null without an interval. */
 export const improvementHalf = (s: ImprovementStat | null | undefined): number | null =>
-    s === null || s === undefined || s.interval === 'none' ? null : (s.highPct - s.lowPct) / 2;
+    s === null || s === undefined ? null : improvementHalfPct(s);
 
 /**
- * The improvement columns of one method: the value (text renderers add its interval) and a sheet-only "±" column
- * with the interval's half-width, beside it as the study's layout has one column per quantity.
+ * The XLSX verdict beside an improvement's number, '; '-joined: {@link NEAR_ALL_ON_UE} when its interval contains 0,
+ * "upper bound clipped at 100" when it was capped, "no interval (n=1)" without an interval; empty otherwise.
+ */
+export const improvementVerdict = (s: ImprovementStat | null | undefined): string => {
+    if (s === null || s === undefined || !Number.isFinite(s.valuePct)) return '';
+    if (s.interval === 'none') return `no interval (n=${s.n})`;
+    return [
+        ...(includesZero(s) ? [NEAR_ALL_ON_UE] : []),
+        ...(s.highClipped === true ? ['upper bound clipped at 100'] : []),
+    ].join('; ');
+};
+
+/**
+ * The improvement columns of one method: the value (text renderers add its interval), then two sheet-only columns,
+ * beside it as the study's layout has one column per quantity: the interval's half-width ("±") and the verdict
+ * ({@link improvementVerdict}), so the sheet's numbers carry what the text renderers say in words.
  */
 const improvementColumns = (
     label: string,
@@ -83,6 +106,12 @@ const improvementColumns = (
         header: `${label} ± (95 %)`,
         kind: 'pct',
         get: (r) => improvementHalf(times(r)?.improvement?.[which]),
+        sheetOnly: true,
+    },
+    {
+        header: `${label} verdict`,
+        kind: 'text',
+        get: (r) => improvementVerdict(times(r)?.improvement?.[which]),
         sheetOnly: true,
     },
 ];
@@ -211,15 +240,25 @@ export const anyClipped = (a: SplitAnalysis): boolean =>
     ) ||
     a.networks.some((n) => n.best?.lowClipped === true || n.runnerUp?.lowClipped === true);
 
+/** Whether any improvement of the analysis has its upper bound capped at 100 (then the legend explains it). */
+export const anyHighClipped = (a: SplitAnalysis): boolean =>
+    a.rows.some((r) =>
+        [r.measured, r.estimated].some(
+            (t) => t?.improvement?.ue.highClipped === true || t?.improvement?.total.highClipped === true,
+        ),
+    );
+
 /**
  * One sentence per statistic the tables of an analysis hold, for the legend under each table: what a repetition's
  * value is for each method, how the point value and interval are formed, and the bases of the improvements.
+ * `sheet`: the legend of the XLSX sheet, whose improvement cells stay numbers beside a verdict column.
  */
-export const statisticsLegend = (a: SplitAnalysis): string[] => {
+export const statisticsLegend = (a: SplitAnalysis, target: 'text' | 'sheet' = 'text'): string[] => {
     const out = [
         'Times (ms) are the mean over n repetitions of one value per repetition; low/high is the 95 % Student-t interval of that mean (none when n = 1). Total = UE + server (intervals combined with Welch–Satterthwaite).',
     ];
     if (anyClipped(a)) out.push(CLIPPED_LEGEND);
+    if (target === 'text' && anyHighClipped(a)) out.push(HIGH_CLIPPED_LEGEND);
     const m = statOf(a, 'measured');
     if (m !== null) out.push(`Measured: each repetition's value is ${PER_REP[m]}.`);
     const e = statOf(a, 'estimated');
@@ -229,9 +268,13 @@ export const statisticsLegend = (a: SplitAnalysis): string[] => {
                 ? "Estimated: each repetition's value is the sum of per-op averages of one profiled run (no raw samples)."
                 : "Estimated: each repetition's value is the sum of per-op averages of one profiled run, scaled by that run's median/mean inference time, so estimates and measurements use the same statistic.",
         );
+    const intervals =
+        'Improvement intervals (95 %): estimated rows from one improvement per repetition (each repetition against its own total), measured rows from the ratio of two independent means (delta method, Welch–Satterthwaite df); an upper bound above 100 % is capped at 100, since no time is negative.';
     out.push(
         "Improvements: estimated rows against the same profile's total Σ t_UE(i) (the study's definition), measured rows against the measured full model T_UE(full).",
-        `Improvement intervals (± = half-width of the 95 % interval): estimated rows from one improvement per repetition (each repetition against its own total), measured rows from the ratio of two independent means (delta method, Welch–Satterthwaite df). Where the interval contains 0 the table says "${NOT_DISTINGUISHABLE}" instead of a signed number.`,
+        target === 'sheet'
+            ? `${intervals} Improvement cells are numbers; "± (95 %)" beside each is the half-width of its interval (value − lower bound), and "verdict" says "${NEAR_ALL_ON_UE}" where the interval contains 0 (${NOT_DISTINGUISHABLE}: do not read the sign), "upper bound clipped at 100" where the bound was capped (the upper bound is then 100, not value + ±), and "no interval (n=1)" with one repetition.`
+            : `${intervals} ± is the half-width of the interval. Where the interval contains 0 the table says "${NOT_DISTINGUISHABLE}" instead of a signed number.`,
         "Split (op index) counts every op of the file; Layer # (study) counts only ops on activations (constant-folding ops such as fp16 DEQUANTIZE excluded). Cut bytes is every tensor crossing the cut; Layer output bytes is the split op's own output (the study's intermediate data size).",
     );
     return out;
@@ -294,10 +337,10 @@ const optionText = (o: NetworkOption): string => {
             : o.option === 'allOnUe'
               ? 'all on UE'
               : 'all on server';
-    const ci =
-        o.highMs > o.lowMs
-            ? ` [${o.lowClipped === true ? CLIPPED_LOW : o.lowMs.toFixed(3)}–${o.highMs.toFixed(3)}]`
-            : '';
+    // a clipped end-to-end bound is the network time alone (0 for all on UE): the compute part's bound was clipped
+    const low =
+        o.lowClipped !== true ? o.lowMs.toFixed(3) : o.lowMs === 0 ? CLIPPED_LOW : `${o.lowMs.toFixed(3)} (clipped)`;
+    const ci = o.highMs > o.lowMs ? ` [${low}–${o.highMs.toFixed(3)}]` : '';
     return `${what} (${o.endToEndMs.toFixed(3)} ms${ci})`;
 };
 

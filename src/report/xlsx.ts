@@ -13,6 +13,7 @@ import { unclippedLowMs } from '../analysis/stats.js';
 import { conditionsRows } from './measurement-conditions.js';
 import { bestText, detailColumns, networkColumns, statisticsLegend, studyColumns } from './table.js';
 import type { Column } from './table.js';
+import { summarySentences } from './summary.js';
 import type { ReportInput } from './types.js';
 
 export const PER_OP_SHEET = 'Per-op times';
@@ -87,7 +88,8 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
     if (a.estimatedFullUe !== null)
         footer([txt('UE profile total (ms)'), ms(a.estimatedFullUe.valueMs), txt('base of estimated improvements')]);
     for (const [i, n] of a.networks.entries()) footer([txt(`Best for ${n.profile.name}`), txt(bestText(a, i))]);
-    for (const line of statisticsLegend(a)) footer([txt('Legend'), txt(line)]);
+    for (const line of summarySentences(a)) footer([txt('Summary'), txt(line)]);
+    for (const line of statisticsLegend(a, 'sheet')) footer([txt('Legend'), txt(line)]);
     for (const w of a.warnings) footer([txt('Warning'), txt(w)]);
     ws.commit();
 };

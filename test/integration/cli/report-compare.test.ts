@@ -211,7 +211,7 @@ describe('report, compare and history through the CLI on real campaign results',
         const ws = wb.getWorksheet('dwconv phone-edge');
         expect(ws, `sheets: ${wb.worksheets.map((w) => w.name).join(', ')}`).toBeDefined();
         if (ws === undefined) return;
-        const header = (ws.getRow(1).values as unknown[]).slice(1, 16);
+        const header = (ws.getRow(1).values as unknown[]).slice(1, 18);
         expect(header).toEqual([
             'Split (op index)',
             'Layer # (study)',
@@ -224,8 +224,10 @@ describe('report, compare and history through the CLI on real campaign results',
             'Total (ms)',
             'UE improvement %',
             'UE improvement ± (95 %)',
+            'UE improvement verdict',
             'Total improvement %',
             'Total improvement ± (95 %)',
+            'Total improvement verdict',
             'n',
             'Method',
         ]);
@@ -246,13 +248,24 @@ describe('report, compare and history through the CLI on real campaign results',
             expect(row.getCell(8).value).toBeCloseTo(j?.serverMs ?? Number.NaN, 9);
             expect(row.getCell(9).value).toBeCloseTo(j?.totalMs ?? Number.NaN, 9);
             expect(row.getCell(10).value).toBeCloseTo(j?.ueImprovementPct ?? Number.NaN, 9);
-            const half = (s: { lowPct: number; highPct: number } | null | undefined): number =>
-                s === null || s === undefined ? Number.NaN : (s.highPct - s.lowPct) / 2;
+            // the half-width is value − low: an upper bound capped at 100 leaves it alone
+            const half = (s: { valuePct: number; lowPct: number } | null | undefined): number =>
+                s === null || s === undefined ? Number.NaN : s.valuePct - s.lowPct;
+            // the sheet's verdict says what JSON's flags say
+            const verdict = (
+                s: { notDistinguishable: boolean; highClipped: boolean } | null | undefined,
+            ): string | null =>
+                [
+                    ...(s?.notDistinguishable === true ? ['≈ all on UE'] : []),
+                    ...(s?.highClipped === true ? ['upper bound clipped at 100'] : []),
+                ].join('; ') || null;
             expect(row.getCell(11).value).toBeCloseTo(half(j?.ueImprovement), 9);
-            expect(row.getCell(12).value).toBeCloseTo(j?.totalImprovementPct ?? Number.NaN, 9);
-            expect(row.getCell(13).value).toBeCloseTo(half(j?.totalImprovement), 9);
-            expect(row.getCell(14).value).toBe(REPS);
-            expect(row.getCell(15).value).toBe('measured');
+            expect(row.getCell(12).value).toBe(verdict(j?.ueImprovement));
+            expect(row.getCell(13).value).toBeCloseTo(j?.totalImprovementPct ?? Number.NaN, 9);
+            expect(row.getCell(14).value).toBeCloseTo(half(j?.totalImprovement), 9);
+            expect(row.getCell(15).value).toBe(verdict(j?.totalImprovement));
+            expect(row.getCell(16).value).toBe(REPS);
+            expect(row.getCell(17).value).toBe('measured');
         }
         expect(wb.getWorksheet('Per-op times')).toBeDefined();
         expect(wb.getWorksheet('Devices & settings')).toBeDefined();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { includesZero, pairedImprovement, ratioImprovement } from '../../../src/analysis/improvement.js';
+import {
+    improvementHalfPct,
+    includesZero,
+    pairedImprovement,
+    ratioImprovement,
+} from '../../../src/analysis/improvement.js';
 import { analyzeSplits } from '../../../src/analysis/split-table.js';
 import { statFromValues } from '../../../src/analysis/stats.js';
 import { smallInput } from '../../support/report-fixtures.js';
@@ -90,7 +95,9 @@ describe('improvements in the split table', () => {
         const e = a.rows[0]?.estimated?.improvement;
         expect(e?.ue).toMatchObject({ method: 'paired', n: 2, interval: 't' });
         expect(e?.ue.valuePct).toBeCloseTo(83.0769231, 6);
-        expect(e?.ue.highPct).toBeCloseTo(83.0769231 + 19.5480073, 5);
+        // 83.0769 + 19.5480 = 102.6249 > 100: capped and marked; the lower bound keeps the half-width
+        expect(e?.ue.lowPct).toBeCloseTo(83.0769231 - 19.5480073, 5);
+        expect(e?.ue).toMatchObject({ highPct: 100, highClipped: true });
         expect(e?.total).toMatchObject({ method: 'paired', n: 2 });
         expect(e?.total.lowPct).toBeCloseTo(73.0769231 - 39.0960146, 5);
         expect(a.rows[0]?.estimated?.totalImprovementPct).toBeCloseTo(73.0769231, 6);
@@ -131,5 +138,36 @@ describe('improvements in the split table', () => {
         const m = analyzeSplits(input).rows[1]?.measured?.improvement;
         expect(m?.ue).toMatchObject({ interval: 'none', n: 1 });
         expect(m?.total.valuePct).toBeCloseTo((100 * 0.6) / 6.2, 8);
+    });
+});
+
+describe('upper bound capped at 100 % (T ≥ 0, so no improvement passes 100 %)', () => {
+    it('caps a paired interval and marks it, leaving the lower bound and the half-width value − low alone', () => {
+        // bases 10, 10; times 0.5, 4.5 → 95, 55 %; mean 75, s = 28.2843, half = 12.7062047 · 28.2843/√2 = 254.1241
+        // → [−179.1241, 329.1241]; 329.1 > 100 → capped
+        const s = pairedImprovement([10, 10], [0.5, 4.5]);
+        expect(s.valuePct).toBeCloseTo(75, 10);
+        expect(s.lowPct).toBeCloseTo(-179.1240947, 6);
+        expect(s.highPct).toBe(100);
+        expect(s.highClipped).toBe(true);
+        expect(improvementHalfPct(s)).toBeCloseTo(254.1240947, 6);
+        expect(includesZero(s)).toBe(true);
+    });
+
+    it('caps a delta-method interval and marks it', () => {
+        // head 1, 3 ms (T = 2, s²/n = 1), base 10, 12 ms (B = 11, s²/n = 1): R = 2/11, c_T = 1/4, c_B = 1/121,
+        // df = (c_T + c_B)²/(c_T² + c_B²) = 1.0660435, half = 100·t(0.975, df)·R·√(c_T + c_B) = 101.5376;
+        // scipy: 81.8181818 ± 101.5376 → [−19.7194453, 183.3558089]
+        const s = ratioImprovement([statFromValues([1, 3])], statFromValues([10, 12]));
+        expect(s.valuePct).toBeCloseTo(81.8181818, 6);
+        expect(s.lowPct).toBeCloseTo(-19.7194453, 5);
+        expect(s.highPct).toBe(100);
+        expect(s.highClipped).toBe(true);
+        expect(s.df).toBeCloseTo(1.0660435, 6);
+    });
+
+    it('leaves a bound at or below 100 unmarked', () => {
+        // 42.5 ± 16.4310265 (the first paired case): high 58.93
+        expect(pairedImprovement([10, 12, 8], [6, 6, 5]).highClipped).toBeUndefined();
     });
 });

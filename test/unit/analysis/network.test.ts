@@ -67,9 +67,9 @@ describe('network model', () => {
         expect(s.tie).toBe(true);
     });
 
-    it('builds end-to-end bounds from the unclipped compute interval and clips only at the end', () => {
+    it('clips the compute bound at 0, then adds the transfer: no end-to-end bound below the transfer time', () => {
         // compute total 144.653 [t-interval −30.320 .. 319.625, clipped low 0]; transfer 100 ms → E2E 244.653:
-        // low 244.653 − 174.972 = 69.681 (not 100, the transfer alone), high 419.625
+        // low max(0, −30.320) + 100 = 100 (the transfer alone, marked), high 319.625 + 100 = 419.625
         const total = { valueMs: 144.653, lowMs: 0, highMs: 319.625 };
         const p = { name: 'x', uplinkMbps: 10, rttMs: 0 };
         const split = {
@@ -80,15 +80,62 @@ describe('network model', () => {
         const s = summarizeNetwork(p, 0, [split], total, { inputBytes: null, serverFull: null });
         // best: all on UE 144.653 with its low clipped (t low −30.320), marked
         expect(s.best).toEqual({ option: 'allOnUe', endToEndMs: 144.653, lowMs: 0, lowClipped: true, highMs: 319.625 });
-        expect(s.runnerUp?.lowMs).toBeCloseTo(69.681, 9);
-        expect(s.runnerUp?.highMs).toBeCloseTo(419.625, 9);
-        expect(s.runnerUp?.lowClipped).toBeUndefined();
+        expect(s.runnerUp).toEqual({
+            option: 'split',
+            splitAfter: 3,
+            endToEndMs: 244.653,
+            lowMs: 100,
+            lowClipped: true,
+            highMs: 419.625,
+        });
         // all on server: input 125,000 B at 10 Mbit/s = 100 ms; server 10 [t low −10, clipped 0 .. 30]
-        // → 110 [90, 130], not [100, 130]
+        // → 110 [100 (clipped), 130], not [90, 130]
         const srv = summarizeNetwork(p, 0, [], null, {
             inputBytes: 125_000,
             serverFull: { valueMs: 10, lowMs: 0, highMs: 30 },
         });
-        expect(srv.best).toEqual({ option: 'allOnServer', endToEndMs: 110, lowMs: 90, highMs: 130 });
+        expect(srv.best).toEqual({ option: 'allOnServer', endToEndMs: 110, lowMs: 100, lowClipped: true, highMs: 130 });
+    });
+
+    it("does not call a tie when all on server's physical lower bound lies above all on UE (the review's n=2 run)", () => {
+        // 5G-uplink: 50 Mbit/s, RTT 20 ms. All on UE 47.311 [45.710, 48.912]. All on server: input 786,432 B →
+        // 786432·8/50000 = 125.82912 ms + 20 = 145.82912 ms; T_srv(full) 47.587 with high 276.432 (half 228.845,
+        // t low −181.258 → clipped 0): E = 193.41612 [145.82912 (clipped), 422.26112]. 145.829 > 48.912: no overlap.
+        // The old rule (shift the unclipped bound) gave 145.829 − 181.258 = −35.429 → 0 and a tie.
+        const p = { name: '5G-uplink', uplinkMbps: 50, rttMs: 20 };
+        const s = summarizeNetwork(
+            p,
+            20,
+            [],
+            { valueMs: 47.311, lowMs: 45.71, highMs: 48.912 },
+            { inputBytes: 786_432, serverFull: { valueMs: 47.587, lowMs: 0, highMs: 276.432 } },
+        );
+        expect(s.best).toMatchObject({ option: 'allOnUe', endToEndMs: 47.311 });
+        expect(s.best?.lowMs).toBeCloseTo(45.71, 9);
+        expect(s.runnerUp?.option).toBe('allOnServer');
+        expect(s.runnerUp?.endToEndMs).toBeCloseTo(193.41612, 9);
+        expect(s.runnerUp?.lowMs).toBeCloseTo(145.82912, 9);
+        expect(s.runnerUp?.lowClipped).toBe(true);
+        expect(s.runnerUp?.highMs).toBeCloseTo(422.26112, 9);
+        expect(s.tie).toBe(false);
+    });
+
+    it('keeps an unclipped compute bound as it is, shifted by the transfer', () => {
+        // split total 9 [8, 10] (t low 8 > 0), transfer 1 → [9, 11], no mark
+        const p = { name: 'x', uplinkMbps: 10, rttMs: 0 };
+        const s = summarizeNetwork(
+            p,
+            0,
+            [
+                {
+                    splitAfter: 3,
+                    net: { profile: 'x', transferMs: 1, endToEndMs: 10, breakEvenUplinkMbps: 'never' },
+                    total: { valueMs: 9, lowMs: 8, highMs: 10 },
+                },
+            ],
+            null,
+            { inputBytes: null, serverFull: null },
+        );
+        expect(s.best).toEqual({ option: 'split', splitAfter: 3, endToEndMs: 10, lowMs: 9, highMs: 11 });
     });
 });

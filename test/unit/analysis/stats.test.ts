@@ -6,7 +6,7 @@ import {
     halfWidthPct,
     quantileSorted,
     repValueMs,
-    shiftStat,
+    shiftedLowMs,
     statFromReps,
     statFromValues,
     sumStat,
@@ -107,16 +107,15 @@ describe('lower bounds clipped at 0', () => {
         expect(statFromValues([-1, 5]).lowClipped).toBeUndefined();
     });
 
-    it('shifts from the unclipped bound: a transfer time does not become the whole lower bound', () => {
-        // +100 ms: −30.32013 + 100 = 69.67987, no longer clipped (the clipped 0 + 100 would claim 0 ms compute)
-        const far = shiftStat(reviewed, 100);
-        expect(far.lowMs).toBeCloseTo(69.67987, 4);
-        expect(far.lowClipped).toBeUndefined();
-        expect(far.highMs).toBeCloseTo(419.62547, 4);
-        // +29.830 ms (the review's T_tx): −0.49013 is still below 0 → clipped and marked
-        const near = shiftStat(reviewed, 29.83);
-        expect(near.lowMs).toBe(0);
-        expect(near.lowClipped).toBe(true);
+    it('clips the compute bound at 0 before adding a constant: no end-to-end bound below the transfer time', () => {
+        // t-bound −30.32013 → clipped 0, + 100 ms transfer = 100 (the transfer alone), marked
+        expect(shiftedLowMs(reviewed, 100)).toEqual({ lowMs: 100, lowClipped: true });
+        // + 29.830 ms: 29.83 (the old rule, −30.32013 + 29.83 → −0.49 → 0, claimed less than the transfer)
+        expect(shiftedLowMs(reviewed, 29.83)).toEqual({ lowMs: 29.83, lowClipped: true });
+        // 9, 10, 11: s = 1, half = 4.30265273/√3 = 2.48414, low 7.51586 (not clipped) + 5 = 12.51586
+        const calm = shiftedLowMs(statFromValues([9, 10, 11]), 5);
+        expect(calm.lowMs).toBeCloseTo(12.51586, 4);
+        expect(calm.lowClipped).toBeUndefined();
     });
 
     it('sums from the components’ values, then clips and marks the sum', () => {

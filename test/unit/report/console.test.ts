@@ -1,6 +1,7 @@
 // The terminal split table: T_UE(full) with its interval, and a caution when that base of the measured improvements
 // is too uncertain to read the improvement columns as more than a sign. Values are set by hand on a real analysis.
 import { describe, expect, it } from 'vitest';
+import { summarizeNetwork } from '../../../src/analysis/network.js';
 import { analyzeSplits } from '../../../src/analysis/split-table.js';
 import type { SplitAnalysis } from '../../../src/analysis/types.js';
 import { renderConsoleTable } from '../../../src/report/console.js';
@@ -40,15 +41,53 @@ describe('console split table', () => {
 
     it('says in words when the total improvement interval contains 0', () => {
         const input = smallInput();
-        // tail 2.5 and 4.5 ms: −4.8 ± 193.0 % (test/unit/report/text-renderers.test.ts)
+        // tail 2.5 and 4.5 ms: −4.8 ± 193.0 % (test/unit/report/text-renderers.test.ts): [−197.8, 188.2], the
+        // upper bound past 100 → capped
         input.measured.tail = new Map([[1, [{ avgUs: 2500 }, { avgUs: 4500 }]]]);
         const text = renderConsoleTable(analyzeSplits(input));
-        expect(text).toContain('≈ all on UE (-4.8 ± 193.0)');
+        expect(text).toContain('≈ all on UE (-4.8 [-197.8 to 100 (clipped)])');
         expect(text).toContain(
             "≈ all on UE: the improvement's 95 % interval contains 0, not distinguishable from running everything on the UE",
         );
         expect(text).toContain(
-            'total improvement not distinguishable from running everything on the UE (-4.8 %, 95 % interval -197.8 to 188.2 %, n=2)',
+            'total improvement not distinguishable from running everything on the UE (-4.8 %, 95 % interval -197.8 to 100 (clipped) %, n=2)',
         );
+    });
+
+    it('prints end-to-end bounds that never fall below the network time, and no tie where they do not overlap', () => {
+        const a = analyzeSplits(smallInput());
+        // the review's n=2 run: all on UE 47.311 [45.710, 48.912]; all on server T_srv(full) 47.587 (high 276.432,
+        // t low −181.258) + 786432·8/50000 + 20 = 145.82912 ms → 193.41612 [145.829 (clipped), 422.26112]
+        const g5 = summarizeNetwork(
+            { name: '5G-uplink', uplinkMbps: 50, rttMs: 20 },
+            20,
+            [],
+            { valueMs: 47.311, lowMs: 45.71, highMs: 48.912 },
+            { inputBytes: 786_432, serverFull: { valueMs: 47.587, lowMs: 0, highMs: 276.432 } },
+        );
+        // a tie whose runner-up's compute bound was clipped: total 144.653 [t low −30.320, high 319.625] + 100 ms
+        // transfer → 244.653 [100 (clipped), 419.625]; all on UE the same total, [0 (clipped), 319.625]
+        const total = { valueMs: 144.653, lowMs: 0, highMs: 319.625 };
+        const tied = summarizeNetwork(
+            { name: 'slow', uplinkMbps: 10, rttMs: 0 },
+            0,
+            [
+                {
+                    splitAfter: 3,
+                    net: { profile: 'slow', transferMs: 100, endToEndMs: 244.653, breakEvenUplinkMbps: 1 },
+                    total,
+                },
+            ],
+            total,
+            { inputBytes: null, serverFull: null },
+        );
+        const text = renderConsoleTable({ ...a, networks: [g5, tied] });
+        expect(text).toContain(
+            'best for 5G-uplink (50 Mbit/s up, RTT 20 ms): all on UE (47.311 ms [45.710–48.912]) end to end',
+        );
+        expect(text).toContain(
+            'best for slow (10 Mbit/s up, RTT 0 ms): tie: all on UE (144.653 ms [0 (clipped)–319.625]) or split after op 3 (244.653 ms [100.000 (clipped)–419.625]) end to end',
+        );
+        expect(text).toContain('so it never falls below the network time');
     });
 });

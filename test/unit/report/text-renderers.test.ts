@@ -15,10 +15,14 @@ describe('Markdown report', () => {
         // columns: split, layer #, name, cut bytes (all crossing), layer output bytes (study), # tensors, UE, server,
         // total, UE impr., total impr., n, method.
         // split 0 estimated: 1.1 + 0.65 = 1.75; base = UE profile total 6.5: 100·5.4/6.5 = 83.08; 100·4.75/6.5 = 73.08
-        // each improvement ± the half-width of its 95 % interval over the 2 paired repetitions: UE 1.0/1.2 ms vs 6.5
-        // → 84.62, 81.54 %: 12.7062·3.0769/2 = 19.5; total 1.55/1.95 → 76.15, 70.0 %: 12.7062·6.1538/2 = 39.1
+        // each improvement's 95 % interval over the 2 paired repetitions: UE 1.0/1.2 ms vs 6.5 → 84.62, 81.54 %:
+        // ± 12.7062·3.0769/2 = 19.5 → [63.5, 102.6]; total 1.55/1.95 → 76.15, 70.0 %: ± 12.7062·6.1538/2 = 39.1 →
+        // [34.0, 112.2]. No improvement passes 100 %: both upper bounds are capped and shown as such
         expect(md).toContain(
-            '| 0 | 1 | a | 128 | 128 | 1 | 1.100 | 0.650 | 1.750 | 83.1 ± 19.5 | 73.1 ± 39.1 | 2 | estimated |',
+            '| 0 | 1 | a | 128 | 128 | 1 | 1.100 | 0.650 | 1.750 | 83.1 [63.5 to 100 (clipped)] | 73.1 [34.0 to 100 (clipped)] | 2 | estimated |',
+        );
+        expect(md).toContain(
+            "- 100 (clipped): the improvement's 95 % interval reached above 100 % and its upper bound is shown as 100",
         );
         // split 1 measured: 3.0 + 2.6 = 5.6; base = measured full 6.2: 100·3.2/6.2 = 51.61; 100·0.6/6.2 = 9.68;
         // the study's data size is b alone (64 B), ours a + b (192 B)
@@ -70,10 +74,11 @@ describe('Markdown report', () => {
         // python3 -c "from scipy.stats import t; import numpy as np; T=6.5; B=6.2; R=T/B;
         //   cT=np.var([2.5,4.5],ddof=1)/2/T**2; cB=np.var([6.0,6.4,6.2],ddof=1)/3/B**2; r=cT+cB;
         //   df=r**2/(cT**2+cB**2/2); print(100*t.ppf(.975,df)*R*np.sqrt(r))"  → 193.0047
+        // → [−197.8, 188.2]: the upper bound is capped at 100
         i.measured.tail = new Map([[1, [{ avgUs: 2500 }, { avgUs: 4500 }]]]);
         const text = renderMarkdown(reportInput([analyzeSplits(i)]));
         expect(text).toContain(
-            '| 6.500 | 51.6 ± 3.9 | not distinguishable from running everything on the UE (-4.8 ± 193.0) | 2 | measured |',
+            '| 6.500 | 51.6 ± 3.9 | not distinguishable from running everything on the UE (-4.8 [-197.8 to 100 (clipped)]) | 2 | measured |',
         );
     });
 
@@ -143,6 +148,25 @@ describe('CSV report', () => {
         expect(col(single, 'ue_improvement_n')).toBe('1');
     });
 
+    it('flags a capped upper bound and an interval containing 0, per improvement', () => {
+        // estimated split 0: UE 83.0769 ± 19.5480 → [63.5289, 102.6249], capped at 100; does not contain 0
+        expect(col(lines[1], 'ue_improvement_high_pct')).toBe('100');
+        expect(col(lines[1], 'ue_improvement_high_clipped')).toBe('true');
+        expect(col(lines[1], 'ue_improvement_not_distinguishable')).toBe('false');
+        // estimated split 3: the whole profile on the UE, 0 % with an interval [0, 0] that contains 0
+        const split3 = lines.find((l) => col(l, 'split_after') === '3' && col(l, 'model') === 'tiny.tflite');
+        expect(col(split3, 'total_improvement_not_distinguishable')).toBe('true');
+        expect(col(split3, 'total_improvement_high_clipped')).toBe('false');
+        // measured split 1 total: 9.6774 ± 7.8338 → [1.8, 17.5]: neither
+        const measured = lines.find((l) => l.includes(',measured,'));
+        expect(col(measured, 'total_improvement_high_clipped')).toBe('false');
+        expect(col(measured, 'total_improvement_not_distinguishable')).toBe('false');
+        // one repetition: no interval, so neither flag can be said
+        const single = lines.find((l) => col(l, 'ue_interval') === 'none');
+        expect(col(single, 'ue_improvement_high_clipped')).toBe('');
+        expect(col(single, 'ue_improvement_not_distinguishable')).toBe('');
+    });
+
     it('quotes fields and defuses formulas', () => {
         expect(csvField('a,b')).toBe('"a,b"');
         expect(csvField('say "hi"')).toBe('"say ""hi"""');
@@ -182,7 +206,12 @@ describe('JSON report', () => {
         expect(m?.totalImprovement).toMatchObject({ interval: 't', method: 'delta', n: 2 });
         expect(m?.totalImprovement?.lowPct).toBeCloseTo(9.67741935 - 7.83375561, 6);
         expect(tiny[0]?.ueImprovement).toMatchObject({ method: 'paired', n: 2, df: 1 });
-        expect(tiny[0]?.ueImprovement?.highPct).toBeCloseTo(83.0769231 + 19.5480073, 6);
+        // 83.0769 ± 19.5480: the upper bound 102.6 is capped at 100 and flagged; the interval does not contain 0
+        expect(tiny[0]?.ueImprovement).toMatchObject({ highPct: 100, highClipped: true, notDistinguishable: false });
+        expect(tiny[0]?.ueImprovement?.lowPct).toBeCloseTo(83.0769231 - 19.5480073, 6);
+        // split 3 estimated: [0, 0] contains 0; measured split 1 total: 9.7 ± 7.8 does not, and is not capped
+        expect(tiny[4]?.totalImprovement).toMatchObject({ notDistinguishable: true, highClipped: false });
+        expect(m?.totalImprovement).toMatchObject({ notDistinguishable: false, highClipped: false });
         const ne = json.rows.find((r) => r.model === 'xnn.tflite' && r.splitAfter === 2);
         expect(ne).toMatchObject({ method: 'estimated', ueMs: null, totalMs: null });
         expect(ne?.notEstimable).toContain('use_xnnpack: false');

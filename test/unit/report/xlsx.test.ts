@@ -33,7 +33,7 @@ describe('XLSX report', () => {
     it("lays the split sheet out like the study, with the study's columns beside ours, cell by cell", async () => {
         const ws = (await load()).getWorksheet('tiny.tflite a01-pc');
         if (ws === undefined) throw new Error('sheet missing');
-        expect(values(ws, 1, 1, 15)).toEqual([
+        expect(values(ws, 1, 1, 17)).toEqual([
             'Split (op index)',
             'Layer # (study)',
             'Layer name',
@@ -45,8 +45,10 @@ describe('XLSX report', () => {
             'Total (ms)',
             'UE improvement %',
             'UE improvement ± (95 %)',
+            'UE improvement verdict',
             'Total improvement %',
             'Total improvement ± (95 %)',
+            'Total improvement verdict',
             'n',
             'Method',
         ]);
@@ -59,10 +61,14 @@ describe('XLSX report', () => {
         near(ws.getCell('I2').value, 1.75);
         near(ws.getCell('J2').value, 83.076923077);
         near(ws.getCell('K2').value, 19.548007286);
-        near(ws.getCell('L2').value, 73.076923077);
-        near(ws.getCell('M2').value, 39.096014573);
-        expect(ws.getCell('N2').value).toBe(2);
-        expect(ws.getCell('O2').value).toBe('estimated');
+        near(ws.getCell('M2').value, 73.076923077);
+        near(ws.getCell('N2').value, 39.096014573);
+        // 83.0769 + 19.5480 = 102.62 and 73.0769 + 39.0960 = 112.17: past 100, so the cells stay numbers and the
+        // verdict says the upper bound was capped; neither interval contains 0 (lows 63.53, 33.98)
+        expect(ws.getCell('L2').value).toBe('upper bound clipped at 100');
+        expect(ws.getCell('O2').value).toBe('upper bound clipped at 100');
+        expect(ws.getCell('P2').value).toBe(2);
+        expect(ws.getCell('Q2').value).toBe('estimated');
         // split 1 (measured): 3.0, 2.6, 5.6; base = measured full 6.2: 51.6129, 9.6774 with delta-method half-widths
         // 3.8774262 and 7.8337556 (test/unit/analysis/improvement.test.ts works them out); the estimate beside it
         expect(values(ws, 3, 1, 6)).toEqual([1, 2, 'b', 192, 64, 2]);
@@ -71,25 +77,31 @@ describe('XLSX report', () => {
         near(ws.getCell('I3').value, 5.6);
         near(ws.getCell('J3').value, 51.612903226);
         expect(ws.getCell('K3').value as number).toBeCloseTo(3.8774262, 6);
-        near(ws.getCell('L3').value, 9.677419355);
-        expect(ws.getCell('M3').value as number).toBeCloseTo(7.8337556, 6);
-        expect(ws.getCell('O3').value).toBe('measured');
+        near(ws.getCell('M3').value, 9.677419355);
+        expect(ws.getCell('N3').value as number).toBeCloseTo(7.8337556, 6);
+        // 47.7 to 55.5 and 1.8 to 17.5: no 0 inside, nothing capped → no verdict
+        expect(ws.getCell('L3').value).toBeNull();
+        expect(ws.getCell('O3').value).toBeNull();
+        expect(ws.getCell('Q3').value).toBe('measured');
         // details: split, est. UE 3.1, meas. UE 3.0, low, high, error 0.1 ms, 3.33 %, est. server 0.45
-        expect(ws.getCell('P3').value).toBe(1);
-        near(ws.getCell('Q3').value, 3.1);
-        near(ws.getCell('R3').value, 3.0);
-        near(ws.getCell('U3').value, 0.1);
-        near(ws.getCell('V3').value, 100 / 30);
-        near(ws.getCell('W3').value, 0.45);
-        // split 3: the whole profile on the UE → 0 % (the study's definition)
+        expect(ws.getCell('R3').value).toBe(1);
+        near(ws.getCell('S3').value, 3.1);
+        near(ws.getCell('T3').value, 3.0);
+        near(ws.getCell('W3').value, 0.1);
+        near(ws.getCell('X3').value, 100 / 30);
+        near(ws.getCell('Y3').value, 0.45);
+        // split 3: the whole profile on the UE → 0 % (the study's definition), interval [0, 0] contains 0: the
+        // number stays 0 and the verdict marks it
         near(ws.getCell('J5').value, 0);
-        near(ws.getCell('L5').value, 0);
         near(ws.getCell('M5').value, 0);
+        near(ws.getCell('N5').value, 0);
+        expect(ws.getCell('L5').value).toBe('≈ all on UE');
+        expect(ws.getCell('O5').value).toBe('≈ all on UE');
         expect(ws.getCell('G2').numFmt).toBe('0.000');
         expect(ws.getCell('J2').numFmt).toBe('0.0');
         // counts are integers, not 0.000
         expect(ws.getCell('K2').numFmt).toBe('0.0');
-        for (const c of ['A2', 'B2', 'D2', 'E2', 'F2', 'N2']) expect(ws.getCell(c).numFmt, c).toBe('0');
+        for (const c of ['A2', 'B2', 'D2', 'E2', 'F2', 'P2']) expect(ws.getCell(c).numFmt, c).toBe('0');
         // network columns after the details: E2E lte, break-even lte, E2E lan, break-even lan
         const header = (ws.getRow(1).values as unknown[]).slice(1);
         const e2eLan = header.indexOf('E2E lan (ms)') + 1;
@@ -112,9 +124,32 @@ describe('XLSX report', () => {
         near(ws.getCell('B10').value, 6.5);
     });
 
+    it('says under the sheet what its improvement cells are, and carries the summary lines', async () => {
+        const ws = (await load()).getWorksheet('tiny.tflite a01-pc');
+        if (ws === undefined) throw new Error('sheet missing');
+        const footer = (label: string): string[] => {
+            const out: string[] = [];
+            ws.eachRow((row) => {
+                if (row.getCell(1).value === label) out.push(row.getCell(2).text);
+            });
+            return out;
+        };
+        // the best split on compute, as the terminal prints it (measured split 1: 9.7 % [1.8, 17.5], 51.6 % [47.7,
+        // 55.5]); T_UE(full) 6.2 ± 0.497 is ±8.0 %, within 10 %: no caution
+        expect(footer('Summary')).toEqual([
+            'Best split on compute (measured, no network): split 1 (layer 2): total improvement 9.7 % (95 % interval 1.8 to 17.5 %, n=2); UE improvement 51.6 % (95 % interval 47.7 to 55.5 %, n=2).',
+        ]);
+        const legend = footer('Legend').join('\n');
+        expect(legend).toContain('Improvement cells are numbers');
+        expect(legend).toContain('"verdict" says "≈ all on UE" where the interval contains 0');
+        expect(legend).toContain('"upper bound clipped at 100"');
+        // the text renderers' sentence would be false here: the cells are numbers, not words
+        expect(legend).not.toContain('instead of a signed number');
+    });
+
     it('marks not-estimable splits and keeps cells empty', async () => {
         const ws = (await load()).getWorksheet('xnn.tflite phone-pc');
-        expect(ws?.getCell('O3').value).toBe('not estimable');
+        expect(ws?.getCell('Q3').value).toBe('not estimable');
         expect(ws?.getCell('G3').value).toBeNull();
     });
 
