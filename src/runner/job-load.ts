@@ -18,6 +18,14 @@ export const LOAD_ARGV: readonly string[] = ['cat', '/proc/loadavg', '/proc/stat
  */
 export const OTHER_BUSY_CORES_LIMIT = 0.5;
 
+/**
+ * Share of all CPUs' time (0..1) busy during the job at or above which the CPUs count as saturated. Linux's
+ * scheduler is work-conserving: while a task is runnable no CPU it may use sits idle, so work queued behind a
+ * benchmark shows as (nearly) no idle time. TFLite with as many threads as cores kept a 2-core host 50–82 % busy
+ * on its own here, far below this.
+ */
+export const SATURATED_BUSY_FRACTION = 0.95;
+
 export interface LoadSnapshot {
     /** /proc/loadavg 1-minute average. */
     loadAvg1?: number | undefined;
@@ -58,8 +66,13 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits));
  * Load around a job from the snapshots before and after it. `ownCores` is how many cores the benchmark itself
  * can keep busy: min(threads, CPUs in its mask) — see ownCoresOf. Flags (either is enough):
  *  - otherBusy × cpus > OTHER_BUSY_CORES_LIMIT: more CPU time was used than the benchmark's threads explain;
- *  - loadAvg1Before > cpus: more runnable tasks than CPUs before the job began (work the benchmark queued behind).
- * The second catches what the first cannot: a benchmark using every core hides others' CPU use in its own.
+ *  - loadAvg1Before > cpus and the CPUs saturated during the job (busyFraction ≥ SATURATED_BUSY_FRACTION, or
+ *    unknown): more runnable tasks than CPUs when the job began, and no idle time in which they could have run
+ *    beside it.
+ * The second catches what the first cannot: a benchmark using every core hides others' CPU use in its own. The
+ * saturation condition is what keeps it honest: the load average is a 1-minute mean and stays above the CPU count
+ * for a minute or more after heavy work has ended, but a job during which the CPUs idled had nothing queued
+ * behind it.
  */
 export const jobLoad = (
     before: LoadSnapshot | undefined,
@@ -93,8 +106,14 @@ export const jobLoad = (
                 );
         }
     }
-    if (load.loadAvg1Before !== undefined && cpus > 0 && load.loadAvg1Before > cpus)
-        flags.push(`load average ${load.loadAvg1Before.toFixed(2)} above ${cpus} CPU(s) before the job`);
+    const saturated = load.busyFraction === undefined || load.busyFraction >= SATURATED_BUSY_FRACTION;
+    if (load.loadAvg1Before !== undefined && cpus > 0 && load.loadAvg1Before > cpus && saturated)
+        flags.push(
+            `load average ${load.loadAvg1Before.toFixed(2)} above ${cpus} CPU(s) before the job` +
+                (load.busyFraction !== undefined
+                    ? `, CPUs ${(100 * load.busyFraction).toFixed(0)} % busy during it`
+                    : ''),
+        );
     if (flags.length > 0) load.flag = flags.join('; ');
     return load;
 };

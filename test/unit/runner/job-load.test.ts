@@ -41,10 +41,24 @@ describe('job load', () => {
         expect(jobLoad(b, busier, 2)?.flag).toBeUndefined();
     });
 
-    it('a load average above the CPU count before the job flags it even when its threads cover every core', () => {
+    it('a load average above the CPU count flags a job whose threads cover every core only if the CPUs saturated', () => {
         const b = parseLoadSnapshot(before.replace('0.40 0.30', '3.10 2.00'));
-        const l = jobLoad(b, parseLoadSnapshot(after), 2);
-        expect(l?.flag).toBe('load average 3.10 above 2 CPU(s) before the job');
+        // busy 150/200 = 75 %: the CPUs idled a quarter of the time, so nothing was queued behind the job; the
+        // high average is what heavy work left behind (a 1-minute mean), not competition
+        const stale = jobLoad(b, parseLoadSnapshot(after), 2);
+        expect(stale).toMatchObject({ loadAvg1Before: 3.1, busyFraction: 0.75, otherBusy: 0 });
+        expect(stale?.flag).toBeUndefined();
+        // busy (400+10+130+5+3+2 + 40 = 590 − 400) / (590 + 500 + 50 − 950) = 190/190 = 100 %: saturated
+        const full = parseLoadSnapshot(after.replace('cpu  400 10 130 540 60', 'cpu  440 10 130 500 50'));
+        expect(jobLoad(b, full, 2)?.flag).toBe(
+            'load average 3.10 above 2 CPU(s) before the job, CPUs 100 % busy during it',
+        );
+        // 0.95 exactly is saturated: busy 190 of 200 ticks
+        const edge = parseLoadSnapshot(after.replace('cpu  400 10 130 540 60', 'cpu  440 10 130 500 60'));
+        expect(jobLoad(b, edge, 2)?.busyFraction).toBe(0.95);
+        expect(jobLoad(b, edge, 2)?.flag).toContain('CPUs 95 % busy');
+        // without the after reading there is no busy share: the average alone decides, as before
+        expect(jobLoad(b, undefined, 2)?.flag).toBe('load average 3.10 above 2 CPU(s) before the job');
     });
 
     it('reads this host through the real command: one cpuN line per online CPU, loadavg as the kernel says', () => {
