@@ -70,13 +70,20 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
         try {
             mkdirSync(dirname(this.path), { recursive: true });
             this.conn = new Database(this.path, { fileMustExist: opts.mustExist === true });
-            // A read-only command must not turn someone's SQLite file into a splitbench store.
-            if (opts.mustExist === true && (this.conn.pragma('user_version', { simple: true }) as number) === 0) {
-                this.conn.close();
-                throw new SplitbenchError(
-                    'NOT_FOUND',
-                    `${this.path} is an SQLite database without splitbench results (no splitbench schema); pass the --db a campaign wrote`,
-                );
+            // Never turn someone's SQLite file into a splitbench store: a read needs our schema, and a write (run,
+            // even --dry-run) may start a new store only in a new or empty file, not beside another program's tables.
+            if ((this.conn.pragma('user_version', { simple: true }) as number) === 0) {
+                const tables = this.conn
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                    .all()
+                    .map((t) => (t as { name: string }).name);
+                if (opts.mustExist === true || tables.length > 0) {
+                    this.conn.close();
+                    throw new SplitbenchError(
+                        'NOT_FOUND',
+                        `${this.path} is an SQLite database without splitbench results (no splitbench schema${tables.length > 0 ? `; tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}` : ''}); pass the --db a campaign wrote, or a new file`,
+                    );
+                }
             }
             this.conn.pragma('journal_mode = WAL');
             // NORMAL in WAL mode: a committed transaction survives a process crash (not necessarily power loss).

@@ -61,8 +61,15 @@ describe('--db that is not a results database', () => {
         const r = await runCli(['runs', 'list', '--db', foreign], dir);
         expect(r.code).toBe(2);
         expect(oneLine(r.stderr)).toEqual([
-            `splitbench: ${foreign} is an SQLite database without splitbench results (no splitbench schema); pass the --db a campaign wrote`,
+            `splitbench: ${foreign} is an SQLite database without splitbench results (no splitbench schema; tables: notes); pass the --db a campaign wrote, or a new file`,
         ]);
+        // a campaign (even --dry-run) does not write its schema beside another program's tables either
+        const run = await runCli(
+            ['run', join(REPO_ROOT, 'configs', 'demo.yaml'), '--dry-run', '--db', foreign],
+            REPO_ROOT,
+        );
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(`${foreign} is an SQLite database without splitbench results`);
         const after = new Database(foreign, { readonly: true });
         const tables = after
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
