@@ -9,8 +9,11 @@ export interface EstimateOptions {
     perRunMs?: ((job: Job) => number | undefined) | undefined;
     /** Guess per inference when no earlier result exists; default 20 ms. */
     defaultPerRunMs?: number | undefined;
-    /** Fixed cost per job: process start, model load, push, parse; default 1.5 s. */
-    overheadSecs?: number | undefined;
+    /**
+     * Fixed cost per job (s): process start, model load, push, parse; a number for every device, or per device.
+     * Default 1.5 s.
+     */
+    overheadSecs?: number | ((device: string) => number) | undefined;
     /** Jobs already done (skipped by the run). */
     skip?: ReadonlySet<string> | undefined;
     /**
@@ -83,7 +86,9 @@ export const summarizePlan = (jobs: readonly Job[], opts: EstimateOptions = {}):
         d.byKind[job.kind]++;
         const known = opts.perRunMs?.(job);
         if (known !== undefined) d.fromHistory++;
-        d.secs += estimateJobSecs(job.settings, known ?? opts.defaultPerRunMs ?? 20, opts.overheadSecs ?? 1.5);
+        const overhead =
+            typeof opts.overheadSecs === 'function' ? opts.overheadSecs(job.device) : (opts.overheadSecs ?? 1.5);
+        d.secs += estimateJobSecs(job.settings, known ?? opts.defaultPerRunMs ?? 20, overhead);
     }
     const list = [...devices.values()];
     const secsOf = (name: string): number => devices.get(name)?.secs ?? 0;
@@ -125,7 +130,11 @@ export const formatPlan = (jobs: readonly Job[], opts: EstimateOptions = {}): st
     }
     const queues = opts.queues;
     if (queues !== undefined && queues.length > 0) {
-        lines.push(`queues (devices of one queue never run at the same time; queues run in parallel):`);
+        lines.push(
+            queues.length === 1
+                ? 'queue (its devices never run at the same time):'
+                : 'queues (devices of one queue never run at the same time; queues run in parallel):',
+        );
         for (const q of queues)
             lines.push(
                 `  ${q.devices.join(' + ')}: ${q.cpuHost ?? 'host unknown'}${q.note !== undefined ? ` (${q.note})` : ''}`,
@@ -133,8 +142,12 @@ export const formatPlan = (jobs: readonly Job[], opts: EstimateOptions = {}): st
     }
     const shared = queues?.some((q) => q.devices.length > 1) === true;
     const unprobed = queues?.some((q) => q.cpuHost === undefined && q.note?.includes('until probed') === true) === true;
+    const oneQueue = queues !== undefined && queues.length === 1 && shared;
+    const how = oneQueue
+        ? 'one queue: every job one after another'
+        : `${shared ? 'queues' : 'devices'} in parallel${unprobed ? '; devices the probe finds on one host will run one after another' : ''}`;
     lines.push(
-        `${sum.toRun} job(s) to run${sum.skipped > 0 ? `, ${sum.skipped} already done` : ''} on ${sum.devices.length} device(s); estimated wall time ~${formatDuration(sum.wallSecs)} (${shared ? 'queues' : 'devices'} in parallel${unprobed ? '; devices the probe finds on one host will run one after another' : ''})`,
+        `${sum.toRun} job(s) to run${sum.skipped > 0 ? `, ${sum.skipped} already done` : ''} on ${sum.devices.length} device(s); estimated wall time ~${formatDuration(sum.wallSecs)} (${how})`,
     );
     return `${lines.join('\n')}\n`;
 };

@@ -78,7 +78,8 @@ describe('host-aware scheduling (CLI)', () => {
         const dry = await runCli(['run', 'demo.yaml', '--dry-run', '--db', 'demo.db'], work);
         expect(dry.code).toBe(0);
         expect(dry.stdout).toContain(`  local-ue + local-server: linux:${MACHINE_ID}\n`);
-        expect(dry.stdout).toMatch(/estimated wall time ~\S+ \(queues in parallel\)/);
+        expect(dry.stdout).toContain('queue (its devices never run at the same time):\n');
+        expect(dry.stdout).toMatch(/estimated wall time ~\S+ \(one queue: every job one after another\)/);
 
         const r = await runCli(['run', 'demo.yaml', '--db', 'demo.db'], work);
         expect(r.stderr).toContain(

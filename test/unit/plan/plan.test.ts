@@ -192,5 +192,23 @@ describe('formatPlan', () => {
         const sum = summarizePlan(jobs);
         expect(sum.total).toBe(48);
         expect(sum.wallSecs).toBeCloseTo(Math.max(...sum.devices.map((d) => d.secs)), 6);
+
+        // a per-device fixed cost: 0.3 s on the local devices instead of 1.5 s takes 1.2 s off each of their jobs
+        const local = summarizePlan(jobs, { skip, overheadSecs: (d) => (d.startsWith('local') ? 0.3 : 1.5) });
+        const base = summarizePlan(jobs, { skip });
+        for (const d of local.devices) {
+            const b = base.devices.find((x) => x.device === d.device);
+            expect(d.secs).toBeCloseTo((b?.secs ?? 0) - (d.device.startsWith('local') ? 1.2 * d.jobs : 0), 6);
+        }
+        // every device on one host: one queue, the jobs one after another
+        const one = formatPlan(jobs, {
+            skip,
+            queues: [{ devices: ['local-ue', 'linux-pc', 'local-server'], cpuHost: 'linux:abc' }],
+        });
+        expect(one).toContain(
+            'queue (its devices never run at the same time):\n  local-ue + linux-pc + local-server: linux:abc\n',
+        );
+        // 24 s + 48 s + 48 s in a row (no earlier results given this time)
+        expect(one).toContain('estimated wall time ~2m00s (one queue: every job one after another)');
     });
 });
