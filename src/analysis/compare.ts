@@ -138,6 +138,11 @@ export interface MetricChange extends MetricKey {
     loadedA: number;
     loadedB: number;
     verdict: Verdict;
+    /**
+     * Set on a split metric of a model whose file changed between the runs: split points are op indices of one file,
+     * so A and B measured different cuts. Tested and shown, but left out of the run's verdict (docs/statistics.md).
+     */
+    differentCut?: true | undefined;
 }
 
 /** Default minimum repetitions per side (docs/statistics.md: why 3). */
@@ -177,7 +182,7 @@ export interface Comparison {
     changes: MetricChange[];
     regressions: MetricChange[];
     improvements: MetricChange[];
-    /** Metrics with too few repetitions on a side to be tested. */
+    /** Metrics with too few repetitions on a side to be tested (split metrics of a changed model file not counted). */
     insufficient: MetricChange[];
     /** Metrics with enough repetitions but too few clean (not load-flagged) ones on a side to be tested. */
     loaded: MetricChange[];
@@ -189,6 +194,8 @@ export interface Comparison {
     /** The two runs' campaign names when they differ (null when equal or not known). */
     campaignChange: { a: string; b: string } | null;
     modelChanges: { model: string; aSha256: string; bSha256: string }[];
+    /** Split metrics of a changed model file that regressed: shown, not counted in `regressions` or the verdict. */
+    differentCutRegressions: MetricChange[];
     hasRegression: boolean;
     /**
      * The overall verdict: 'regression' when any metric regressed; else 'insufficient repetitions' when any metric
@@ -255,7 +262,9 @@ export const usedValues = (
  * Compares every metric two runs share: Welch's t-test on the logarithms of the per-repetition values (docs/statistics.md), Holm's
  * correction over all tested metrics by default, and a regression only when B is slower with adjusted p < alpha AND
  * by more than `thresholdPct` % AND by more than `floorMs` ms. Repetitions whose result was load-flagged are left out
- * unless `includeLoaded` (docs/measurement-conditions.md). Throws nothing; the CLI maps the verdict to an exit code.
+ * unless `includeLoaded` (docs/measurement-conditions.md). Split metrics of a model whose file differs between the
+ * runs are tested but marked `differentCut` and left out of the verdict (another file's op k is another cut).
+ * Throws nothing; the CLI maps the verdict to an exit code.
  */
 export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): Comparison => {
     const thresholdPct = opts.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
@@ -316,6 +325,12 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
             adjusted[i] = adj[j] as number;
         });
     }
+    const modelChanges: Comparison['modelChanges'] = [];
+    for (const x of a.analyses) {
+        const y = b.analyses.find((z) => z.model.name === x.model.name);
+        if (y !== undefined && y.model.sha256 !== x.model.sha256 && !modelChanges.some((c) => c.model === x.model.name))
+            modelChanges.push({ model: x.model.name, aSha256: x.model.sha256, bSha256: y.model.sha256 });
+    }
     const changes: MetricChange[] = raw.map(({ tooFewClean, ...r }, i) => {
         const pAdjusted = adjusted[i] as number;
         const significant = pAdjusted < alpha;
@@ -334,17 +349,14 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
                     : r.changeMs > 0
                       ? 'regression'
                       : 'improvement';
-        return { ...r, pAdjusted, verdict };
+        const differentCut = r.splitAfter !== null && modelChanges.some((m) => m.model === r.model);
+        return { ...r, pAdjusted, verdict, ...(differentCut ? { differentCut: true as const } : {}) };
     });
-    const modelChanges: Comparison['modelChanges'] = [];
-    for (const x of a.analyses) {
-        const y = b.analyses.find((z) => z.model.name === x.model.name);
-        if (y !== undefined && y.model.sha256 !== x.model.sha256 && !modelChanges.some((c) => c.model === x.model.name))
-            modelChanges.push({ model: x.model.name, aSha256: x.model.sha256, bSha256: y.model.sha256 });
-    }
-    const regressions = changes.filter((c) => c.verdict === 'regression');
-    const insufficient = changes.filter((c) => c.verdict === 'insufficient');
-    const loaded = changes.filter((c) => c.verdict === 'loaded');
+    // A different cut says nothing about the same work getting slower (or going untested): it does not decide the run.
+    const counted = changes.filter((c) => c.differentCut !== true);
+    const regressions = counted.filter((c) => c.verdict === 'regression');
+    const insufficient = counted.filter((c) => c.verdict === 'insufficient');
+    const loaded = counted.filter((c) => c.verdict === 'loaded');
     return {
         a: a.run,
         b: b.run,
@@ -356,7 +368,7 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
         includeLoaded,
         changes,
         regressions,
-        improvements: changes.filter((c) => c.verdict === 'improvement'),
+        improvements: counted.filter((c) => c.verdict === 'improvement'),
         insufficient,
         loaded,
         onlyInA,
@@ -368,6 +380,7 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
                 ? { a: a.run.campaign, b: b.run.campaign }
                 : null,
         modelChanges,
+        differentCutRegressions: changes.filter((c) => c.differentCut === true && c.verdict === 'regression'),
         hasRegression: regressions.length > 0,
         verdict:
             regressions.length > 0

@@ -61,7 +61,7 @@ export interface HistoryStep {
     /** p after Holm over every step tested in the family (the series, or all series of one history call). */
     pAdjusted: number;
     /** Facts that changed between the two runs (device, settings, campaign, model file; see HistoryPoint.facts). */
-    factChanges: { fact: string; a: string | null; b: string | null }[];
+    factChanges: FactChange[];
 }
 
 export interface HistorySummary {
@@ -92,6 +92,25 @@ export interface HistorySummary {
     /** Of stepTests, those beyond the threshold and the floor with Holm-adjusted p < alpha. */
     steps: HistoryStep[];
 }
+
+/** A fact that differs between two runs: its name and each run's value (null: the run did not record it). */
+export interface FactChange {
+    fact: string;
+    a: string | null;
+    b: string | null;
+}
+
+/** Every fact (HistoryPoint.facts) whose value differs between two runs, in the order the facts were recorded. */
+export const diffFacts = (
+    a: Readonly<Record<string, string>> | undefined,
+    b: Readonly<Record<string, string>> | undefined,
+): FactChange[] => {
+    const fa = a ?? {};
+    const fb = b ?? {};
+    return [...new Set([...Object.keys(fa), ...Object.keys(fb)])]
+        .filter((f) => fa[f] !== fb[f])
+        .map((f) => ({ fact: f, a: fa[f] ?? null, b: fb[f] ?? null }));
+};
 
 /** Options of history: compare's, where `correction` defaults to Holm over all step tests. */
 export type HistoryOptions = CompareOptions;
@@ -157,11 +176,7 @@ export const history = (allPoints: readonly HistoryPoint[], opts: HistoryOptions
         const y = points[i] as HistoryPoint;
         if (x.valuesMs.length < 2 || y.valuesMs.length < 2) continue;
         const t = welchTTest(...testValues(x.valuesMs, y.valuesMs, onLogScale(x.valuesMs, y.valuesMs)));
-        const fa = x.facts ?? {};
-        const fb = y.facts ?? {};
-        const factChanges = [...new Set([...Object.keys(fa), ...Object.keys(fb)])]
-            .filter((f) => fa[f] !== fb[f])
-            .map((f) => ({ fact: f, a: fa[f] ?? null, b: fb[f] ?? null }));
+        const factChanges = diffFacts(x.facts, y.facts);
         stepTests.push({
             fromRunId: x.runId,
             toRunId: y.runId,
@@ -266,8 +281,19 @@ const matches = (m: MetricKey, sel: Partial<HistorySelector> & { device: string 
     (sel.splitAfter === undefined ||
         (sel.splitAfter === 'full' ? m.splitAfter === null : m.splitAfter === sel.splitAfter));
 
+/** What the runs measured instead: the devices of the model when some run measured it, else the models, sorted. */
+const whatWasMeasured = (runs: readonly RunData[], sel: HistorySelector): string => {
+    const all = runs.flatMap((r) => extractMetrics(r.analyses));
+    const sorted = (xs: readonly string[]): string => [...new Set(xs)].sort().join(', ');
+    const ofModel = all.filter((m) => m.model === sel.model);
+    if (ofModel.length > 0) return `model ${sel.model} was measured on ${sorted(ofModel.flatMap(metricDevices))}`;
+    if (all.length === 0) return `the ${runs.length} run(s) selected measured no model`;
+    return `the ${runs.length} run(s) selected measured model(s) ${sorted(all.map((m) => m.model))}`;
+};
+
 /**
- * Why a selection matched no metric, in one line: the model measured on the device by no run, or (when it was) the
+ * Why a selection matched no metric, in one line: the model measured on the device by no run (with the devices
+ * the model was measured on, or the models the runs measured), or (when it was) the
  * filter (--split, --metric, --mode) that matched nothing, or that they match nothing together, and what exists for
  * that model and device (splits, metrics, modes). For the CLI's NOT_FOUND message.
  */
@@ -276,7 +302,8 @@ export const noMatchMessage = (runs: readonly RunData[], sel: HistorySelector): 
     const there = runs.flatMap((r) =>
         extractMetrics(r.analyses.filter((a) => a.model.name === sel.model)).filter((m) => matches(m, base)),
     );
-    if (there.length === 0) return `no runs measured model ${sel.model} on ${sel.device}`;
+    if (there.length === 0)
+        return `no runs measured model ${sel.model} on ${sel.device}; ${whatWasMeasured(runs, sel)}`;
     const given = [
         sel.splitAfter !== undefined ? { flag: `--split ${sel.splitAfter}`, f: { splitAfter: sel.splitAfter } } : null,
         sel.metric !== undefined ? { flag: `--metric ${sel.metric}`, f: { metric: sel.metric } } : null,

@@ -54,6 +54,21 @@ const VERDICT_TEXT: Record<MetricChange['verdict'], string> = {
     unchanged: 'unchanged',
 };
 
+/** The mark of a split metric whose model file changed between the runs (MetricChange.differentCut). */
+const DIFFERENT_CUT = 'different cut: model file changed, not counted in the verdict';
+
+/**
+ * One warning per model whose file changed between the runs (split metrics of it compare different cuts), for the
+ * line under compare's title and JSON `warnings`; empty when none did.
+ */
+const compareWarnings = (c: Comparison): string[] =>
+    c.modelChanges.map(
+        (m) =>
+            `warning: model ${m.model} is a different file in B (${m.aSha256.slice(0, 12)} → ${m.bSha256.slice(0, 12)}): ` +
+            'split points are op indices of one file, so its split metrics compare different cuts (marked, not counted ' +
+            'in the verdict); its full-model metrics compare as usual',
+    );
+
 const changeCells = (c: MetricChange, changes: readonly ProbeChange[], includeLoaded: boolean): string[] => [
     metricLabel(c),
     sideValue(c.aValueMs, c.aValueFrom),
@@ -64,7 +79,7 @@ const changeCells = (c: MetricChange, changes: readonly ProbeChange[], includeLo
     c.test === 'none'
         ? `not tested, reps ${c.nA}/${c.nB}`
         : `${c.test}${c.scale === 'log' ? ' (log)' : ''}, reps ${c.nA}/${c.nB}`,
-    VERDICT_TEXT[c.verdict],
+    `${VERDICT_TEXT[c.verdict]}${c.differentCut === true ? ` (${DIFFERENT_CUT})` : ''}`,
     loadNote(c, includeLoaded),
     factsFor(c, changes),
 ];
@@ -123,7 +138,8 @@ const changeSection = (title: string, changes: readonly ProbeChange[], format: T
 };
 
 /**
- * The comparison as text or Markdown: the verdict first, the settings it was reached with, then the metrics (all
+ * The comparison as text or Markdown: the verdict first, a warning per model whose file changed (its split metrics
+ * are marked "different cut"), the settings it was reached with, then the metrics (all
  * with `all`, else every one whose verdict is not 'unchanged'), regressions first; then the device facts and
  * measurement settings that changed, a changed campaign or model file, and the metrics only one run has. Ends with
  * one newline, no blank line.
@@ -146,8 +162,11 @@ export const renderComparison = (
               : c.verdict === 'loaded'
                 ? `LOADED (${loadedText})`
                 : 'no regression';
-    const title = `compare ${c.a.id} → ${c.b.id}: ${verdict}`;
-    const tested = c.changes.length - c.insufficient.length - c.loaded.length;
+    const otherCuts = c.differentCutRegressions.length;
+    const title =
+        `compare ${c.a.id} → ${c.b.id}: ${verdict}` +
+        (otherCuts > 0 ? ` (and ${otherCuts} split regression(s) at a different cut, not counted)` : '');
+    const tested = c.changes.filter((x) => x.test !== 'none').length;
     const withLoad = c.changes.filter((x) => x.loadedA + x.loadedB > 0).length;
     const loadSentence =
         withLoad === 0
@@ -179,16 +198,24 @@ export const renderComparison = (
         ...(c.onlyInB.length > 0 ? [`${c.onlyInB.length} metric(s) only in ${c.b.id}`] : []),
     ].map((n) => `${li}${format === 'md' ? escapeMd(n) : n}`);
     if (format === 'md') {
-        out.push(`# ${escapeMd(title)}`, '', settings, '', ...alsoLoaded.flatMap((l) => [escapeMd(l), '']));
+        out.push(
+            `# ${escapeMd(title)}`,
+            '',
+            ...compareWarnings(c).flatMap((w) => [`**${escapeMd(w)}**`, '']),
+            settings,
+            '',
+            ...alsoLoaded.flatMap((l) => [escapeMd(l), '']),
+        );
         if (shown.length > 0) out.push(...mdTable(shown.map((x) => changeCells(x, changed, c.includeLoaded))), '');
     } else {
-        out.push(title, settings, ...alsoLoaded, '');
+        out.push(title, ...compareWarnings(c), settings, ...alsoLoaded, '');
         for (const x of shown) {
-            const [label, a, b, change, p, pAdj, test, verdict, load, facts] = changeCells(x, changed, c.includeLoaded);
+            const [label, a, b, change, p, pAdj, test, , load, facts] = changeCells(x, changed, c.includeLoaded);
+            const cut = x.differentCut === true ? `  [${DIFFERENT_CUT}]` : '';
             // Holm's adjusted p decides; the raw p beside it says how strong the metric's own evidence was.
             const ps = x.test === 'none' ? 'p=–' : c.correction === 'holm' ? `p=${p}, p_adj=${pAdj}` : `p=${p}`;
             out.push(
-                `${(verdict ?? '').toUpperCase().padEnd(15)} ${label}: ${a} → ${b} ms (${change}, ${ps}, ${test}${load !== '' ? `; ${load}` : ''})${facts !== '' && facts !== undefined ? `  [${facts}]` : ''}`,
+                `${VERDICT_TEXT[x.verdict].toUpperCase().padEnd(15)} ${label}: ${a} → ${b} ms (${change}, ${ps}, ${test}${load !== '' ? `; ${load}` : ''})${cut}${facts !== '' && facts !== undefined ? `  [${facts}]` : ''}`,
             );
         }
         if (shown.length > 0) out.push('');
@@ -205,7 +232,8 @@ export const renderComparison = (
 /**
  * `compare --format json`: the verdict, the settings, counts, every metric with its repetition counts (used, all,
  * load-flagged per side) and where each side's value comes from (aValueFrom/bValueFrom 'used' or 'loaded'), the
- * device facts and measurement settings that changed, a changed campaign. Infinite changes (from a zero baseline)
+ * device facts and measurement settings that changed, a changed campaign, `warnings` (a changed model file) and
+ * `differentCut: true` on split metrics of that model (not counted in `counts.regression`). Infinite changes (from a zero baseline)
  * become null, as JSON has no Infinity; an untested metric (test 'none') has t, df, p and pAdjusted null.
  */
 export const comparisonJson = (c: Comparison): Record<string, unknown> => ({
@@ -232,7 +260,11 @@ export const comparisonJson = (c: Comparison): Record<string, unknown> => ({
         unchanged: c.changes.filter((x) => x.verdict === 'unchanged').length,
         /** Metrics with a load-flagged repetition on either side. */
         metricsWithLoadedReps: c.changes.filter((x) => x.loadedA + x.loadedB > 0).length,
+        /** Split metrics of a changed model file (differentCut), and of them the regressions not counted. */
+        differentCut: c.changes.filter((x) => x.differentCut === true).length,
+        differentCutRegression: c.differentCutRegressions.length,
     },
+    warnings: compareWarnings(c),
     metrics: [...c.changes]
         .sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict])
         .map((x) => ({

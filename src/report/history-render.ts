@@ -1,7 +1,7 @@
 // Text, Markdown and JSON for `splitbench history`: one line per metric over runs, the rule the steps passed, a
 // warning when the series span different model files, and the runs they are made of.
 import { DEFAULT_FLOOR_MS, DEFAULT_THRESHOLD_PCT } from '../analysis/compare.js';
-import type { HistoryPoint, HistorySeries } from '../analysis/history.js';
+import { diffFacts, type FactChange, type HistoryPoint, type HistorySeries } from '../analysis/history.js';
 import { metricLabel, signed, type TextFormat } from './compare-render.js';
 import { CLIPPED_LOW, escapeMd, fmtMs } from './format.js';
 
@@ -20,11 +20,12 @@ export interface HistorySettings {
     includeLoaded?: boolean | undefined;
 }
 
-/** A run of the history: every series' point of it share its id, start and model file. */
+/** A run of the history: every series' point of it share its id, start, model file and facts. */
 interface HistoryRun {
     runId: string;
     startedAt?: string | undefined;
     modelSha256?: string | undefined;
+    facts?: Record<string, string> | undefined;
 }
 
 /** The runs behind the series, oldest first (by start time, then as first seen). */
@@ -33,7 +34,12 @@ const runsOf = (series: readonly HistorySeries[]): HistoryRun[] => {
     for (const s of series)
         for (const p of s.summary.points)
             if (!runs.has(p.runId))
-                runs.set(p.runId, { runId: p.runId, startedAt: p.startedAt, modelSha256: p.modelSha256 });
+                runs.set(p.runId, {
+                    runId: p.runId,
+                    startedAt: p.startedAt,
+                    modelSha256: p.modelSha256,
+                    facts: p.facts,
+                });
     return [...runs.values()].sort((x, y) => (x.startedAt ?? '').localeCompare(y.startedAt ?? ''));
 };
 
@@ -106,10 +112,15 @@ const pointValue = (p: HistoryPoint): string =>
           ? `${fmtMs(p.valueMs)} ms (n=1, no interval)`
           : `${fmtMs(p.valueMs)} ms [${p.lowClipped === true ? CLIPPED_LOW : fmtMs(p.lowMs)}–${fmtMs(p.highMs)}]`;
 
+/** "campaign: demo→r2, threads: 1→2" (sep ': ') or "campaign demo→r2, threads 1→2" (sep ' '); '—' for no value. */
+const factChangesText = (changes: readonly FactChange[], sep: ': ' | ' '): string =>
+    changes.map((f) => `${f.fact}${sep}${f.a ?? '—'}→${f.b ?? '—'}`).join(', ');
+
 /**
  * The runs the series are made of, oldest first: the table above says how a metric moved, this says which runs it
  * moved across. With a single series the run's value is given, with the load-flagged repetitions left out of it;
- * the model file of each run when more than one appears. Markdown: a table.
+ * the model file of each run when more than one appears; and what changed since the run before it (model file,
+ * campaign, the device's facts and settings), whether or not a step was found there. Markdown: a table.
  */
 const historyRuns = (
     series: readonly HistorySeries[],
@@ -119,7 +130,9 @@ const historyRuns = (
 ): string[] => {
     const single = series.length === 1 ? series[0] : undefined;
     const manyFiles = modelFilesOf(runs).length > 1;
-    const rows = runs.map((r) => {
+    const changed = runs.map((r, i) => (i === 0 ? '' : factChangesText(diffFacts(runs[i - 1]?.facts, r.facts), ' ')));
+    const anyChange = changed.some((c) => c !== '');
+    const rows = runs.map((r, i) => {
         const n = series.filter((s) => s.summary.points.some((p) => p.runId === r.runId)).length;
         const p = single?.summary.points.find((x) => x.runId === r.runId);
         const loaded = p?.loaded ?? 0;
@@ -131,6 +144,7 @@ const historyRuns = (
                 ? ''
                 : `${loaded} of ${p?.repetitions ?? loaded} repetitions ${includeLoaded ? 'loaded, kept' : 'left out: loaded'}`,
             ...(manyFiles ? [`${format === 'md' ? '' : 'model '}${(r.modelSha256 ?? '?').slice(0, 12)}`] : []),
+            ...(anyChange ? [changed[i] ?? ''] : []),
         ];
     });
     const title = `Runs (${rows.length}, oldest first):`;
@@ -141,6 +155,7 @@ const historyRuns = (
             single === undefined ? 'Metrics' : 'Value',
             'Loaded',
             ...(manyFiles ? ['Model file'] : []),
+            ...(anyChange ? ['Changed since previous run'] : []),
         ];
         return [
             title,
@@ -152,9 +167,12 @@ const historyRuns = (
     }
     return [
         title,
-        ...rows.map(([id, at, value, note, file]) =>
-            `${id}  ${at}  ${value}${note !== '' ? `  (${note})` : ''}${file !== undefined ? `  ${file}` : ''}`.trimEnd(),
-        ),
+        ...rows.map((row, i) => {
+            const [id, at, value, note] = row;
+            const file = manyFiles ? row[4] : undefined;
+            const change = changed[i] ?? '';
+            return `${id}  ${at}  ${value}${note !== '' ? `  (${note})` : ''}${file !== undefined ? `  ${file}` : ''}${change !== '' ? `  changed: ${change}` : ''}`.trimEnd();
+        }),
     ];
 };
 
@@ -162,7 +180,7 @@ const stepCell = (s: HistorySeries['summary']): string =>
     s.steps
         .map(
             (st) =>
-                `${st.fromRunId}→${st.toRunId} ${signed(st.changePct)}${st.factChanges.length > 0 ? ` (${st.factChanges.map((f) => `${f.fact}: ${f.a ?? '—'}→${f.b ?? '—'}`).join(', ')})` : ''}`,
+                `${st.fromRunId}→${st.toRunId} ${signed(st.changePct)}${st.factChanges.length > 0 ? ` (${factChangesText(st.factChanges, ': ')})` : ''}`,
         )
         .join('; ');
 
@@ -170,7 +188,8 @@ const stepCell = (s: HistorySeries['summary']): string =>
  * One line per metric: its runs' values, their spread and the steps between consecutive runs (with the facts,
  * settings, campaign or model file that changed at each); the "Loaded left out" column counts the load-flagged
  * repetitions the figures and steps do not use (docs/statistics.md, history). Then the rule the steps passed, a
- * warning when the runs measured different model files, and the runs, oldest first.
+ * warning when the runs measured different model files, and the runs, oldest first, each with what changed since the
+ * run before it (significant step or not).
  */
 export const renderHistory = (
     series: readonly HistorySeries[],

@@ -110,9 +110,13 @@ describe('history marks what changed at a step and in the run list', () => {
         const line = (id: string): string => r.stdout.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
         expect(line('h1')).toMatch(new RegExp(`3\\.000 ms \\[[0-9.]+–[0-9.]+\\]  model ${sha(9)}$`));
         // one repetition: no interval to give
-        expect(line('h4')).toMatch(new RegExp(`  4\\.235 ms \\(n=1, no interval\\)  model ${sha(10)}$`));
+        expect(line('h4')).toMatch(
+            new RegExp(`  4\\.235 ms \\(n=1, no interval\\)  model ${sha(10)}  changed: repetitions 2→1$`),
+        );
         // 0.100 and 5.000 ms: mean 2.550, t(0.975, 1)·s/√2 = 31.130 (scipy): [−28.580, 33.680], low clipped at 0
-        expect(line('h5')).toMatch(/  2\.550 ms \[0 \(clipped\)–33\.680\]  model /);
+        expect(line('h5')).toMatch(
+            /  2\.550 ms \[0 \(clipped\)–33\.680\]  model [0-9a-f]{12}  changed: repetitions 1→2$/,
+        );
     });
 
     it('one run: no CV (and no step or change figures)', async () => {
@@ -127,7 +131,8 @@ describe('history marks what changed at a step and in the run list', () => {
         const r = await cli([...HEAD, '--format', 'md']);
         expect(r.stdout).toMatch(/\n\nSteps: [^\n]+\n\n/);
         expect(r.stdout).toContain(
-            'Runs (5, oldest first):\n\n| Run | Started | Value | Loaded | Model file |\n|---|---|---|---|---|\n| h1 |',
+            'Runs (5, oldest first):\n\n| Run | Started | Value | Loaded | Model file | Changed since previous run |\n' +
+                '|---|---|---|---|---|---|\n| h1 |',
         );
         expect(r.stdout).toContain('| 4.235 ms (n=1, no interval) |');
     });
@@ -164,7 +169,14 @@ describe('history marks what changed at a step and in the run list', () => {
             expect(r.stderr).toBe(`splitbench: ${message}\n`);
         }
         const none = await cli(['history', '--model', 'nope', '--device', 'phone']);
-        expect(none.stderr).toBe('splitbench: no runs measured model nope on phone\n');
+        expect(none.stderr).toBe(
+            'splitbench: no runs measured model nope on phone; the 5 run(s) selected measured model(s) two\n',
+        );
+        const nodev = await cli(['history', '--model', 'two', '--device', 'nodev']);
+        expect(nodev.code).toBe(2);
+        expect(nodev.stderr).toBe(
+            'splitbench: no runs measured model two on nodev; model two was measured on edge, phone\n',
+        );
     });
 });
 

@@ -423,6 +423,71 @@ describe('where a value comes from, and what changed besides the numbers', () =>
         expect(noMatchMessage(runs, { model: 'tiny.tflite', device: 'a01', splitAfter: 2, mode: 'measured' })).toBe(
             `model tiny.tflite on a01: --split 2 with --mode measured match nothing together; ${there}`,
         );
-        expect(noMatchMessage(runs, { model: 'other', device: 'a01' })).toBe('no runs measured model other on a01');
+        expect(noMatchMessage(runs, { model: 'other', device: 'a01' })).toBe(
+            'no runs measured model other on a01; the 1 run(s) selected measured model(s) tiny.tflite',
+        );
+        // a01 measured the head, pc the tail: both named for a device that measured nothing
+        expect(noMatchMessage(runs, { model: 'tiny.tflite', device: 'b02' })).toBe(
+            'no runs measured model tiny.tflite on b02; model tiny.tflite was measured on a01, pc',
+        );
+        expect(noMatchMessage([], { model: 'tiny.tflite', device: 'a01' })).toBe(
+            'no runs measured model tiny.tflite on a01; the 0 run(s) selected measured no model',
+        );
+    });
+});
+
+describe('compare across two files of one model id', () => {
+    /** A run of `input` whose model file has another sha256 than asRun's (same model id, same op count). */
+    const otherFile = (id: string, input: SplitAnalysisInput) => {
+        const r = asRun(id, input);
+        r.analyses = r.analyses.map((a) => ({ ...a, model: { ...a.model, sha256: 'e9'.repeat(32) } }));
+        return r;
+    };
+
+    it('marks every split metric "different cut", warns under the title, and counts only full-model metrics', () => {
+        const c = compareRuns(asRun('a', fiveReps(1)), otherFile('b', fiveReps(1.2)));
+        // 4 splits × 3 estimated + split 1 × 3 measured are split metrics; full UE and full server are not
+        expect(c.changes.filter((x) => x.differentCut === true)).toHaveLength(15);
+        expect(c.changes.filter((x) => x.splitAfter === null).every((x) => x.differentCut === undefined)).toBe(true);
+        // the 20 % slower head and its total are still tested as in the same-file case (scipy p = 4.3377697e-6,
+        // Holm × 17: the family is every tested metric, split ones included)
+        const head = measuredHead(c);
+        expect(head).toMatchObject({ verdict: 'regression', differentCut: true });
+        expect(head?.pAdjusted).toBeCloseTo(17 * 4.3377697e-6, 10);
+        expect(c.differentCutRegressions.map((x) => x.metric).sort()).toEqual(['totalMs', 'ueMs']);
+        // ...but a different cut is not the same work slower: not a regression of the run
+        expect(c.regressions).toEqual([]);
+        expect(c.verdict).toBe('no regression');
+        const warning =
+            `warning: model tiny.tflite is a different file in B (${'ab'.repeat(6)} → ${'e9'.repeat(6)}): split points ` +
+            'are op indices of one file, so its split metrics compare different cuts (marked, not counted in the ' +
+            'verdict); its full-model metrics compare as usual';
+        const text = renderComparison(c).split('\n');
+        expect(text[0]).toBe(
+            'compare a → b: no regression (and 2 split regression(s) at a different cut, not counted)',
+        );
+        expect(text[1]).toBe(warning);
+        expect(text.find((l) => l.includes('measured split 1 ueMs'))).toMatch(
+            /^REGRESSION +tiny\.tflite a01\/pc measured split 1 ueMs: 3\.000 → 3\.600 ms \(.*\) {2}\[different cut: model file changed, not counted in the verdict\]$/,
+        );
+        const md = renderComparison(c, 'md');
+        expect(md).toContain(`\n\n**${warning}**\n\n`);
+        expect(md).toContain('| regression (different cut: model file changed, not counted in the verdict) |');
+    });
+
+    it('a full-model regression of the changed model still counts', () => {
+        const slower = fiveReps(1.2);
+        slower.measured.fullUe = [6000, 6400, 6200, 6100, 6300].map((v) => ({ avgUs: v * 1.2 }));
+        const c = compareRuns(asRun('a', fiveReps(1)), otherFile('b', slower));
+        // scipy on the logs: p = 3.3846127e-6, the smallest of 17: Holm × 17
+        const full = c.changes.find((x) => x.metric === 'fullUeMs');
+        expect(full?.p).toBeCloseTo(3.3846127e-6, 11);
+        expect(full).toMatchObject({ verdict: 'regression' });
+        expect(full?.differentCut).toBeUndefined();
+        expect(c.regressions.map((x) => x.metric)).toEqual(['fullUeMs']);
+        expect(c.verdict).toBe('regression');
+        expect(renderComparison(c).split('\n')[0]).toBe(
+            'compare a → b: REGRESSION (1 metric(s)) (and 2 split regression(s) at a different cut, not counted)',
+        );
     });
 });
