@@ -2,51 +2,13 @@
 // scipy.stats.ttest_ind(log(a), log(b), equal_var=False) on the per-repetition values written in each test.
 import { describe, expect, it } from 'vitest';
 import { compareRuns, usedValues } from '../../../src/analysis/compare.js';
-import { history, historyFromRuns, noMatchMessage } from '../../../src/analysis/history.js';
+import { history, noMatchMessage } from '../../../src/analysis/history.js';
 import { deviceSettings, diffSettings } from '../../../src/analysis/settings-facts.js';
 import { RoleSettingsSchema } from '../../../src/config/schema.js';
-import { analyzeSplits } from '../../../src/analysis/split-table.js';
 import type { SplitAnalysisInput } from '../../../src/analysis/types.js';
 import { renderComparison } from '../../../src/report/compare-render.js';
-import { renderHistory } from '../../../src/report/history-render.js';
-import { probe, reportInput, smallInput } from '../../support/report-fixtures.js';
-
-const HEAD_US = [3000, 3100, 2900, 3050, 2950];
-const TAIL_US = [2500, 2700, 2600, 2550, 2650];
-
-/** smallInput with 5 repetitions of everything (profiles repeated), so every metric can be tested. */
-const fiveReps = (headFactor: number, tailUs: readonly number[] = TAIL_US): SplitAnalysisInput => {
-    const input = smallInput();
-    const [u0, u1] = input.estimate.ue;
-    const [s0, s1] = input.estimate.server;
-    input.estimate = {
-        ue: [u0, u1, u0, u1, u0].map((p) => p as NonNullable<typeof p>),
-        server: [s0, s1, s0, s1, s0].map((p) => p as NonNullable<typeof p>),
-    };
-    input.measured.fullUe = [6000, 6400, 6200, 6100, 6300].map((avgUs) => ({ avgUs }));
-    input.measured.fullServer = [3000, 3400, 3200, 3100, 3300].map((avgUs) => ({ avgUs }));
-    input.measured.head = new Map([[1, HEAD_US.map((v) => ({ avgUs: v * headFactor }))]]);
-    input.measured.tail = new Map([[1, tailUs.map((avgUs) => ({ avgUs }))]]);
-    return input;
-};
-
-const asRun = (id: string, input: SplitAnalysisInput, build = 'B1') => {
-    const r = reportInput([analyzeSplits(input)]);
-    r.run = { ...r.run, id };
-    r.devices = [
-        {
-            name: 'a01',
-            role: 'ue',
-            probe: probe({
-                android: { model: 'SM-A015F', manufacturer: 'samsung', release: '12', sdk: 31, build, rooted: false },
-            }),
-        },
-    ];
-    return r;
-};
-
-const measuredHead = (c: ReturnType<typeof compareRuns>) =>
-    c.changes.find((x) => x.metric === 'ueMs' && x.mode === 'measured' && x.splitAfter === 1);
+import { asRun, fiveReps, loadedHead, measuredHead } from '../../support/compare-fixtures.js';
+import { smallInput } from '../../support/report-fixtures.js';
 
 describe('compareRuns', () => {
     it('A/A: the same distribution drawn again is no regression, with every metric tested', () => {
@@ -185,15 +147,6 @@ describe('compareRuns', () => {
     });
 });
 
-/** fiveReps with the measured head's repetitions at `loaded` indices load-flagged. */
-const loadedHead = (headFactor: number, loaded: readonly number[]): SplitAnalysisInput => {
-    const input = fiveReps(headFactor);
-    input.measured.head = new Map([
-        [1, HEAD_US.map((v, i) => ({ avgUs: v * headFactor, ...(loaded.includes(i) ? { loaded: true } : {}) }))],
-    ]);
-    return input;
-};
-
 describe('compareRuns with load-flagged repetitions', () => {
     it('leaves them out of the test and the point value, and says how many per side', () => {
         // A's head repetitions 1 and 3 (3100, 3050 µs) are loaded: clean 3000 2900 2950, mean 2950 µs.
@@ -272,88 +225,6 @@ describe('compareRuns with load-flagged repetitions', () => {
         const c = compareRuns(asRun('a', two(true)), asRun('b', two(false)));
         expect(c.verdict).toBe('insufficient repetitions');
         expect(measuredHead(c)?.verdict).toBe('insufficient');
-    });
-});
-
-describe('history', () => {
-    it('summarises a metric over runs and finds the step with the facts that changed', () => {
-        const runs = [asRun('n1', fiveReps(1), 'B1'), asRun('n2', fiveReps(1), 'B1'), asRun('n3', fiveReps(1.2), 'B2')];
-        const series = historyFromRuns(runs, { model: 'tiny.tflite', device: 'a01', metric: 'ueMs', mode: 'measured' });
-        expect(series).toHaveLength(1);
-        const s = series[0]?.summary;
-        expect(s?.n).toBe(3);
-        expect(s?.firstMs).toBeCloseTo(3.0, 10);
-        expect(s?.latestMs).toBeCloseTo(3.6, 10);
-        expect(s?.latestVsPreviousPct).toBeCloseTo(20, 8);
-        expect(s?.latestVsMedianPct).toBeCloseTo(20, 8);
-        expect(s?.steps).toHaveLength(1);
-        expect(s?.steps[0]).toMatchObject({
-            fromRunId: 'n2',
-            toRunId: 'n3',
-            factChanges: [{ fact: 'android build', a: 'B1', b: 'B2' }],
-        });
-        expect(s?.steps[0]?.p).toBeCloseTo(4.3377697e-6, 11);
-        // run values 3.0 3.0 3.6: mean 3.2, sd = sqrt((0.04+0.04+0.16)/2) = 0.34641 → CV 10.825 %
-        expect(s?.cvPct).toBeCloseTo(10.8253175, 5);
-        const text = renderHistory(series);
-        expect(text).toContain('n2→n3 +20.0 % (android build: B1→B2)');
-        // UE-side full-model series exist for the device too
-        expect(
-            historyFromRuns(runs, { model: 'tiny.tflite', device: 'a01', splitAfter: 'full' }).map((x) => x.key.metric),
-        ).toEqual(['fullUeMs']);
-    });
-
-    it('corrects the steps with Holm over every step tested, and --no-holm tests each at alpha', () => {
-        // n2's measured head is A's × 1.15 1.0 1.3 1.1 1.2 (+14.8 %): scipy p = 0.010394756 on the logs. The selection
-        // (a01, ueMs) has 5 series — estimated at 4 splits, measured at split 1 — so 5 step tests; Holm makes the
-        // smallest 5 × 0.0104 = 0.052 ≥ 0.05: no step. Each at alpha, it is one.
-        const b = fiveReps(1);
-        const f = [1.15, 1.0, 1.3, 1.1, 1.2];
-        b.measured.head = new Map([[1, HEAD_US.map((v, i) => ({ avgUs: v * (f[i] as number) }))]]);
-        const runs = [asRun('n1', fiveReps(1)), asRun('n2', b)];
-        const sel = { model: 'tiny.tflite', device: 'a01', metric: 'ueMs' } as const;
-        const series = historyFromRuns(runs, sel);
-        expect(series).toHaveLength(5);
-        expect(series.reduce((n, x) => n + x.summary.stepTests.length, 0)).toBe(5);
-        const head = series.find((x) => x.key.mode === 'measured')?.summary;
-        expect(head?.stepTests[0]?.p).toBeCloseTo(0.010394756, 8);
-        expect(head?.stepTests[0]?.pAdjusted).toBeCloseTo(5 * 0.010394756, 7);
-        expect(head?.steps).toEqual([]);
-        expect(renderHistory(series)).toContain(
-            '5 step(s) tested over 5 metric(s); a step needs Holm-adjusted p < 0.05',
-        );
-        const none = historyFromRuns(runs, sel, { correction: 'none' });
-        const headNone = none.find((x) => x.key.mode === 'measured')?.summary;
-        expect(headNone?.steps.map((x) => `${x.fromRunId}→${x.toRunId}`)).toEqual(['n1→n2']);
-        expect(renderHistory(none, 'text', { correction: 'none' })).toContain('p < 0.05 per step (no correction)');
-    });
-
-    it('leaves loaded repetitions out of the values and steps; a run with every one loaded is named, not summarised', () => {
-        const sel = { model: 'tiny.tflite', device: 'a01', metric: 'ueMs', mode: 'measured' } as const;
-        const runs = [
-            asRun('n1', loadedHead(1, [1, 3])),
-            asRun('n2', loadedHead(5, [0, 1, 2, 3, 4])),
-            asRun('n3', fiveReps(1.2)),
-        ];
-        const s = historyFromRuns(runs, sel)[0]?.summary;
-        // n1: clean 3000 2900 2950 µs → 2.95 ms; n2 (5× slower, all loaded) takes no part; n3: 3.6 ms
-        expect(s?.n).toBe(2);
-        expect(s?.allLoadedRuns).toEqual(['n2']);
-        expect(s?.leftOut).toBe(2 + 5);
-        expect(s?.repetitions).toBe(15);
-        expect(s?.firstMs).toBeCloseTo(2.95, 10);
-        expect(s?.maxMs).toBeCloseTo(3.6, 10);
-        // the step spans n1 → n3, on the same clean values as compare (scipy p = 1.5512234e-5)
-        expect(s?.steps).toHaveLength(1);
-        expect(s?.steps[0]).toMatchObject({ fromRunId: 'n1', toRunId: 'n3' });
-        expect(s?.steps[0]?.p).toBeCloseTo(1.5512234e-5, 11);
-        expect(renderHistory(historyFromRuns(runs, sel))).toContain('7 of 15 repetitions (all loaded: n2)');
-        // --include-loaded: n2's 15 ms head is a run like the others, with steps n1 → n2 → n3
-        const kept = historyFromRuns(runs, sel, { includeLoaded: true })[0]?.summary;
-        expect(kept?.n).toBe(3);
-        expect(kept?.leftOut).toBe(0);
-        expect(kept?.maxMs).toBeCloseTo(15.0, 10);
-        expect(kept?.steps.map((x) => `${x.fromRunId}→${x.toRunId}`)).toEqual(['n1→n2', 'n2→n3']);
     });
 });
 
