@@ -62,11 +62,16 @@ export const pairedImprovement = (
  * relative-variance components, ν = (Σ c)² / Σ c²/(n − 1) (Satterthwaite 1946). Interval 100·(1 − R ∓ t·R·√ΣC).
  * n = the fewest repetitions of any side; interval 'none' when any side has fewer than two, or B̄ ≤ 0. The upper
  * bound is capped at 100 (`highClipped`).
+ * Interval 'unbounded' (value only, with `g` and `reason`) when g = t²·v_B/B̄² ≥ 1 for the base's own quantile
+ * t(n_B − 1) (its interval as the reports print it reaches 0) or for the ratio's t(ν) (Fieller's interval at the
+ * interval's df is unbounded; Fieller 1954, docs/statistics.md "Improvements: intervals and n"): the data cannot
+ * bound the improvement at all. `g` is the larger; `baseName` names the base in the reason (e.g. "T_UE(full)").
  */
 export const ratioImprovement = (
     parts: readonly MetricStat[],
     base: MetricStat,
     confidence = 0.95,
+    baseName = 'B',
 ): ImprovementStat => {
     const t = parts.reduce((s, p) => s + p.valueMs, 0);
     const b = base.valueMs;
@@ -81,7 +86,22 @@ export const ratioImprovement = (
     ].filter((x) => Number.isFinite(x.c));
     const rel = comps.reduce((s, x) => s + x.c, 0);
     const df = welchDfOf(comps);
-    const half = rel === 0 ? 0 : studentTQuantile(1 - (1 - confidence) / 2, df) * r * Math.sqrt(rel);
+    const q = 1 - (1 - confidence) / 2;
+    const pct = `${+(100 * confidence).toFixed(1)} %`;
+    const own = baseG(base, studentTQuantile(q, base.n - 1));
+    const atRatio = Number.isFinite(df) ? baseG(base, studentTQuantile(q, df)) : 0;
+    if (own >= 1 || atRatio >= 1)
+        return {
+            ...NONE(valuePct, 'delta', n),
+            interval: 'unbounded',
+            df,
+            g: Math.max(own, atRatio),
+            reason:
+                own >= 1
+                    ? `the baseline ${baseName}'s ${pct} interval reaches 0`
+                    : `the baseline ${baseName}'s interval at the ratio's ${pct} t quantile (df ${df.toFixed(1)}) reaches 0`,
+        };
+    const half = rel === 0 ? 0 : studentTQuantile(q, df) * r * Math.sqrt(rel);
     return capHigh({
         valuePct,
         lowPct: valuePct - 100 * half,
@@ -93,9 +113,30 @@ export const ratioImprovement = (
     });
 };
 
+/**
+ * Fieller's g = t²·v_B/B̄² of a base B at quantile t (dimensionless; Fieller 1954): the squared relative half-width
+ * of B̄ ± t·√v_B, so g ≥ 1 exactly when that interval reaches 0. v_B = s²/n (ms²); 0 when B has no spread.
+ */
+const baseG = (base: MetricStat, t: number): number => {
+    const vB = variance(base.repValuesMs) / base.n;
+    return vB > 0 ? (t * t * vB) / (base.valueMs * base.valueMs) : 0;
+};
+
 /** Half-width of an improvement's interval (percentage points): value − low, which the cap at 100 leaves alone. */
 export const improvementHalfPct = (s: ImprovementStat): number | null =>
-    s.interval === 'none' ? null : s.valuePct - s.lowPct;
+    s.interval === 't' ? s.valuePct - s.lowPct : null;
 
 /** True when the interval of an improvement contains 0: the data cannot tell it from running all on the UE. */
-export const includesZero = (s: ImprovementStat): boolean => s.interval !== 'none' && s.lowPct <= 0 && s.highPct >= 0;
+export const includesZero = (s: ImprovementStat): boolean => s.interval === 't' && s.lowPct <= 0 && s.highPct >= 0;
+
+/**
+ * Why the data cannot tell an improvement from running everything on the UE, or null when they can (or when there
+ * is no interval for lack of repetitions): its interval contains 0, or it has none because the base's interval
+ * reaches 0 ({@link ratioImprovement}'s interval 'unbounded').
+ */
+export const notDistinguishableReason = (s: ImprovementStat): string | null =>
+    s.interval === 'unbounded'
+        ? (s.reason ?? 'the baseline interval reaches 0')
+        : includesZero(s)
+          ? 'the 95 % interval contains 0'
+          : null;

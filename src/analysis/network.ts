@@ -95,8 +95,8 @@ export const splitNetwork = (
  * compute part's interval (T_UE(k) + T_srv(k), T_UE(full) or T_srv(full)) with its lower bound clipped at 0, plus
  * the constant transfer time, so no bound falls below what the network alone costs (`lowClipped` when the compute
  * bound was clipped; {@link shiftedLowMs}). The best is the smallest point value (ties: all on UE, then the earliest
- * split); when the best's interval reaches the runner-up's (these physical bounds) the result is a tie: noise
- * could swap them.
+ * split); every other option whose interval overlaps the best's (these physical bounds) is tied with it, in rank
+ * order (`tiedWith`): noise could swap them. `tie` = any such option.
  */
 export const summarizeNetwork = (
     p: NetworkProfile,
@@ -144,7 +144,17 @@ export const summarizeNetwork = (
     // Stable sort keeps the order above among equal points: all on UE, splits ascending, all on server.
     const ranked = [...options].sort((a, b) => a.endToEndMs - b.endToEndMs);
     const best = ranked[0] ?? null;
-    const runnerUp = ranked[1] ?? null;
-    const tie = best !== null && runnerUp !== null && best.highMs >= runnerUp.lowMs;
-    return { profile: p, allOnUeMs: fullUe?.valueMs ?? null, allOnServer, best, runnerUp, tie };
+    // Every later option has a point value ≥ the best's, so its upper bound lies above the best's lower bound: the
+    // two overlap exactly when the best's upper bound reaches its lower bound. Any of them, not just the runner-up,
+    // can: a wide interval with a larger point value (a noisy all on UE) reaches further down than a narrow one.
+    const tiedWith = best === null ? [] : ranked.slice(1).filter((o) => best.highMs >= o.lowMs);
+    return {
+        profile: p,
+        allOnUeMs: fullUe?.valueMs ?? null,
+        allOnServer,
+        best,
+        runnerUp: ranked[1] ?? null,
+        tie: tiedWith.length > 0,
+        tiedWith,
+    };
 };

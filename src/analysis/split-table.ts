@@ -130,7 +130,7 @@ const estImprovements = (
                       ueVals.map((v, r) => v + (srvVals[r] as number)),
                       confidence,
                   )
-                : ratioImprovement([stats.ue, stats.server], stats.base, confidence),
+                : ratioImprovement([stats.ue, stats.server], stats.base, confidence, 'profile total'),
     };
 };
 
@@ -319,8 +319,8 @@ export const analyzeSplits = (input: SplitAnalysisInput, opts: AnalysisOptions =
                     ? null
                     : {
                           base: { ms: measBase.valueMs, source: 'measured full model' },
-                          ue: ratioImprovement([ue], measBase, confidence),
-                          total: ratioImprovement([ue, server], measBase, confidence),
+                          ue: ratioImprovement([ue], measBase, confidence, 'T_UE(full)'),
+                          total: ratioImprovement([ue, server], measBase, confidence, 'T_UE(full)'),
                       },
             );
         } else if (head.length > 0 || tail.length > 0)

@@ -161,7 +161,9 @@ export interface SplitTimes {
  *   mean of the per-repetition improvements 100·(B_r − T_r)/B_r, interval = Student-t over them (df = n − 1).
  * - method 'delta': time and base come from separate, independent jobs (a measurement); value = 100·(1 − T̄/B̄),
  *   interval from the delta method's standard error of the ratio with Welch–Satterthwaite df.
- * interval 'none' (low = high = value, df null) when a side has fewer than two repetitions.
+ * interval 'none' (low = high = value, df null) when a side has fewer than two repetitions; 'unbounded' (low = high =
+ * value, `g` and `reason` set) for a delta-method ratio whose base's own interval reaches 0 (Fieller's g ≥ 1): the
+ * data cannot bound the improvement, so it is not distinguishable from running everything on the UE.
  */
 export interface ImprovementStat {
     valuePct: number;
@@ -172,8 +174,12 @@ export interface ImprovementStat {
      * pass 100 % (docs/statistics.md "Clipped lower bounds"); the uncapped bound is 2·valuePct − lowPct.
      */
     highClipped?: true | undefined;
-    interval: 't' | 'none';
+    interval: 't' | 'none' | 'unbounded';
     method: 'paired' | 'delta';
+    /** interval 'unbounded' only: Fieller's g = t²·v_B/B̄² (≥ 1) of the base. */
+    g?: number | undefined;
+    /** interval 'unbounded' only: why there is no interval, in words ("the baseline T_UE(full)'s 95 % …"). */
+    reason?: string | undefined;
     /** Repetitions behind the value: the pairs, or the smaller side's count. */
     n: number;
     df: number | null;
@@ -269,9 +275,14 @@ export interface NetworkSummary {
     allOnServer: { transferMs: number; serverMs: number; endToEndMs: number } | null;
     /** Smallest end-to-end point value. */
     best: NetworkOption | null;
-    /** Second smallest. */
+    /** Second smallest (whether tied or not). */
     runnerUp: NetworkOption | null;
-    /** True when the best and the runner-up intervals overlap: the data cannot tell them apart. */
+    /**
+     * Every other option whose interval overlaps the best's, in rank order (smallest point value first): the data
+     * cannot tell any of them from the best. Empty when none does.
+     */
+    tiedWith: NetworkOption[];
+    /** True when tiedWith is not empty. */
     tie: boolean;
 }
 

@@ -3,23 +3,21 @@ import type { SplitAnalysis, SplitRow } from '../analysis/types.js';
 import {
     anyHighClipped,
     bestText,
-    NEAR_ALL_ON_UE,
-    NOT_DISTINGUISHABLE,
     repetitionCaveat,
     studyColumns,
     textColumns,
+    unboundedReasons,
     type Column,
 } from './table.js';
+import { CANNOT_TELL, cannotTellLegend, NEAR_ALL_ON_UE, NOT_DISTINGUISHABLE } from './improvement-text.js';
 import { CLIPPED_LEGEND, fmtInt, fmtMs, fmtPct, fmtStat, HIGH_CLIPPED_LEGEND, withCaveat } from './format.js';
 import { LOAD_EFFECT, type MeasurementConditions } from './measurement-conditions.js';
 import { baseCaution, bestOnCompute } from './summary.js';
 
-// In the terminal's narrow columns an improvement whose interval contains 0 is marked "≈ all on UE"; the line under
-// the table says what that means.
-const SHORT_WORDS = NEAR_ALL_ON_UE;
-
+// In the terminal's narrow columns an improvement whose interval contains 0 is marked "≈ all on UE", one without an
+// interval because its base's reaches 0 "cannot tell"; the lines under the table say what they mean.
 const cellOf = (c: Column, r: SplitRow): string => {
-    if (c.text !== undefined) return c.text(r, SHORT_WORDS) || '–';
+    if (c.text !== undefined) return c.text(r, true) || '–';
     const v = c.get(r);
     if (v === null) return '–';
     if (typeof v === 'string') return v;
@@ -76,12 +74,14 @@ export const renderConsoleTable = (a: SplitAnalysis): string => {
         fmt(widths.map((w) => '-'.repeat(w))),
         ...body.map(fmt),
     ];
-    if (body.some((row) => row.some((c) => c.startsWith(SHORT_WORDS))))
-        lines.push(`${SHORT_WORDS}: the improvement's 95 % interval contains 0, ${NOT_DISTINGUISHABLE}`);
+    if (body.some((row) => row.some((c) => c.startsWith(NEAR_ALL_ON_UE))))
+        lines.push(`${NEAR_ALL_ON_UE}: the improvement's 95 % interval contains 0, ${NOT_DISTINGUISHABLE}`);
+    if (body.some((row) => row.some((c) => c.startsWith(CANNOT_TELL))))
+        for (const reason of unboundedReasons(a)) lines.push(cannotTellLegend(reason));
     // the terminal shows lower bounds only for T_UE(full) and the best options per link
     const shownClipped =
         a.fullUe?.lowClipped === true ||
-        a.networks.some((n) => n.best?.lowClipped === true || (n.tie && n.runnerUp?.lowClipped === true));
+        a.networks.some((n) => [n.best, ...n.tiedWith].some((o) => o?.lowClipped === true));
     if (shownClipped) lines.push(CLIPPED_LEGEND);
     if (anyHighClipped(a)) lines.push(HIGH_CLIPPED_LEGEND);
     const best = bestOnCompute(a);

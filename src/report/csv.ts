@@ -1,5 +1,5 @@
 // CSV for scripts: one line per model × device pair × split point × method (estimated, measured), numbers unrounded.
-import { includesZero } from '../analysis/improvement.js';
+import { notDistinguishableReason } from '../analysis/improvement.js';
 import type { ImprovementStat, MetricStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { highOf, lowOf, tensorSummary } from './format.js';
 import { splitCheckOf, splitCheckText } from './split-checks.js';
@@ -57,6 +57,7 @@ const BASE = [
     'ue_improvement_method',
     'ue_improvement_high_clipped',
     'ue_improvement_not_distinguishable',
+    'ue_improvement_not_distinguishable_reason',
     'total_improvement_pct',
     'total_improvement_low_pct',
     'total_improvement_high_pct',
@@ -64,6 +65,7 @@ const BASE = [
     'total_improvement_method',
     'total_improvement_high_clipped',
     'total_improvement_not_distinguishable',
+    'total_improvement_not_distinguishable_reason',
     'improvement_base_ms',
     'improvement_base',
     'full_ue_ms',
@@ -81,10 +83,12 @@ const BASE = [
 const clippedField = (s: MetricStat | undefined): string =>
     s === undefined || s.interval === 'none' ? '' : String(s.lowClipped === true);
 
-// value, low, high (empty without an interval: n = 1), n, method (paired or delta; docs/statistics.md), then
-// true/false (empty without an interval): the high bound was capped at 100; the interval contains 0
+// value, low, high (empty without an interval: n = 1, or a base whose interval reaches 0), n, method (paired or
+// delta; docs/statistics.md), then true/false: the high bound was capped at 100 (empty without an interval); the data
+// cannot tell the split from all on UE (empty for n = 1), and why: the interval contains 0 or the base's reaches 0
 const improvementFields = (s: ImprovementStat | undefined): string[] => {
     const t = s?.interval === 't' ? s : undefined;
+    const why = s === undefined || s.interval === 'none' ? undefined : notDistinguishableReason(s);
     return [
         csvField(s?.valuePct),
         csvField(t?.lowPct),
@@ -92,7 +96,8 @@ const improvementFields = (s: ImprovementStat | undefined): string[] => {
         csvField(s?.n),
         csvField(s?.method),
         t === undefined ? '' : String(t.highClipped === true),
-        t === undefined ? '' : String(includesZero(t)),
+        why === undefined ? '' : String(why !== null),
+        csvField(why ?? undefined),
     ];
 };
 

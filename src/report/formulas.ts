@@ -56,7 +56,7 @@ export const FORMULAS: readonly Formula[] = [
     },
     {
         name: 'Improvement interval',
-        text: 'Estimated (paired): mean and Student-t interval of the per-repetition values 100·(B_r − T_r)/B_r, UE repetition r with server repetition r for the total (delta method below when the devices have different repetition counts). Measured (independent jobs): 100·(1 − R), R = T̄/B̄, delta method Var(R)/R² ≈ Σ v_i/T̄² + v_B/B̄² (v = s²/n; Casella & Berger §5.5.4), Welch–Satterthwaite df on those terms; n = the fewest repetitions. No interval when a side has n < 2. An upper bound above 100 % is capped at 100 (no time is negative).',
+        text: 'Estimated (paired): mean and Student-t interval of the per-repetition values 100·(B_r − T_r)/B_r, UE repetition r with server repetition r for the total (delta method below when the devices have different repetition counts). Measured (independent jobs): 100·(1 − R), R = T̄/B̄, delta method Var(R)/R² ≈ Σ v_i/T̄² + v_B/B̄² (v = s²/n; Casella & Berger §5.5.4), Welch–Satterthwaite df on those terms; n = the fewest repetitions. No interval when a side has n < 2, nor when g = t²·v_B/B̄² ≥ 1 (the interval of the base itself reaches 0: the Fieller interval of the ratio is unbounded, so the value is "cannot tell", no gain). An upper bound above 100 % is capped at 100 (no time is negative).',
     },
     {
         name: 'Transfer',
@@ -68,7 +68,7 @@ export const FORMULAS: readonly Formula[] = [
     },
     {
         name: 'Options per network',
-        text: 'all on UE: E = T_UE(full), nothing sent; all on server: E = S_input·8/R_UL + RTT (+ return) + T_srv(full); best = smallest E over all splits and both options (equal values: all on UE, then the earliest split); "tie" when the runner-up\'s interval overlaps the best\'s (each the compute interval clipped at 0, plus the network time).',
+        text: 'all on UE: E = T_UE(full), nothing sent; all on server: E = S_input·8/R_UL + RTT (+ return) + T_srv(full); best = smallest E over all splits and both options (equal values: all on UE, then the earliest split); "tie" listing every option whose interval overlaps the best\'s, in rank order (each the compute interval clipped at 0, plus the network time).',
     },
     {
         name: 'Break-even uplink',

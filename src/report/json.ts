@@ -1,5 +1,5 @@
 // JSON for machines: flat `rows` (one per split point and method) plus the full analyses without raw samples.
-import { includesZero } from '../analysis/improvement.js';
+import { notDistinguishableReason } from '../analysis/improvement.js';
 import type { ImprovementStat, MetricStat, SplitAnalysis, SplitTimes } from '../analysis/types.js';
 import { FORMULAS } from './formulas.js';
 import { baseCaution, bestOnCompute } from './summary.js';
@@ -7,7 +7,8 @@ import type { ReportInput } from './types.js';
 
 // 2: MetricStat.medianMs → valueMs (mean of repetition values), perRep, Student-t intervals; study columns.
 // Later additions that keep every field of 2: rows[].ueImprovement / totalImprovement (intervals of the improvements),
-// with highClipped and notDistinguishable on every improvement; analyses[].summary (baseCaution, bestOnCompute).
+// with highClipped and notDistinguishable on every improvement; analyses[].summary (baseCaution, bestOnCompute);
+// improvement interval 'unbounded' with g, reason and notDistinguishableReason; analyses[].networks[].tiedWith.
 export const JSON_REPORT_SCHEMA = 'splitbench-report/2';
 
 export interface JsonReportRow {
@@ -38,18 +39,26 @@ export interface JsonReportRow {
 
 /**
  * An improvement as JSON: every field of ImprovementStat, with `highClipped` always present (true: highPct is 100
- * because the interval reached past it) and `notDistinguishable` (true: the interval contains 0, the data cannot tell
- * the split from running everything on the UE; false without an interval).
+ * because the interval reached past it), `notDistinguishable` (true: the data cannot tell the split from running
+ * everything on the UE, because the interval contains 0 or, interval 'unbounded', the base's own interval reaches 0;
+ * false for n = 1) and `notDistinguishableReason` (those words; null when distinguishable).
  */
 export type JsonImprovement = Omit<ImprovementStat, 'highClipped'> & {
     highClipped: boolean;
     notDistinguishable: boolean;
+    notDistinguishableReason: string | null;
 };
 
-const jsonImprovement = (s: ImprovementStat | null | undefined): JsonImprovement | null =>
-    s === null || s === undefined
-        ? null
-        : { ...s, highClipped: s.highClipped === true, notDistinguishable: includesZero(s) };
+const jsonImprovement = (s: ImprovementStat | null | undefined): JsonImprovement | null => {
+    if (s === null || s === undefined) return null;
+    const why = notDistinguishableReason(s);
+    return {
+        ...s,
+        highClipped: s.highClipped === true,
+        notDistinguishable: why !== null,
+        notDistinguishableReason: why,
+    };
+};
 
 const leanTimes = (t: SplitTimes | null): unknown =>
     t === null

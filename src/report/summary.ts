@@ -5,7 +5,8 @@ import { includesZero } from '../analysis/improvement.js';
 import { halfWidthPct } from '../analysis/stats.js';
 import type { ImprovementStat, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import { fmtHighPct, fmtPct } from './format.js';
-import { cannotRank, NOT_DISTINGUISHABLE } from './table.js';
+import { CANNOT_TELL, NOT_DISTINGUISHABLE } from './improvement-text.js';
+import { cannotRank } from './table.js';
 
 /** Above this half-width of T_UE(full)'s 95 % interval, in % of its value, the improvement columns are not to be read
  * as more than a sign: a split that leaves ~0.1 ms on the server then shows a double-digit "improvement". */
@@ -38,6 +39,7 @@ const primaryOf = (r: SplitRow): SplitTimes | null => (r.primary === 'measured' 
 const improvementWords = (label: string, s: ImprovementStat): string => {
     const v = `${fmtPct(s.valuePct)} %`;
     if (s.interval === 'none') return `${label} ${v} (n=${s.n}, no interval)`;
+    if (s.interval === 'unbounded') return `${label} ${CANNOT_TELL}: ${s.reason} (${v}, no interval, n=${s.n})`;
     const ci = `95 % interval ${fmtPct(s.lowPct)} to ${fmtHighPct(s)} %, n=${s.n}`;
     return includesZero(s) ? `${label} ${NOT_DISTINGUISHABLE} (${v}, ${ci})` : `${label} ${v} (${ci})`;
 };
@@ -56,12 +58,16 @@ export interface BestOnCompute {
 
 /**
  * The best split on compute alone (largest total improvement of the primary times, measured rows first: TR 26.847's
- * ask), with both improvements and their intervals in words; null without improvements.
+ * ask), with both improvements and their intervals in words; null without improvements. A total improvement without
+ * an interval because its base's reaches 0 (interval 'unbounded') is no gain and never wins; when no row has any
+ * other, the split with the largest value is named with `cannotRank` set to that reason.
  */
 export const bestOnCompute = (a: SplitAnalysis): BestOnCompute | null => {
     const withImp = a.rows.filter((r) => (primaryOf(r)?.improvement ?? null) !== null);
     const measured = withImp.filter((r) => r.primary === 'measured');
-    const pool = measured.length > 0 ? measured : withImp;
+    const all = measured.length > 0 ? measured : withImp;
+    const bounded = all.filter((r) => primaryOf(r)?.improvement?.total.interval !== 'unbounded');
+    const pool = bounded.length > 0 ? bounded : all;
     let best: SplitRow | undefined;
     for (const r of pool)
         if (
@@ -71,7 +77,9 @@ export const bestOnCompute = (a: SplitAnalysis): BestOnCompute | null => {
             best = r;
     const imp = best === undefined ? null : (primaryOf(best)?.improvement ?? null);
     if (best === undefined || best.primary === null || imp === null) return null;
-    const why = cannotRank(a) ?? null;
+    const why =
+        cannotRank(a) ??
+        (imp.total.interval === 'unbounded' ? `${imp.total.reason}: no total improvement has an interval` : null);
     return {
         splitAfter: best.splitAfter,
         layerNumber: best.layerNumber,

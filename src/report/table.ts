@@ -1,18 +1,9 @@
 // One column model for the split table, shared by the Markdown, HTML and XLSX renderers so they cannot disagree.
-import { improvementHalfPct, includesZero } from '../analysis/improvement.js';
-import type {
-    ImprovementStat,
-    MetricStat,
-    NetworkOption,
-    SplitAnalysis,
-    SplitRow,
-    SplitTimes,
-} from '../analysis/types.js';
+import type { MetricStat, NetworkOption, SplitAnalysis, SplitRow, SplitTimes } from '../analysis/types.js';
 import {
     CLIPPED_LEGEND,
     CLIPPED_LOW,
     fmtBreakEven,
-    fmtHighPct,
     fmtInt,
     fmtLow,
     fmtMs,
@@ -22,6 +13,14 @@ import {
     lowOf,
     tensorSummary,
 } from './format.js';
+import {
+    improvementHalf,
+    improvementText,
+    improvementVerdict,
+    CANNOT_TELL,
+    NEAR_ALL_ON_UE,
+    NOT_DISTINGUISHABLE,
+} from './improvement-text.js';
 
 export type CellKind = 'int' | 'ms' | 'pct' | 'mbps' | 'text';
 export type Cell = number | string | null;
@@ -31,10 +30,10 @@ export interface Column {
     kind: CellKind;
     get: (r: SplitRow) => Cell;
     /**
-     * What text renderers (md, html, terminal) print instead of the formatted value of `get`; `words` replaces
-     * {@link NOT_DISTINGUISHABLE} where a renderer has little room.
+     * What text renderers (md, html, terminal) print instead of the formatted value of `get`; `short` where a
+     * renderer has little room (the terminal: see improvementText).
      */
-    text?: ((r: SplitRow, words?: string) => string) | undefined;
+    text?: ((r: SplitRow, short?: boolean) => string) | undefined;
     /** A spreadsheet-only column (xlsx): text renderers show it inside the `text` of the column before it. */
     sheetOnly?: boolean | undefined;
 }
@@ -43,47 +42,8 @@ export interface Column {
 export const textColumns = (cols: readonly Column[]): Column[] => cols.filter((c) => c.sheetOnly !== true);
 
 /** A column's cell as text renderers print it. */
-export const cellText = (c: Column, r: SplitRow, words?: string): string =>
-    c.text?.(r, words) ?? formatCell(c.get(r), c.kind);
-
-/** Words for an improvement whose interval contains 0 (docs/statistics.md "Improvements"). */
-export const NOT_DISTINGUISHABLE = 'not distinguishable from running everything on the UE';
-
-/** The short mark for {@link NOT_DISTINGUISHABLE}: the terminal's narrow cells and the XLSX verdict column. */
-export const NEAR_ALL_ON_UE = '≈ all on UE';
-
-/**
- * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods), "99.0 [97.5 to 100 (clipped)]"
- * when the upper bound was capped at 100, "48.4 (n=1)" when there is no interval, and words instead of a signed
- * number when the interval contains 0.
- */
-export const improvementText = (s: ImprovementStat | null | undefined, words = NOT_DISTINGUISHABLE): string => {
-    if (s === null || s === undefined || !Number.isFinite(s.valuePct)) return '';
-    // "(n=1)" beside a bare figure: without it the cell reads as a result; the table's caveat line says why it is not
-    if (s.interval === 'none') return `${fmtPct(s.valuePct)} (n=${s.n})`;
-    const ci =
-        s.highClipped === true
-            ? `${fmtPct(s.valuePct)} [${fmtPct(s.lowPct)} to ${fmtHighPct(s)}]`
-            : `${fmtPct(s.valuePct)} ± ${fmtPct(improvementHalf(s))}`;
-    return includesZero(s) ? `${words} (${ci})` : ci;
-};
-
-/** Half-width of an improvement's interval (percentage points, value − low); null without an interval. */
-export const improvementHalf = (s: ImprovementStat | null | undefined): number | null =>
-    s === null || s === undefined ? null : improvementHalfPct(s);
-
-/**
- * The XLSX verdict beside an improvement's number, '; '-joined: {@link NEAR_ALL_ON_UE} when its interval contains 0,
- * "upper bound clipped at 100" when it was capped, "no interval (n=1)" without an interval; empty otherwise.
- */
-export const improvementVerdict = (s: ImprovementStat | null | undefined): string => {
-    if (s === null || s === undefined || !Number.isFinite(s.valuePct)) return '';
-    if (s.interval === 'none') return `no interval (n=${s.n})`;
-    return [
-        ...(includesZero(s) ? [NEAR_ALL_ON_UE] : []),
-        ...(s.highClipped === true ? ['upper bound clipped at 100'] : []),
-    ].join('; ');
-};
+export const cellText = (c: Column, r: SplitRow, short?: boolean): string =>
+    c.text?.(r, short) ?? formatCell(c.get(r), c.kind);
 
 /**
  * The improvement columns of one method: the value (text renderers add its interval), then two sheet-only columns,
@@ -100,7 +60,7 @@ const improvementColumns = (
         header: base === undefined ? `${label} %` : `${label} % (base: ${base})`,
         kind: 'pct',
         get: (r) => times(r)?.improvement?.[which].valuePct ?? null,
-        text: (r, words) => improvementText(times(r)?.improvement?.[which], words),
+        text: (r, short) => improvementText(times(r)?.improvement?.[which], short),
     },
     {
         header: `${label} ± (95 %)`,
@@ -238,7 +198,7 @@ export const anyClipped = (a: SplitAnalysis): boolean =>
             (t) => t !== null && [t.ue, t.server, t.total].some((s) => s.lowClipped === true),
         ),
     ) ||
-    a.networks.some((n) => n.best?.lowClipped === true || n.runnerUp?.lowClipped === true);
+    a.networks.some((n) => [n.best, ...n.tiedWith].some((o) => o?.lowClipped === true));
 
 /** Whether any improvement of the analysis has its upper bound capped at 100 (then the legend explains it). */
 export const anyHighClipped = (a: SplitAnalysis): boolean =>
@@ -247,6 +207,19 @@ export const anyHighClipped = (a: SplitAnalysis): boolean =>
             (t) => t?.improvement?.ue.highClipped === true || t?.improvement?.total.highClipped === true,
         ),
     );
+
+/** The distinct reasons why improvements of the analysis have no interval (interval 'unbounded'), in row order. */
+export const unboundedReasons = (a: SplitAnalysis): string[] => [
+    ...new Set(
+        a.rows.flatMap((r) =>
+            [r.measured, r.estimated].flatMap((t) =>
+                [t?.improvement?.ue, t?.improvement?.total].flatMap((s) =>
+                    s?.interval === 'unbounded' && s.reason !== undefined ? [s.reason] : [],
+                ),
+            ),
+        ),
+    ),
+];
 
 /**
  * One sentence per statistic the tables of an analysis hold, for the legend under each table: what a repetition's
@@ -270,8 +243,14 @@ export const statisticsLegend = (a: SplitAnalysis, target: 'text' | 'sheet' = 't
         );
     const intervals =
         'Improvement intervals (95 %): estimated rows from one improvement per repetition (each repetition against its own total), measured rows from the ratio of two independent means (delta method, Welch–Satterthwaite df); an upper bound above 100 % is capped at 100, since no time is negative.';
+    const unbounded = unboundedReasons(a);
     out.push(
         "Improvements: estimated rows against the same profile's total Σ t_UE(i) (the study's definition), measured rows against the measured full model T_UE(full).",
+        ...(unbounded.length === 0
+            ? []
+            : [
+                  `Where ${unbounded.join(' and where ')}, the improvements against that baseline have no interval (the ratio cannot be bounded: Fieller's g ≥ 1); the table says "${CANNOT_TELL}" beside the point value, which is no evidence of a gain.`,
+              ]),
         target === 'sheet'
             ? `${intervals} Improvement cells are numbers; "± (95 %)" beside each is the half-width of its interval (value − lower bound), and "verdict" says "${NEAR_ALL_ON_UE}" where the interval contains 0 (${NOT_DISTINGUISHABLE}: do not read the sign), "upper bound clipped at 100" where the bound was capped (the upper bound is then 100, not value + ±), and "no interval (n=1)" with one repetition.`
             : `${intervals} ± is the half-width of the interval. Where the interval contains 0 the table says "${NOT_DISTINGUISHABLE}" instead of a signed number.`,
@@ -345,8 +324,19 @@ const optionText = (o: NetworkOption): string => {
 };
 
 /**
- * The best option of network profile i; "tie: A or B" when the runner-up's interval overlaps the best's; "cannot
- * rank" with the reason and the smallest point value when the results have no intervals ({@link cannotRank}).
+ * A tie in words, in rank order: "tie: A or B" for two options, "tie among 4: A, B, C or D" for more, so a reader
+ * sees every option the data cannot tell from the best (docs/statistics.md "Best split per link").
+ */
+export const tieText = (options: readonly NetworkOption[]): string => {
+    const texts = options.map(optionText);
+    const list = `${texts.slice(0, -1).join(', ')} or ${texts[texts.length - 1] ?? ''}`;
+    return texts.length <= 2 ? `tie: ${list}` : `tie among ${texts.length}: ${list}`;
+};
+
+/**
+ * The best option of network profile i; a tie listing the best and every option whose interval overlaps it
+ * ({@link tieText}); "cannot rank" with the reason and the smallest point value when the results have no intervals
+ * ({@link cannotRank}).
  */
 export const bestText = (a: SplitAnalysis, i: number): string => {
     const n = a.networks[i];
@@ -354,7 +344,7 @@ export const bestText = (a: SplitAnalysis, i: number): string => {
     if (n === undefined || b === null) return 'unknown';
     const why = cannotRank(a);
     if (why !== undefined) return `cannot rank (${why}); smallest point value: ${optionText(b)}`;
-    if (n.tie && n.runnerUp !== null) return `tie: ${optionText(b)} or ${optionText(n.runnerUp)}`;
+    if (n.tiedWith.length > 0) return tieText([b, ...n.tiedWith]);
     return optionText(b);
 };
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
     improvementHalfPct,
     includesZero,
+    notDistinguishableReason,
     pairedImprovement,
     ratioImprovement,
 } from '../../../src/analysis/improvement.js';
@@ -155,19 +156,104 @@ describe('upper bound capped at 100 % (T ≥ 0, so no improvement passes 100 %)'
     });
 
     it('caps a delta-method interval and marks it', () => {
-        // head 1, 3 ms (T = 2, s²/n = 1), base 10, 12 ms (B = 11, s²/n = 1): R = 2/11, c_T = 1/4, c_B = 1/121,
-        // df = (c_T + c_B)²/(c_T² + c_B²) = 1.0660435, half = 100·t(0.975, df)·R·√(c_T + c_B) = 101.5376;
-        // scipy: 81.8181818 ± 101.5376 → [−19.7194453, 183.3558089]
-        const s = ratioImprovement([statFromValues([1, 3])], statFromValues([10, 12]));
+        // head 1, 3 ms (T = 2, s²/n = 1), base 10, 11, 12 ms (B = 11, s²/n = 1/3): R = 2/11, c_T = 1/4,
+        // c_B = (1/3)/121, df = (c_T + c_B)²/(c_T²/1 + c_B²/2) = 1.0220979, half = 100·t(0.975, df)·R·√(c_T + c_B);
+        // scipy: 81.8181818 ± 110.3765232 → [−28.5583414, 192.1947051]. The base's g = t(0.975, df)²·(1/3)/121 =
+        // 0.4017 < 1: the interval stays
+        const s = ratioImprovement([statFromValues([1, 3])], statFromValues([10, 11, 12]));
         expect(s.valuePct).toBeCloseTo(81.8181818, 6);
-        expect(s.lowPct).toBeCloseTo(-19.7194453, 5);
+        expect(s.lowPct).toBeCloseTo(-28.5583414, 5);
         expect(s.highPct).toBe(100);
         expect(s.highClipped).toBe(true);
-        expect(s.df).toBeCloseTo(1.0660435, 6);
+        expect(s.df).toBeCloseTo(1.0220979, 6);
     });
 
     it('leaves a bound at or below 100 unmarked', () => {
         // 42.5 ± 16.4310265 (the first paired case): high 58.93
         expect(pairedImprovement([10, 12, 8], [6, 6, 5]).highClipped).toBeUndefined();
+    });
+});
+
+// Fieller's g = t²·v_B/B̄² (v_B = s²/n of the base): g ≥ 1 when the base's interval reaches 0, and then the ratio has no
+// bounded interval. Every case below is computed with scipy:
+//   python3 -c "from scipy.stats import t; import numpy as np
+//     def case(parts, b):
+//       T = sum(np.mean(p) for p in parts); B = np.mean(b); R = T/B
+//       comps = [(np.var(p, ddof=1)/len(p)/T**2, len(p)) for p in parts] + [(np.var(b, ddof=1)/len(b)/B**2, len(b))]
+//       rel = sum(c for c, _ in comps); df = rel**2/sum(c**2/(n - 1) for c, n in comps if c > 0)
+//       vB = np.var(b, ddof=1)/len(b)
+//       print(100*(1 - R), df, t.ppf(.975, len(b) - 1)**2*vB/B**2, t.ppf(.975, df)**2*vB/B**2)"
+describe('ratio improvement when the base cannot bound the ratio (g ≥ 1)', () => {
+    it("has no interval with the review's n=2 base, T_UE(full) 70.086 [0 (clipped)–269.627] (±284.7 %)", () => {
+        // base 54.382, 85.790 ms: 70.086 ± 12.7062·15.704 = ± 199.541 (±284.70 %); head 14.5, 14.936 ms (T 14.718):
+        // value 79.0000856 %, df 1.0087393, g own t(1)²·v_B/B̄² = 8.1056850 (t(ν) gives 7.78)
+        const s = ratioImprovement(
+            [statFromValues([14.5, 14.936])],
+            statFromValues([54.382, 85.79]),
+            0.95,
+            'T_UE(full)',
+        );
+        expect(s).toMatchObject({ interval: 'unbounded', method: 'delta', n: 2 });
+        expect(s.valuePct).toBeCloseTo(79.0000856, 6);
+        expect(s.lowPct).toBe(s.valuePct);
+        expect(s.highPct).toBe(s.valuePct);
+        expect(s.g).toBeCloseTo(8.105685, 5);
+        expect(s.df).toBeCloseTo(1.0087393, 6);
+        expect(s.reason).toBe("the baseline T_UE(full)'s 95 % interval reaches 0");
+        // no interval, so no half-width and no "interval contains 0"; still not distinguishable, for that reason
+        expect(improvementHalfPct(s)).toBeNull();
+        expect(includesZero(s)).toBe(false);
+        expect(notDistinguishableReason(s)).toBe("the baseline T_UE(full)'s 95 % interval reaches 0");
+    });
+
+    it('treats the total improvement alike (n=3, ±162.6 %)', () => {
+        // base 30, 60, 120 ms: 70 ± 4.3027·26.458 = ± 113.84 (±162.6 %), g own 2.6446886; head 16, 16.5, 17 and
+        // tail 1, 1.2, 1.1 (T 17.6): value 74.8571429 %, df 2.0078346 (t(ν) gives g 2.6250)
+        const s = ratioImprovement(
+            [statFromValues([16, 16.5, 17]), statFromValues([1, 1.2, 1.1])],
+            statFromValues([30, 60, 120]),
+        );
+        expect(s).toMatchObject({ interval: 'unbounded', n: 3 });
+        expect(s.valuePct).toBeCloseTo(74.8571429, 6);
+        expect(s.g).toBeCloseTo(2.6446886, 6);
+        expect(s.reason).toBe("the baseline B's 95 % interval reaches 0");
+    });
+
+    it("also when only the ratio's t(ν) makes g reach 1 (a noisy head of n=2 against a base of n=5)", () => {
+        // base 6, 8, 10, 12, 14 ms: 10 ± 2.7764·1.4142 (±39.3 %), g own 0.1541729; head 1, 3 ms: value 80 %,
+        // df 1.1645367, g at t(0.975, df) 1.6776933 ≥ 1: Fieller's interval at the interval's own df is unbounded
+        const s = ratioImprovement([statFromValues([1, 3])], statFromValues([6, 8, 10, 12, 14]), 0.95, 'T_UE(full)');
+        expect(s).toMatchObject({ interval: 'unbounded', n: 2 });
+        expect(s.valuePct).toBeCloseTo(80, 8);
+        expect(s.g).toBeCloseTo(1.6776933, 6);
+        expect(s.reason).toBe("the baseline T_UE(full)'s interval at the ratio's 95 % t quantile (df 1.2) reaches 0");
+    });
+
+    it('keeps the interval when g < 1 for both quantiles', () => {
+        // same base, head 4, 4 ms: df 4, g 0.1541729; value 60 ± 15.7059453
+        const s = ratioImprovement([statFromValues([4, 4])], statFromValues([6, 8, 10, 12, 14]));
+        expect(s).toMatchObject({ interval: 't', n: 2 });
+        expect(s.g).toBeUndefined();
+        expect(s.lowPct).toBeCloseTo(60 - 15.7059453, 6);
+        expect(notDistinguishableReason(s)).toBeNull();
+    });
+
+    it('marks the measured improvements of the split table when T_UE(full) reaches 0', () => {
+        const input = smallInput();
+        // T_UE(full) 1, 6, 11 ms: 6 ± 4.3027·2.8868 = ± 12.421 (its interval reaches 0), g = 4.3027²·(25/3)/36 =
+        // 4.2853751; split 1 measured head 3.0, tail 2.6 ms → UE 50 %, total 100·(1 − 5.6/6) = 6.6667 %
+        input.measured.fullUe = [{ avgUs: 1000 }, { avgUs: 6000 }, { avgUs: 11000 }];
+        const a = analyzeSplits(input);
+        const m = a.rows[1]?.measured?.improvement;
+        expect(m?.ue).toMatchObject({
+            interval: 'unbounded',
+            reason: "the baseline T_UE(full)'s 95 % interval reaches 0",
+        });
+        expect(m?.ue.valuePct).toBeCloseTo(50, 8);
+        expect(m?.ue.g).toBeCloseTo(4.2853751, 6);
+        expect(m?.total).toMatchObject({ interval: 'unbounded' });
+        expect(m?.total.valuePct).toBeCloseTo(100 * (1 - 5.6 / 6), 8);
+        // the estimated rows are paired against their own profile total and keep their intervals
+        expect(a.rows[1]?.estimated?.improvement?.ue.interval).toBe('t');
     });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { breakEvenUplinkMbps, serializationMs, summarizeNetwork } from '../../../src/analysis/network.js';
+import { reviewWifiTie } from '../../support/wifi-tie.js';
+
+// a profile and a split's network part with a 1 ms transfer and end-to-end time e (ms), for the tie cases
+const X = { name: 'x', uplinkMbps: 10, rttMs: 0 };
+const net = (e: number) => ({ profile: 'x', transferMs: 1, endToEndMs: e, breakEvenUplinkMbps: 'never' as const });
 
 describe('network model', () => {
     it('converts bytes and Mbit/s to ms', () => {
@@ -41,19 +46,14 @@ describe('network model', () => {
         expect(s.best).toEqual({ option: 'allOnServer', endToEndMs: 7, lowMs: 6, highMs: 8 });
         // runner-up split 0 at 50 [49, 51]: far apart, no tie
         expect(s.runnerUp).toEqual({ option: 'split', splitAfter: 0, endToEndMs: 50, lowMs: 49, highMs: 51 });
+        // all on UE 100 [90, 110] is further off still
+        expect(s.tiedWith).toEqual([]);
         expect(s.tie).toBe(false);
     });
 
     it('calls overlapping intervals of the best and the runner-up a tie', () => {
-        const p = { name: 'x', uplinkMbps: 10, rttMs: 0 };
-        const net = (e: number) => ({
-            profile: 'x',
-            transferMs: 1,
-            endToEndMs: e,
-            breakEvenUplinkMbps: 'never' as const,
-        });
         const s = summarizeNetwork(
-            p,
+            X,
             0,
             [
                 { splitAfter: 3, net: net(10), total: { valueMs: 9, lowMs: 8, highMs: 10 } }, // E 10 [9, 11]
@@ -64,6 +64,44 @@ describe('network model', () => {
         );
         expect(s.best).toMatchObject({ option: 'split', splitAfter: 3 });
         expect(s.runnerUp).toMatchObject({ option: 'split', splitAfter: 7 });
+        // all on UE 30 [29, 31] lies above 11: not tied
+        expect(s.tiedWith).toEqual([s.runnerUp]);
+        expect(s.tie).toBe(true);
+    });
+
+    it("ties every option whose interval overlaps the best, not just the runner-up (the review's Wi-Fi line)", () => {
+        // bounds worked out in test/support/wifi-tie.ts
+        const s = reviewWifiTie();
+        expect(s.best).toMatchObject({ option: 'split', splitAfter: 243, lowClipped: true });
+        expect(s.best?.lowMs).toBeCloseTo(12.458, 9);
+        expect(s.best?.highMs).toBeCloseTo(122.518, 9);
+        expect(s.tiedWith.map((o) => (o.option === 'split' ? o.splitAfter : o.option))).toEqual([287, 'allOnUe']);
+        expect(s.tiedWith[1]).toEqual({
+            option: 'allOnUe',
+            endToEndMs: 70.086,
+            lowMs: 0,
+            lowClipped: true,
+            highMs: 269.627,
+        });
+        expect(s.tie).toBe(true);
+        expect(s.runnerUp).toMatchObject({ option: 'split', splitAfter: 287 });
+    });
+
+    it('calls a tie when only a wider option further down the ranking reaches the best', () => {
+        // best split 3: E 10 [9, 11]; runner-up split 7: 12 [11.5, 12.5], 11.5 > 11: not tied;
+        // all on UE 13 [t low 2·13 − 27 = −1 → 0 (clipped), 27]: 0 ≤ 11, tied
+        const s = summarizeNetwork(
+            X,
+            0,
+            [
+                { splitAfter: 3, net: net(10), total: { valueMs: 9, lowMs: 8, highMs: 10 } },
+                { splitAfter: 7, net: net(12), total: { valueMs: 11, lowMs: 10.5, highMs: 11.5 } },
+            ],
+            { valueMs: 13, lowMs: 0, highMs: 27 },
+            { inputBytes: null, serverFull: null },
+        );
+        expect(s.runnerUp).toMatchObject({ option: 'split', splitAfter: 7 });
+        expect(s.tiedWith).toEqual([{ option: 'allOnUe', endToEndMs: 13, lowMs: 0, lowClipped: true, highMs: 27 }]);
         expect(s.tie).toBe(true);
     });
 
