@@ -5,6 +5,7 @@
 // root; otherwise fails naming exactly what to install. Never skips: a missing tool is a failed test run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const NEEDS = [
     { bin: '/usr/bin/adb', pkg: 'adb' },
@@ -15,6 +16,14 @@ const NEEDS = [
     // Debian 12's `postgresql` is version 15; test/support/postgres.ts takes the newest under /usr/lib/postgresql.
     { bin: '/usr/lib/postgresql/15/bin/initdb', pkg: 'postgresql' },
 ];
+
+// ../shared (real public models and benchmark_model logs) is read, never copied; the tests that need it are
+// skipped without it, and saying so here keeps the skip from being silent.
+const shared = fileURLToPath(new URL('../../shared', import.meta.url));
+if (!existsSync(shared))
+    process.stdout.write(
+        `provision: ${shared} not found: the tests that read its models and benchmark_model fixtures are skipped (they run when it exists beside the project)\n`,
+    );
 
 const missing = [...new Set(NEEDS.filter((n) => !existsSync(n.bin)).map((n) => n.pkg))];
 if (missing.length === 0) process.exit(0);
