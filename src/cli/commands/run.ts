@@ -2,10 +2,25 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultDevicesDir } from '../../config/device-file.js';
+import { closest } from '../../config/suggest.js';
 import { SplitbenchError } from '../../errors.js';
 import { REPORT_FORMAT_NAMES, parseReportFormat } from '../report-format.js';
 import { runCampaign } from '../../runner/campaign-run.js';
 import { DB_HELP, resolveStoreSpec } from '../../store/store-spec.js';
+
+/** pino's levels (the run log's library), least to most verbose. */
+const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** `--log-level`: one of LOG_LEVELS (case-insensitive). Throws SplitbenchError USAGE naming the value and the allowed ones. */
+const parseLogLevel = (v: string): string => {
+    const level = v.trim().toLowerCase();
+    if ((LOG_LEVELS as readonly string[]).includes(level)) return level;
+    const likely = closest(v, LOG_LEVELS);
+    throw new SplitbenchError(
+        'USAGE',
+        `--log-level: unknown level "${v}"${likely !== undefined ? ` (did you mean "${likely}"?)` : ''}; allowed: ${LOG_LEVELS.join(', ')}`,
+    );
+};
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').filter((s) => s !== '')];
 
@@ -51,7 +66,12 @@ export const registerRunCommands = (program: Command): void => {
             `report formats instead of the campaign's (${REPORT_FORMAT_NAMES.join(',')})`,
             list,
         )
-        .option('--log-level <level>', 'level of the run log in results/logs/<run>.jsonl', 'info')
+        .option(
+            '--log-level <level>',
+            `level of the run log in results/logs/<run>.jsonl: ${LOG_LEVELS.join(', ')}`,
+            parseLogLevel,
+            'info',
+        )
         .option(
             '--keep-work-dir',
             "keep the run's private scratch folders (os temp dir, and on SSH hosts without a workDir) instead of removing them",

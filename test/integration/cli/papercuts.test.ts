@@ -65,6 +65,17 @@ describe('a mistyped command or option', () => {
             "see 'splitbench report --help'",
         ]);
     });
+
+    it('a --log-level pino does not know is a usage error (exit 2), not an internal error (exit 70)', async () => {
+        for (const extra of [[], ['--dry-run']]) {
+            const r = await runCli(['run', 'x.yaml', '--log-level', 'debgu', ...extra], dir);
+            expect(r.code).toBe(2);
+            expect(r.stderr.trimEnd().split('\n')).toEqual([
+                'splitbench: --log-level: unknown level "debgu" (did you mean "debug"?); allowed: silent, fatal, error, warn, info, debug, trace',
+                "see 'splitbench run --help'",
+            ]);
+        }
+    });
 });
 
 describe('bench --help', () => {
