@@ -19,6 +19,7 @@ import { fetchMissing, loadInputs } from './campaign-inputs.js';
 import { gitCommit } from './git-commit.js';
 import { jobIdentities } from './job-identities.js';
 import { measure, runLeases } from './measure-run.js';
+import type { NetworkProfile } from '../analysis/types.js';
 import { runOptions, type RunOptionsRecord } from './report-input.js';
 import { resumeRun, runToResume } from './resume-run.js';
 import { decideReuse, latestCoveringRun, type RunCoverage } from './reuse.js';
@@ -27,6 +28,19 @@ import { openRunLog } from './run-log.js';
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
     (a ?? []).join(',') === (b ?? []).join(',');
+
+/** Same profiles in the same order, field by field (a run stores its campaign's profiles as they were). */
+const sameNetworks = (a: readonly NetworkProfile[] | undefined, b: readonly NetworkProfile[]): boolean => {
+    const key = (ps: readonly NetworkProfile[]): string =>
+        JSON.stringify(
+            ps.map((p) =>
+                Object.entries(p)
+                    .filter(([, v]) => v !== undefined)
+                    .sort(([x], [y]) => x.localeCompare(y)),
+            ),
+        );
+    return a !== undefined && key(a) === key(b);
+};
 
 export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRunResult> => {
     // probes, leases and job queues all listen on the run's signal, one listener per device: a lab has tens
@@ -115,7 +129,13 @@ const newRun = async (
             if (nothing.bestRunId !== undefined) {
                 const best = await store.getRun(nothing.bestRunId);
                 opts.stdout.write(`split tables of run ${best.id} (started ${best.startedAt}), not of a new run:\n`);
-                await printRunTables({ store, run: best, stdout: opts.stdout, stderr: opts.stderr });
+                // Network profiles need no measurement: an edited `network:` shows at once, from the stored times.
+                const networks = loaded.campaign.network;
+                if (!sameNetworks(runOptions(best).networks, networks))
+                    opts.stderr.write(
+                        `network profiles differ from run ${best.id}'s: its stored times are shown with this campaign file's profiles (${networks.map((n) => n.name).join(', ') || 'none'})\n`,
+                    );
+                await printRunTables({ store, run: best, stdout: opts.stdout, stderr: opts.stderr, networks });
             }
             return { planned: jobs.length, skipped: decision.reusedFrom.size, reports: [] };
         }

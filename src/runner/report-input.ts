@@ -114,6 +114,11 @@ export const buildReportInput = async (
     store: ResultStore,
     run: RunRecord,
     warn: (msg: string) => void,
+    /**
+     * Network profiles to analyse with instead of the run's own: the network part is computed from stored times,
+     * so a re-run of an edited campaign shows its current profiles without measuring anything again.
+     */
+    override: { networks?: readonly NetworkProfile[] | undefined } = {},
 ): Promise<ReportInput> => {
     const results = await runResults(store, run);
     const opts = runOptions(run);
@@ -130,7 +135,10 @@ export const buildReportInput = async (
         models.set(r.modelSha256, modelFacts(m, r.modelId ?? modelBaseName(r.modelPath), r.modelSha256));
     }
     const splits = new Map(Object.entries(opts.splits ?? {}));
-    const networks = opts.networks ?? networksFromYaml(run.campaignYaml);
+    const networks =
+        override.networks !== undefined
+            ? [...override.networks]
+            : (opts.networks ?? networksFromYaml(run.campaignYaml));
     const analyses = assembleAnalysisInputs(results, models, { networks, splits }).map((i) => analyzeSplits(i));
 
     const devices = new Map<string, { role: 'ue' | 'server'; probe: DeviceProbe | null }>();

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { NetworkProfile } from '../analysis/types.js';
 import type { LoadedCampaign } from '../config/load.js';
 import { messageOf } from '../errors.js';
 import { renderConsoleCaveats, renderConsoleTable } from '../report/console.js';
@@ -34,10 +35,15 @@ type Input = Awaited<ReturnType<typeof buildReportInput>>;
 
 /** Prints a run's split tables and measurement caveats (what the terminal shows at the end of a run). */
 export const printRunTables = async (
-    a: Pick<WriteReportsArgs, 'store' | 'run' | 'stdout' | 'stderr'>,
+    a: Pick<WriteReportsArgs, 'store' | 'run' | 'stdout' | 'stderr'> & {
+        /** Network profiles to use instead of the run's (see buildReportInput). */
+        networks?: readonly NetworkProfile[] | undefined;
+    },
     input?: Input,
 ): Promise<Input> => {
-    const inp = input ?? (await buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`)));
+    const inp =
+        input ??
+        (await buildReportInput(a.store, a.run, (m) => a.stderr.write(`warning: ${m}\n`), { networks: a.networks }));
     for (const an of inp.analyses) a.stdout.write(`\n${renderConsoleTable(an)}\n`);
     const caveats = renderConsoleCaveats(inp.measurement);
     if (caveats !== '') a.stdout.write(`\n${caveats}`);

@@ -188,6 +188,20 @@ retries: { count: 0, backoffMs: 100 }
         expect(again.stdout).toMatch(/T_UE\(full\) = [\d.]+ ms/);
         expect(query<{ id: string }>(db, 'SELECT id FROM runs')).toEqual([{ id: firstId }]);
 
+        // an edited network profile needs no measurement: the stored times are shown with the file's profiles
+        writeFileSync(
+            join(work, 'again.yaml'),
+            `${yaml({ name: 'again' })}network: [{ name: ideal, uplinkMbps: 1000, rttMs: 1 }]\n`,
+        );
+        const edited = await runCli(['run', 'again.yaml', '--db', db], work);
+        expect(edited.code).toBe(0);
+        expect(edited.stderr).toContain(
+            `network profiles differ from run ${firstId}'s: its stored times are shown with this campaign file's profiles (ideal)`,
+        );
+        expect(edited.stdout).toContain('best for ideal (1000 Mbit/s up, RTT 1 ms)');
+        expect(query<{ id: string }>(db, 'SELECT id FROM runs')).toEqual([{ id: firstId }]);
+        writeFileSync(join(work, 'again.yaml'), yaml({ name: 'again' }));
+
         const second = await runCli(['run', 'again.yaml', '--db', db, '--fresh'], work);
         expect(second.code).toBe(0);
         const secondId = /run (\S+) finished/.exec(second.stderr)?.[1] ?? '';
