@@ -8,7 +8,13 @@ import type { MetricStat, ProbeInfo, SplitAnalysis } from './types.js';
 
 /** The parts of a run the comparison needs (ReportInput satisfies it). */
 export interface RunData {
-    run: { id: string; startedAt?: string | undefined; campaign?: string | undefined };
+    run: {
+        id: string;
+        startedAt?: string | undefined;
+        campaign?: string | undefined;
+        /** Path and sha256 prefix of the campaign file (ReportRun.campaignFile). */
+        campaignFile?: string | undefined;
+    };
     analyses: readonly SplitAnalysis[];
     devices: readonly { name: string; probe?: ProbeInfo | null | undefined }[];
     /** Measurement settings per device name (src/analysis/settings-facts.ts); absent: not known, nothing compared. */
@@ -191,7 +197,10 @@ export interface Comparison {
     probeChanges: ProbeChange[];
     /** Measurement settings that differ per device (threads, runs, repetitions…), as probe facts are given. */
     settingsChanges: ProbeChange[];
-    /** The two runs' campaign names when they differ (null when equal or not known). */
+    /**
+     * The two runs' campaigns when their names or campaign files differ, each as "name (path (sha256 …))" when the
+     * file is known (null when equal or not known): an edited campaign file can change what "the same metric" is.
+     */
     campaignChange: { a: string; b: string } | null;
     modelChanges: { model: string; aSha256: string; bSha256: string }[];
     /** Split metrics of a changed model file that regressed: shown, not counted in `regressions` or the verdict. */
@@ -375,10 +384,7 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
         onlyInB,
         probeChanges: diffProbes(a, b),
         settingsChanges: diffSettings(a.deviceSettings, b.deviceSettings),
-        campaignChange:
-            a.run.campaign !== undefined && b.run.campaign !== undefined && a.run.campaign !== b.run.campaign
-                ? { a: a.run.campaign, b: b.run.campaign }
-                : null,
+        campaignChange: campaignChangeOf(a.run, b.run),
         modelChanges,
         differentCutRegressions: changes.filter((c) => c.differentCut === true && c.verdict === 'regression'),
         hasRegression: regressions.length > 0,
@@ -391,6 +397,16 @@ export const compareRuns = (a: RunData, b: RunData, opts: CompareOptions = {}): 
                     ? 'loaded'
                     : 'no regression',
     };
+};
+
+const campaignChangeOf = (a: RunData['run'], b: RunData['run']): { a: string; b: string } | null => {
+    if (a.campaign === undefined || b.campaign === undefined) return null;
+    const fileChanged =
+        a.campaignFile !== undefined && b.campaignFile !== undefined && a.campaignFile !== b.campaignFile;
+    if (a.campaign === b.campaign && !fileChanged) return null;
+    const label = (r: RunData['run']): string =>
+        fileChanged && r.campaignFile !== undefined ? `${r.campaign ?? ''} (${r.campaignFile})` : (r.campaign ?? '');
+    return { a: label(a), b: label(b) };
 };
 
 export const keyOf = (m: MetricKey): MetricKey => ({

@@ -234,6 +234,7 @@ export const historyFromRuns = (
         // the model file first (set per analysis below), then what the run was: campaign, device, settings
         const runFacts = {
             ...(run.run.campaign !== undefined ? { campaign: run.run.campaign } : {}),
+            ...(run.run.campaignFile !== undefined ? { 'campaign file': run.run.campaignFile } : {}),
             ...probeFacts(run.devices.find((d) => d.name === sel.device)?.probe),
             ...(run.deviceSettings?.[sel.device] ?? {}),
         };

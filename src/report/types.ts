@@ -8,6 +8,8 @@ import type { SplitCheckRecord } from './split-checks.js';
 export interface ReportRun {
     id: string;
     campaign: string;
+    /** The campaign file the run was started from: its path and the first 12 hex digits of its sha256. */
+    campaignFile?: string | undefined;
     startedAt: string;
     finishedAt?: string | undefined;
     status?: string | undefined;

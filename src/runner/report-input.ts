@@ -152,6 +152,7 @@ export const buildReportInput = async (
         run: {
             id: run.id,
             campaign: run.campaignName,
+            campaignFile: `${run.campaignPath} (sha256 ${run.campaignSha256.slice(0, 12)})`,
             startedAt: run.startedAt,
             finishedAt: run.endedAt ?? undefined,
             status: run.state,

@@ -280,6 +280,17 @@ describe('where a value comes from, and what changed besides the numbers', () =>
         const same = compareRuns(ra, { ...ra, run: { ...ra.run, id: 'a2' } });
         expect(same.settingsChanges).toEqual([]);
         expect(same.campaignChange).toBeNull();
+        // the same campaign name from an edited file: the change names both files
+        const fa = { ...ra, run: { ...ra.run, campaignFile: '/c/mnv1.yaml (sha256 91f066a56679)' } };
+        const fb = { ...ra, run: { ...ra.run, id: 'a3', campaignFile: '/c/mnv1b.yaml (sha256 b1a5e90faedc)' } };
+        expect(compareRuns(fa, fb).campaignChange).toEqual({
+            a: `${ra.run.campaign} (/c/mnv1.yaml (sha256 91f066a56679))`,
+            b: `${ra.run.campaign} (/c/mnv1b.yaml (sha256 b1a5e90faedc))`,
+        });
+        expect(renderComparison(compareRuns(fa, fb))).toContain(
+            `campaign changed: ${ra.run.campaign} (/c/mnv1.yaml (sha256 91f066a56679)) → ${ra.run.campaign} (/c/mnv1b.yaml (sha256 b1a5e90faedc))`,
+        );
+        expect(compareRuns(fa, { ...fa, run: { ...fa.run, id: 'a4' } }).campaignChange).toBeNull();
     });
 
     it('history of one run has no CV; a filter matching nothing is named with what exists', () => {
