@@ -21,7 +21,18 @@ export const cannotTellLegend = (reason: string): string =>
     `${CANNOT_TELL}: ${reason}, so the data cannot bound the improvement (no interval) and its value is no evidence of a gain or a loss`;
 
 /**
- * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods), "99.0 [97.5 to 100 (clipped)]"
+ * "value ± half" at one decimal, or two (three) when the half-width rounds to 0 at one (two): "± 0.0" would read as
+ * an interval that touches 0, or as no uncertainty at all.
+ */
+const valueAndHalf = (value: number, half: number): string => {
+    let digits = 1;
+    while (digits < 3 && half > 0 && Number(half.toFixed(digits)) === 0) digits++;
+    return `${value.toFixed(digits)} ± ${half.toFixed(digits)}`;
+};
+
+/**
+ * An improvement as text: "42.1 ± 3.0" (95 % interval, symmetric for both methods; "0.05 ± 0.02" when the
+ * half-width is below 0.05), "99.0 [97.5 to 100 (clipped)]"
  * when the upper bound was capped at 100, "48.4 (n=1)" when there is no interval, and words instead of a signed
  * number when the interval contains 0 ({@link NOT_DISTINGUISHABLE}) or the base's interval reaches 0
  * ("cannot tell: the baseline T_UE(full)'s 95 % interval reaches 0 (79.0)"). `short` (the terminal's narrow cells):
@@ -36,7 +47,7 @@ export const improvementText = (s: ImprovementStat | null | undefined, short = f
     const ci =
         s.highClipped === true
             ? `${fmtPct(s.valuePct)} [${fmtPct(s.lowPct)} to ${fmtHighPct(s)}]`
-            : `${fmtPct(s.valuePct)} ± ${fmtPct(improvementHalf(s))}`;
+            : valueAndHalf(s.valuePct, improvementHalf(s) ?? 0);
     return includesZero(s) ? `${short ? NEAR_ALL_ON_UE : NOT_DISTINGUISHABLE} (${ci})` : ci;
 };
 

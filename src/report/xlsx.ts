@@ -94,6 +94,11 @@ const addSplitSheet = (wb: Wb, a: SplitAnalysis, name: string): void => {
     ws.commit();
 };
 
+/** Why the cumulative columns here differ from the split sheets' estimates (docs/statistics.md, estimated T_UE(k)). */
+const PER_OP_LEGEND =
+    "Per-op times are the profiler's raw per-op averages, not scaled; the split sheets' estimated UE and server " +
+    "times scale these sums by each profile's median/mean inference time, so they differ from the cumulative columns.";
+
 const addPerOpSheet = (wb: Wb, analyses: readonly SplitAnalysis[]): void => {
     const ws = wb.addWorksheet(PER_OP_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
     ws.columns = [
@@ -154,6 +159,8 @@ const addPerOpSheet = (wb: Wb, analyses: readonly SplitAnalysis[]): void => {
                     side.device,
                 ]);
     }
+    ws.addRow([]);
+    ws.addRow(['Legend', PER_OP_LEGEND]);
     ws.commit();
 };
 

@@ -21,7 +21,7 @@ import { executeJobs, type ExecutorSummary } from './executor.js';
 import { scheduleDevices, type HostQueue } from './host-queues.js';
 import { jobLoad, ownCoresOf, readLoadSnapshot } from './job-load.js';
 import { benchSettingsFor, binaryFor } from './job-settings.js';
-import { createProgress } from './progress.js';
+import { createProgress, timingNote } from './progress.js';
 import { sleep } from './retry.js';
 import { gateOnSplitCheck, recordSplitChecks } from './split-check.js';
 import { localModelFor, prepareSubModels } from './sub-models.js';
@@ -186,8 +186,7 @@ export const executeCampaignJobs = async (a: ExecuteArgs): Promise<ExecutorSumma
                     // a benchmark that ran and failed is a result: stored above, never retried
                     throw new SplitbenchError('RUNTIME_FAILED', `benchmark failed (${f.kind}): ${f.line}`);
                 }
-                const avg = out.parsed.inference.avgUs;
-                return { note: avg !== undefined ? `${(avg / 1000).toFixed(2)} ms` : undefined };
+                return { note: timingNote({ avgUs: out.parsed.inference.avgUs, samplesUs: out.parsed.samplesUs }) };
             },
             onOutcome: async (job, outcome, attempts) => {
                 // every device this outcome gave up on: the job's own, and the other phones of an adb server

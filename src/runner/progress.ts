@@ -1,5 +1,6 @@
 // Progress a person can follow: a live line per device with ETA on a TTY, plain lines otherwise.
 import type { Writable } from 'node:stream';
+import { repValueMs } from '../analysis/stats.js';
 
 export interface DeviceProgress {
     device: string;
@@ -18,6 +19,17 @@ export interface ProgressSink {
     jobFinished(device: string, label: string, ok: boolean, ms: number, note?: string): void;
     close(): void;
 }
+
+/**
+ * The note of a finished benchmark: the per-repetition value the analysis uses (docs/statistics.md), labelled,
+ * `median 48.35 ms` from raw samples (µs) or `avg 48.86 ms` from the benchmark's average (µs) when there are none.
+ * Undefined when the output gave neither.
+ */
+export const timingNote = (r: { avgUs?: number | undefined; samplesUs?: number[] | undefined }): string | undefined => {
+    if (r.avgUs === undefined && (r.samplesUs === undefined || r.samplesUs.length === 0)) return undefined;
+    const v = repValueMs({ avgUs: r.avgUs ?? 0, samplesUs: r.samplesUs });
+    return `${v.kind === 'median' ? 'median' : 'avg'} ${v.ms.toFixed(2)} ms`;
+};
 
 const fmtDuration = (ms: number): string => {
     if (!Number.isFinite(ms)) return '?';

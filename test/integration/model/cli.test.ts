@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twoInTwoOut } from '../../../src/model/build.js';
 import { readModel } from '../../../src/model/read.js';
-import { writeTestModel, writeTestModels, type TestModelSet } from '../../support/models.js';
+import { POSE_LITE, writeTestModel, writeTestModels, type TestModelSet } from '../../support/models.js';
 import { float32s, npyBytes } from '../../support/npy.js';
 import { hasShared, sharedModel } from '../../support/tflite.js';
 
@@ -126,6 +126,44 @@ describe('splitbench model split', () => {
             expect(r.stdout).toBe('');
         }
         expect(existsSync(dir)).toBe(false);
+    });
+});
+
+describe('split points that are not cuts (constant-only ops)', () => {
+    // residual_fp16 ops, by hand from the builder: DEQUANTIZE at 0,1,3,4,6,7,9,10,13,14,16,17,23,24; real ops
+    // 2,5,8,11,12,15,18..22,25,26; the last real op (26) ends the model, so 12 split points.
+    const valid = 'valid: 2, 5, 8, 11, 12, 15, 18..22, 25';
+    it('model split and model verify refuse them like a campaign does, exit 2, writing nothing', async () => {
+        const dir = join(out, 'not-a-cut');
+        for (const args of [
+            ['model', 'split', models.residualFp16, '--at', '1', '--out', dir],
+            ['model', 'verify', models.residualFp16, '--at', '2,1,5'],
+        ]) {
+            const r = await run(args);
+            expect(r.code, args.join(' ')).toBe(2);
+            expect(r.stdout).toBe('');
+            expect(r.stderr).toBe(
+                `splitbench: split point 1 is not a cut of model ${models.residualFp16} (op 1 only feeds constants of later ops; ${valid})\n`,
+            );
+        }
+        const beyond = await run(['model', 'verify', models.residualFp16, '--at', '26']);
+        expect(beyond.code).toBe(2);
+        expect(beyond.stderr).toBe(
+            `splitbench: model ${models.residualFp16}: split point 26 out of range (${valid})\n`,
+        );
+        expect(existsSync(dir)).toBe(false);
+    });
+
+    it('a long list of valid points is cut short and counted', async () => {
+        const r = await run(['model', 'verify', POSE_LITE, '--at', '1']);
+        const inspect = await run(['model', 'inspect', POSE_LITE, '--json']);
+        const points = (JSON.parse(inspect.stdout) as { splitPoints: { after: number }[] }).splitPoints;
+        expect(r.code).toBe(2);
+        const shown = /; valid: (.*), … \((\d+) in all; 'splitbench model inspect' lists them\)\)\n$/.exec(r.stderr);
+        expect(shown, r.stderr).not.toBeNull();
+        expect(Number(shown![2])).toBe(points.length);
+        expect(shown![1]!.split(', ')).toHaveLength(12);
+        expect(shown![1]!.startsWith(`${points[0]!.after}, `)).toBe(true);
     });
 });
 

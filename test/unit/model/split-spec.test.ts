@@ -44,6 +44,16 @@ describe('parseSplitSpec', () => {
         expect(splitInvalid('tensor:probs')).toMatch(/split point 12 out of range/);
         expect(splitInvalid('tensor:stem/weights', f16)).toMatch(/is a constant \(made by DEQUANTIZE op \d+\)/);
     });
+
+    it('refuses an explicit K that is a constant-folding op, listing the real split points', () => {
+        // f16 DEQUANTIZE ops (by hand): 0,1,3,4,6,7,9,10,13,14,16,17,23,24; split points 2,5,8,11,12,15,18..22,25
+        const valid = 'valid: 2, 5, 8, 11, 12, 15, 18..22, 25';
+        expect(splitInvalid('2,3', f16)).toBe(
+            `split point 3 is not a cut of model f16.tflite (op 3 only feeds constants of later ops; ${valid})`,
+        );
+        expect(splitInvalid('26', f16)).toBe(`model f16.tflite: split point 26 out of range (${valid})`);
+        expect(parseSplitSpec('2,12,18', f16)).toEqual([2, 12, 18]);
+    });
 });
 
 describe('inspectModel', () => {

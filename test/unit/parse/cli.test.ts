@@ -69,7 +69,7 @@ describe('splitbench parse', () => {
         const readme = join(dir, 'README.md');
         writeFileSync(readme, '# yolov5s on Android\n\nRun `benchmark_model --graph=m.tflite` and read the timings.\n');
         const err: unknown = await run(readme).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
         expect((err as Error).message).toBe(`${readme}: no benchmark_model output in it`);
     });
 
@@ -77,7 +77,7 @@ describe('splitbench parse', () => {
         const bin = join(dir, 'model.tflite');
         writeFileSync(bin, Buffer.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0x12, 0]));
         const err: unknown = await run(bin).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
         expect((err as Error).message).toBe(`${bin}: a binary file, not a benchmark_model console output`);
     });
 
@@ -86,7 +86,7 @@ describe('splitbench parse', () => {
         const line = 'Running benchmark for max 2 iterations, max -1 seconds without detailed stat logging';
         writeFileSync(tf, `Graph: [/tmp/g.pb]\n${line}\ncount=2 first=3 curr=3 min=3 max=3 avg=3 std=0\n`);
         const err: unknown = await run(tf).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
         expect((err as Error).message).toBe(
             `${tf}: not a TFLite benchmark_model output (full TensorFlow's benchmark_model: ${line})`,
         );
@@ -97,8 +97,19 @@ describe('splitbench parse', () => {
         writeFileSync(readme, 'Nothing to see here.\n');
         const r = await runCli(['parse', readme], dir);
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain(`${readme}: no benchmark_model output in it`);
+        // one line, no "see 'splitbench parse --help'": the command was used right, the file is wrong
+        expect(r.stderr).toBe(`splitbench: ${readme}: no benchmark_model output in it\n`);
         expect(r.stdout).toBe('');
+        const bin = join(dir, 'model2.tflite');
+        writeFileSync(bin, Buffer.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0x12, 0]));
+        const b = await runCli(['parse', bin], dir);
+        expect(b.code).toBe(2);
+        expect(b.stderr).toBe(`splitbench: ${bin}: a binary file, not a benchmark_model console output\n`);
+        const top = await runCli(['parse', readme, '--top', 'x'], dir);
+        expect(top.code).toBe(2);
+        expect(top.stderr).toBe(
+            `splitbench: --top "x": expected a non-negative integer\nsee 'splitbench parse --help'\n`,
+        );
     });
 
     it('exits 2 on a TSV that quotes failure messages in its cells', async () => {
@@ -116,7 +127,7 @@ describe('splitbench parse', () => {
     it.runIf(HAVE_FIXTURES)("refuses the shared fixtures' SOURCES.tsv as no benchmark output", async () => {
         const sources = join(FIXTURE_DIR, 'SOURCES.tsv');
         const err: unknown = await run(sources).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'USAGE')).toBe(true);
+        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
         expect((err as Error).message).toBe(`${sources}: no benchmark_model output in it`);
     });
 

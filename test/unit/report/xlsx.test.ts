@@ -168,6 +168,13 @@ describe('XLSX report', () => {
         // op 4 has no UE row: empty UE cells, not in the estimate
         expect(values(ops, 6, 7, 8)).toEqual([null, null]);
         expect(ops.getCell('K6').value).toBe('no');
+        // the sheet's last row says the per-op times are not scaled the way the split sheets' estimates are
+        expect(values(ops, ops.rowCount, 1, 2)).toEqual([
+            'Legend',
+            "Per-op times are the profiler's raw per-op averages, not scaled; the split sheets' estimated UE and " +
+                "server times scale these sums by each profile's median/mean inference time, so they differ from the " +
+                'cumulative columns.',
+        ]);
         const dev = wb.getWorksheet('Devices & settings');
         const rows = (dev?.getSheetValues() ?? []).map((r) => (Array.isArray(r) ? r.slice(1) : []));
         expect(rows).toContainEqual(['Run id', 'run-1']);

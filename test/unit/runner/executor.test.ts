@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SplitbenchError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
 import { executeJobs, type JobOutcome, type QueuedJob } from '../../../src/runner/executor.js';
-import { createProgress } from '../../../src/runner/progress.js';
+import { createProgress, timingNote } from '../../../src/runner/progress.js';
 import { Writable } from 'node:stream';
 
 const jobs = (device: string, n: number): QueuedJob[] =>
@@ -155,6 +155,15 @@ describe('executeJobs', () => {
 });
 
 describe('progress (plain lines when not a terminal)', () => {
+    it('labels the per-repetition value: median of raw samples, else the average', () => {
+        expect(timingNote({ avgUs: 48_860, samplesUs: [48_350, 47_900, 52_000, 48_400, 48_100] })).toBe(
+            'median 48.35 ms',
+        );
+        expect(timingNote({ avgUs: 48_860 })).toBe('avg 48.86 ms');
+        expect(timingNote({ avgUs: 48_860, samplesUs: [] })).toBe('avg 48.86 ms');
+        expect(timingNote({})).toBeUndefined();
+    });
+
     it('prints queue sizes and one line per finished job with an ETA', () => {
         let text = '';
         const out = new Writable({
@@ -168,11 +177,18 @@ describe('progress (plain lines when not a terminal)', () => {
         p.start('phone', 2);
         p.jobStarted('phone', 'estimate m');
         now = 4000;
-        p.jobFinished('phone', 'estimate m', true, 4000, '12.00 ms');
+        // samples 12, 48, 11 ms: median 12 ms (their average would be 23.67)
+        p.jobFinished(
+            'phone',
+            'estimate m',
+            true,
+            4000,
+            timingNote({ avgUs: 23_667, samplesUs: [12_000, 48_000, 11_000] }),
+        );
         p.jobFinished('phone', 'measure-head m@3', false, 2000, 'device phone: offline');
         expect(text.split('\n')).toEqual([
             'phone: 2 job(s) queued',
-            'phone: done estimate m in 4s (1/2, ETA 4s) — 12.00 ms',
+            'phone: done estimate m in 4s (1/2, ETA 4s) — median 12.00 ms',
             'phone: FAILED measure-head m@3 in 2s (2/2, ETA 0s) — device phone: offline',
             '',
         ]);
