@@ -18,6 +18,7 @@ export const ERROR_CODES = [
     'PARSE_FAILED',
     'STORE_FAILED',
     'NOT_FOUND', // a run, file or row that does not exist
+    'BAD_INPUT', // a file that exists but is the wrong kind (a README given to parse, a text file as --db)
     'UNAVAILABLE', // this host cannot give what a valid request needs (a TCP port another process holds); not bad input
     'INTERNAL',
 ] as const;

@@ -23,6 +23,7 @@ const exitCodeFor = (code: ErrorCode): number => {
         case 'SPLIT_INVALID':
         case 'DEVICE_UNKNOWN':
         case 'NOT_FOUND':
+        case 'BAD_INPUT':
             return 2;
         case 'ABORTED':
             return 130;

@@ -44,16 +44,16 @@ export interface OpenStoreOptions {
 /**
  * Refuses a path that cannot be a results database before SQLite sees it: a folder (always), and with `mustExist`
  * a missing or empty file (SQLite would happily initialise a 0-byte file, turning a read into a write).
- * Throws SplitbenchError NOT_FOUND naming the path.
+ * Throws SplitbenchError naming the path: NOT_FOUND (missing), BAD_INPUT (a folder, an empty file).
  */
 const checkStoreFile = (path: string, mustExist: boolean): void => {
     const st = statSync(path, { throwIfNoEntry: false });
     if (st?.isDirectory() === true)
-        throw new SplitbenchError('NOT_FOUND', `${path} is a folder, not a results database file`);
+        throw new SplitbenchError('BAD_INPUT', `${path} is a folder, not a results database file`);
     if (!mustExist) return;
     if (st === undefined)
         throw new SplitbenchError('NOT_FOUND', `no results database at ${path} (run a campaign first, or pass --db)`);
-    if (st.size === 0) throw new SplitbenchError('NOT_FOUND', `${path} is empty: not a results database`);
+    if (st.size === 0) throw new SplitbenchError('BAD_INPUT', `${path} is empty: not a results database`);
 };
 
 export class SqliteStore implements SyncResultStore, SqliteDb {
@@ -80,7 +80,7 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
                 if (opts.mustExist === true || tables.length > 0) {
                     this.conn.close();
                     throw new SplitbenchError(
-                        'NOT_FOUND',
+                        'BAD_INPUT',
                         `${this.path} is an SQLite database without splitbench results (no splitbench schema${tables.length > 0 ? `; tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}` : ''}); pass the --db a campaign wrote, or a new file`,
                     );
                 }
@@ -94,7 +94,7 @@ export class SqliteStore implements SyncResultStore, SqliteDb {
         } catch (e) {
             if (e instanceof SplitbenchError) throw e;
             if ((e as { code?: unknown }).code === 'SQLITE_NOTADB')
-                throw new SplitbenchError('NOT_FOUND', `${this.path} is not a results database (not an SQLite file)`, {
+                throw new SplitbenchError('BAD_INPUT', `${this.path} is not a results database (not an SQLite file)`, {
                     cause: e,
                 });
             throw new SplitbenchError('STORE_FAILED', `results database ${this.path}: ${messageOf(e)}`, { cause: e });

@@ -18,7 +18,7 @@ const readText = async (file: string): Promise<string> => {
     try {
         const buf = await readFile(file);
         if (looksBinary(buf)) {
-            throw new SplitbenchError('NOT_FOUND', `${file}: a binary file, not a benchmark_model console output`);
+            throw new SplitbenchError('BAD_INPUT', `${file}: a binary file, not a benchmark_model console output`);
         }
         return buf.toString('utf8');
     } catch (e) {
@@ -50,16 +50,15 @@ export const registerParseCommand = (program: Command): void => {
             }
             const runs = parseBenchmarkRuns(await readText(file));
             // Text without any benchmark_model line (a README, another tool's log) is bad input, not a failed run. The
-            // arguments were right, so not USAGE (main adds a --help hint to those): NOT_FOUND, no output found in
-            // the file, exits 2 like other bad input.
+            // arguments were right, so not USAGE (main adds a --help hint to those): BAD_INPUT, exit 2, one line.
             const kinds = new Set(runs.map((r) => r.failure?.kind));
             if (kinds.size === 1 && kinds.has('no_output')) {
-                throw new SplitbenchError('NOT_FOUND', `${file}: no benchmark_model output in it`);
+                throw new SplitbenchError('BAD_INPUT', `${file}: no benchmark_model output in it`);
             }
             const other = runs.find((r) => r.failure?.kind === 'not_tflite');
             if (other !== undefined && runs.every((r) => r.failure?.kind === 'not_tflite')) {
                 throw new SplitbenchError(
-                    'NOT_FOUND',
+                    'BAD_INPUT',
                     `${file}: not a TFLite benchmark_model output (full TensorFlow's benchmark_model: ${other.failure?.line ?? ''})`,
                 );
             }

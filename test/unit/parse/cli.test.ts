@@ -69,7 +69,7 @@ describe('splitbench parse', () => {
         const readme = join(dir, 'README.md');
         writeFileSync(readme, '# yolov5s on Android\n\nRun `benchmark_model --graph=m.tflite` and read the timings.\n');
         const err: unknown = await run(readme).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
+        expect(isSplitbenchError(err, 'BAD_INPUT')).toBe(true);
         expect((err as Error).message).toBe(`${readme}: no benchmark_model output in it`);
     });
 
@@ -77,7 +77,7 @@ describe('splitbench parse', () => {
         const bin = join(dir, 'model.tflite');
         writeFileSync(bin, Buffer.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0x12, 0]));
         const err: unknown = await run(bin).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
+        expect(isSplitbenchError(err, 'BAD_INPUT')).toBe(true);
         expect((err as Error).message).toBe(`${bin}: a binary file, not a benchmark_model console output`);
     });
 
@@ -86,7 +86,7 @@ describe('splitbench parse', () => {
         const line = 'Running benchmark for max 2 iterations, max -1 seconds without detailed stat logging';
         writeFileSync(tf, `Graph: [/tmp/g.pb]\n${line}\ncount=2 first=3 curr=3 min=3 max=3 avg=3 std=0\n`);
         const err: unknown = await run(tf).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
+        expect(isSplitbenchError(err, 'BAD_INPUT')).toBe(true);
         expect((err as Error).message).toBe(
             `${tf}: not a TFLite benchmark_model output (full TensorFlow's benchmark_model: ${line})`,
         );
@@ -127,7 +127,7 @@ describe('splitbench parse', () => {
     it.runIf(HAVE_FIXTURES)("refuses the shared fixtures' SOURCES.tsv as no benchmark output", async () => {
         const sources = join(FIXTURE_DIR, 'SOURCES.tsv');
         const err: unknown = await run(sources).catch((e: unknown) => e);
-        expect(isSplitbenchError(err, 'NOT_FOUND')).toBe(true);
+        expect(isSplitbenchError(err, 'BAD_INPUT')).toBe(true);
         expect((err as Error).message).toBe(`${sources}: no benchmark_model output in it`);
     });
 
