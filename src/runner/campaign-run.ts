@@ -54,7 +54,8 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
         let resumed: RunRecord | undefined;
         let { ue, server } = opts;
         let fresh = opts.fresh === true;
-        if (opts.resume !== undefined && opts.dryRun !== true) {
+        // --dry-run --resume looks the run up the same way (no side effects), so it fails where --resume would.
+        if (opts.resume !== undefined) {
             resumed = await runToResume(store, loaded, opts);
             const o = runOptions(resumed);
             const flagsDiffer =
@@ -85,8 +86,14 @@ export const runCampaign = async (opts: CampaignRunOptions): Promise<CampaignRun
                 specs,
                 fresh,
                 only,
+                // a resumed run measures only its jobs without a result: the plan says the same
+                done:
+                    resumed !== undefined
+                        ? new Set((await store.jobs(resumed.id)).filter((j) => j.state === 'done').map((j) => j.id))
+                        : undefined,
                 warn: (l) => opts.stderr.write(`warning: ${l}\n`),
             });
+            if (resumed !== undefined) opts.stdout.write(`resuming run ${resumed.id}:\n`);
             opts.stdout.write(`${d.text}\n`);
             return { planned: jobs.length, skipped: d.skipped, reports: [] };
         }

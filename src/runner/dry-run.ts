@@ -20,6 +20,8 @@ export interface DryRunArgs {
     specs: ReadonlyMap<string, DeviceSpec>;
     fresh: boolean;
     only?: ReadonlySet<string> | undefined;
+    /** Job ids already done in the run being resumed (--resume): skipped like reused ones. */
+    done?: ReadonlySet<string> | undefined;
     warn: (line: string) => void;
 }
 
@@ -66,6 +68,7 @@ export const dryRun = async (a: DryRunArgs): Promise<{ text: string; skipped: nu
     });
     const skip = new Set(decision.reusedFrom.keys());
     for (const j of decision.missing) skip.add(j.id);
+    for (const id of a.done ?? []) skip.add(id);
     for (const w of thermalWarnings(a.jobs, a.specs)) a.warn(w);
     // a `kind: local` device is this host, probed or not: its CPUs are the ones this process may use
     for (const o of oversubscribed(

@@ -117,6 +117,14 @@ retries: { count: 0, backoffMs: 100 }
                 ?.n,
         ).toBe(0);
 
+        // --dry-run --resume plans what --resume will measure: the run's jobs without a result
+        const dry = await runCli(['run', 'fresh.yaml', '--db', db, '--resume', '--dry-run'], work);
+        expect(dry.code).toBe(0);
+        expect(dry.stdout).toContain(`resuming run ${freshId}:\n`);
+        expect(dry.stdout).toMatch(
+            new RegExp(`^${JOBS - doneInFresh} job\\(s\\) to run, ${doneInFresh} already done`, 'm'),
+        );
+
         const r = await runCli(['run', 'fresh.yaml', '--db', db, '--resume'], work);
         expect(r.code).toBe(0);
         expect(r.stderr).toContain(`run ${freshId} (resumed): ${JOBS - doneInFresh} job(s) to run`);
@@ -127,6 +135,12 @@ retries: { count: 0, backoffMs: 100 }
                 freshId,
             ),
         ).toEqual([{ state: 'done', n: JOBS }]);
+        // nothing left to resume: --dry-run says so exactly as --resume does
+        const none = await runCli(['run', 'fresh.yaml', '--db', db, '--resume', '--dry-run'], work);
+        expect(none.code).toBe(2);
+        expect(none.stderr.trim()).toBe(
+            'splitbench: no unfinished run of fresh.yaml to resume (see splitbench runs list)',
+        );
         // every split is measured by this run, and every number in its report is this run's own
         const rep = report(freshId);
         expect(
