@@ -102,6 +102,9 @@ const parseCsv = (text: string): string[][] => {
     return rows;
 };
 
+/** `history` of the phone's full-model UE time, the series several tests read. */
+const HISTORY_PHONE_FULL_UE = ['history', '--model', 'dwconv', '--device', 'phone', '--metric', 'fullUeMs'];
+
 describe('report, compare and history through the CLI on real campaign results', () => {
     let work: string;
     let fastA: string;
@@ -384,20 +387,7 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([fastA, slowB, fastC]);
 
         const one = await cli(
-            [
-                'history',
-                '--model',
-                'dwconv',
-                '--device',
-                'phone',
-                '--metric',
-                'fullUeMs',
-                '--mode',
-                'measured',
-                '--db',
-                'results.db',
-                KEEP_LOADED,
-            ],
+            [...HISTORY_PHONE_FULL_UE, '--mode', 'measured', '--db', 'results.db', KEEP_LOADED],
             work,
         );
         expect(one.code).toBe(0);
@@ -432,20 +422,7 @@ describe('report, compare and history through the CLI on real campaign results',
         expect(await cmp('markdown')).toBe(cmpMd);
         expect(await cmp('text')).not.toBe(cmpMd);
         const hist = async (f: string) =>
-            cli(
-                [
-                    'history',
-                    '--model',
-                    'dwconv',
-                    '--device',
-                    'phone',
-                    '--metric',
-                    'fullUeMs',
-                    '--db',
-                    'results.db',
-                ].concat(['--format', f, KEEP_LOADED]),
-                work,
-            );
+            cli([...HISTORY_PHONE_FULL_UE, '--db', 'results.db', '--format', f, KEEP_LOADED], work);
         expect((await hist('markdown')).stdout).toBe((await hist('md')).stdout);
         // json: the settings, the Holm family size, and per series every step test beside the steps that count
         const json = JSON.parse((await hist('json')).stdout) as {
